@@ -1,0 +1,111 @@
+// Rules: JsonLogic-compatible JSON plus tagwise's behaviour operators
+// (DESIGN.md section 4), compiled once into an immutable plan.
+//
+//   auto compiled = tagwise::CompileRule(nlohmann::json::parse(R"(
+//       {">=": [{"events": [{"type": "order_paid", "within": "30d"}]}, 5]})"));
+//   if (!compiled.ok()) { print(tagwise::FormatIssues(compiled.issues)); }
+//   tagwise::EvalContext ctx{.now = now_ms, .profile = &profile};
+//   tagwise::Result<nlohmann::json> r = compiled.rule->Evaluate(data, ctx);
+//
+// A Rule is immutable after compilation: Evaluate() is const and may be called
+// from several threads at once. Evaluation never throws and never aborts; a
+// `throw` operator (or a limit) yields an Error value.
+#ifndef TAGWISE_RULE_H_
+#define TAGWISE_RULE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tagwise/error.h"
+#include "tagwise/profile.h"
+
+namespace tagwise {
+
+// Limits are options; each has a test. Defaults suit rules written by people.
+struct CompileOptions {
+  // Deepest nesting of operations. 10,000-level rules are rejected cleanly
+  // instead of overflowing the (small) WebAssembly stack.
+  int max_depth = 128;
+  // Most nodes (operations + literals) in one rule.
+  int max_nodes = 100000;
+  // When set, `tag`/`tag_value` must name one of these ids (catalog compile).
+  const std::vector<std::string>* known_tags = nullptr;
+};
+
+struct EvalOptions {
+  // Upper bound on evaluation steps (iterations + operations) per Evaluate();
+  // guards against rules such as nested map/reduce over huge arrays.
+  int64_t max_steps = 50'000'000;
+};
+
+// Answers `tag`/`tag_value` during evaluation (the catalog engine implements it).
+class TagResolver {
+ public:
+  virtual ~TagResolver() = default;
+  virtual bool HasTag(std::string_view id) const = 0;
+  // The tag's value: its `value` rule result, `true` for a plain tag, null if absent.
+  virtual nlohmann::json TagValue(std::string_view id) const = 0;
+};
+
+struct EvalContext {
+  int64_t now = 0;                       // evaluation time, ms since epoch
+  const Profile* profile = nullptr;      // for `events`; none means no events
+  const TagResolver* tags = nullptr;     // for `tag`/`tag_value`; none means no tags
+  EvalOptions options;
+};
+
+class Node;  // internal plan node (core/src/plan.h)
+
+class Rule {
+ public:
+  ~Rule();
+  Rule(const Rule&) = delete;
+  Rule& operator=(const Rule&) = delete;
+
+  // Evaluates against `data` (what `var`/`val` read). Deterministic given ctx.
+  Result<nlohmann::json> Evaluate(const nlohmann::json& data, const EvalContext& ctx) const;
+
+  // Tag ids referenced by `tag`/`tag_value`, sorted and unique (for dependency order).
+  const std::vector<std::string>& referenced_tags() const { return referenced_tags_; }
+  // Event types an `events` aggregate reads ("*" when a type is computed at run time).
+  const std::vector<std::string>& referenced_event_types() const { return event_types_; }
+  // Top-level `var` paths read (first segment), for column marshalling.
+  const std::vector<std::string>& referenced_vars() const { return vars_; }
+  // The rule exactly as compiled (canonical JSON form).
+  const nlohmann::json& source() const { return source_; }
+
+ private:
+  friend class Compiler;
+  Rule();
+  std::unique_ptr<Node> root_;
+  nlohmann::json source_;
+  std::vector<std::string> referenced_tags_;
+  std::vector<std::string> event_types_;
+  std::vector<std::string> vars_;
+};
+
+struct CompileResult {
+  std::shared_ptr<const Rule> rule;  // null when any error-severity issue exists
+  std::vector<Error> issues;         // every problem found, errors and warnings
+  bool ok() const { return rule != nullptr; }
+};
+
+[[nodiscard]] CompileResult CompileRule(const nlohmann::json& rule, const CompileOptions& options = {});
+
+// Parses then compiles; invalid JSON gives one kInvalidJson issue naming the byte.
+[[nodiscard]] CompileResult CompileRuleText(std::string_view json_text, const CompileOptions& options = {});
+
+// Parses a duration: "90s", "15m", "12h", "30d", "2w", "500ms" or a number of ms.
+[[nodiscard]] std::optional<int64_t> ParseDuration(const nlohmann::json& d);
+// Parses ISO 8601 ("2026-11-01", "2026-11-01T08:00:00Z", "...+08:00", fractions) to ms.
+[[nodiscard]] std::optional<int64_t> ParseIsoDate(std::string_view s);
+
+}  // namespace tagwise
+
+#endif  // TAGWISE_RULE_H_

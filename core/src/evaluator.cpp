@@ -1,0 +1,646 @@
+#include "evaluator.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "js_value.h"
+
+namespace tagwise {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kMsPerDay = 86'400'000.0;
+constexpr double kMsPerHour = 3'600'000.0;
+
+// JS array index: "0" or a digit string without a leading zero.
+bool CanonicalIndex(const std::string& s, size_t* out) {
+  if (s.empty() || s.size() > 15 || (s.size() > 1 && s[0] == '0')) return false;
+  size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<size_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+std::vector<std::string> SplitPath(const std::string& p) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t dot = p.find('.', start);
+    out.push_back(p.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
+
+// Restores the scope stack when an iteration body returns or throws.
+template <typename Frames>
+class FrameGuard {
+ public:
+  FrameGuard(Frames* frames, typename Frames::value_type f) : frames_(frames) { frames_->push_back(f); }
+  ~FrameGuard() { frames_->pop_back(); }
+  FrameGuard(const FrameGuard&) = delete;
+  FrameGuard& operator=(const FrameGuard&) = delete;
+
+ private:
+  Frames* frames_;
+};
+
+std::optional<double> NumberOrNull(const json& v) {
+  if (v.is_null()) return std::nullopt;
+  double d = js::ToNumber(v);
+  if (std::isnan(d)) return std::nullopt;
+  return d;
+}
+
+// Time value of a `days_since` argument: ms since epoch, or an ISO date string.
+std::optional<double> TimeValue(const json& v) {
+  if (v.is_null()) return std::nullopt;
+  if (v.is_string()) {
+    if (auto ms = ParseIsoDate(v.get_ref<const std::string&>())) return static_cast<double>(*ms);
+  }
+  return NumberOrNull(v);
+}
+
+}  // namespace
+
+Evaluator::Evaluator(const EvalContext& ctx, const json& data) : ctx_(ctx) {
+  frames_.push_back(Frame{&data, -1});
+}
+
+void Evaluator::Step() {
+  if (++steps_ > ctx_.options.max_steps) {
+    throw EvalFailure{ErrorCode::kEvaluationLimit, json(nullptr),
+                      "the rule did more than " + std::to_string(ctx_.options.max_steps) +
+                          " steps of work; simplify it or its data"};
+  }
+}
+
+Val Evaluator::EvalWith(const Node& n, const json& data) {
+  FrameGuard<std::vector<Frame>> guard(&frames_, Frame{&data, -1});
+  return Eval(n);
+}
+
+Val Evaluator::Arithmetic(double result, bool division_by_zero) {
+  if (strict_ > 0 && (std::isnan(result) || division_by_zero)) {
+    throw EvalFailure{ErrorCode::kThrown, json::object({{"type", "NaN"}}), ""};
+  }
+  return Val(js::MakeNumber(result));
+}
+
+Val Evaluator::EvalSpread(const Node& n) {
+  Val list = Eval(n.args[0]);
+  Node expanded;
+  expanded.op = n.op;
+  auto add = [&](const json& v) {
+    Node lit;
+    lit.literal = v;
+    expanded.args.push_back(std::move(lit));
+  };
+  if (list.get().is_array()) {
+    for (const json& v : list.get()) add(v);
+  } else {
+    add(list.get());
+  }
+  return Val(Eval(expanded).take());
+}
+
+Val Evaluator::Eval(const Node& n) {
+  Step();
+  if (n.args_spread) return EvalSpread(n);
+  const auto argc = n.args.size();
+  auto arg = [&](size_t i) -> Val { return i < argc ? Eval(n.args[i]) : Val(); };
+  switch (n.op) {
+    case Op::kLiteral:
+      return Val::Ref(n.literal);
+    case Op::kArray: {
+      json out = json::array();
+      for (const Node& a : n.args) out.push_back(Eval(a).take());
+      return Val(std::move(out));
+    }
+    case Op::kVar:
+      return EvalVar(n);
+    case Op::kVal:
+      return EvalScopedPath(n, false);
+    case Op::kExists:
+      return EvalScopedPath(n, true);
+    case Op::kMissing:
+    case Op::kMissingSome: {
+      std::vector<Val> vals;
+      for (const Node& a : n.args) vals.push_back(Eval(a));
+      json keys = json::array();
+      size_t need = 0;
+      if (n.op == Op::kMissing) {
+        if (!vals.empty() && vals[0].get().is_array()) keys = vals[0].get();
+        else for (const Val& v : vals) keys.push_back(v.get());
+      } else {
+        double d = argc > 0 ? js::ToNumber(vals[0].get()) : 0;
+        need = std::isnan(d) || d < 0 ? 0 : static_cast<size_t>(d);
+        if (argc > 1) keys = vals[1].get().is_array() ? vals[1].get() : json::array({vals[1].get()});
+      }
+      json missing = json::array();
+      const json& data = *frames_.back().data;
+      for (const json& key : keys) {
+        Node probe;
+        probe.op = Op::kVar;
+        probe.static_path = true;
+        if (key.is_null() || (key.is_string() && key.get_ref<const std::string&>().empty())) {
+          probe.whole_data = true;
+        } else {
+          probe.path = SplitPath(js::ToString(key));
+        }
+        FrameGuard<std::vector<Frame>> guard(&frames_, Frame{&data, frames_.back().index});
+        Val v = EvalVar(probe);
+        const json& got = v.get();
+        if (got.is_null() || (got.is_string() && got.get_ref<const std::string&>().empty())) missing.push_back(key);
+      }
+      if (n.op == Op::kMissingSome && keys.size() - missing.size() >= need) return Val(json::array());
+      return Val(std::move(missing));
+    }
+    case Op::kIf: {
+      size_t i = 0;
+      for (; i + 1 < argc; i += 2) {
+        if (js::Truthy(Eval(n.args[i]).get())) return Eval(n.args[i + 1]);
+      }
+      if (argc == i + 1) return Eval(n.args[i]);
+      return Val();
+    }
+    case Op::kAnd:
+    case Op::kOr: {
+      Val current;
+      for (const Node& a : n.args) {
+        current = Eval(a);
+        bool t = js::Truthy(current.get());
+        if ((n.op == Op::kAnd) != t) return current;
+      }
+      return current;
+    }
+    case Op::kNot:
+      return Val(json(argc == 0 || !js::Truthy(Eval(n.args[0]).get())));
+    case Op::kNotNot:
+      return Val(json(argc > 0 && js::Truthy(Eval(n.args[0]).get())));
+    case Op::kCoalesce: {
+      for (const Node& a : n.args) {
+        Val v = Eval(a);
+        if (!v.get().is_null()) return v;
+      }
+      return Val();
+    }
+    case Op::kEq:
+    case Op::kNe:
+    case Op::kStrictEq:
+    case Op::kStrictNe: {
+      bool result;
+      if (argc < 2) {
+        // Comparing with JS `undefined`: only null is loosely equal to it.
+        Val a = arg(0);
+        bool loose = n.op == Op::kEq || n.op == Op::kNe;
+        result = loose && argc == 1 && a.get().is_null();
+        if (argc == 0) result = true;  // undefined == undefined
+      } else {
+        Val a = Eval(n.args[0]);
+        Val b = Eval(n.args[1]);
+        bool same = a.ref() != nullptr && a.ref() == b.ref();
+        result = (n.op == Op::kEq || n.op == Op::kNe) ? js::LooseEquals(a.get(), b.get(), same)
+                                                      : js::StrictEquals(a.get(), b.get(), same);
+        // Arguments past the second are ignored (json-logic-js) and not evaluated.
+      }
+      if (n.op == Op::kNe || n.op == Op::kStrictNe) result = !result;
+      return Val(json(result));
+    }
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe: {
+      if (argc < 2) {
+        for (const Node& a : n.args) Eval(a);
+        return Val(json(false));  // x < undefined is false
+      }
+      Val a = Eval(n.args[0]);
+      Val b = Eval(n.args[1]);
+      bool r;
+      switch (n.op) {
+        case Op::kLt: r = js::LessThan(a.get(), b.get()); break;
+        case Op::kLe: r = js::LessOrEqual(a.get(), b.get()); break;
+        case Op::kGt: r = js::LessThan(b.get(), a.get()); break;
+        default: r = js::LessOrEqual(b.get(), a.get()); break;
+      }
+      if (r && argc >= 3 && (n.op == Op::kLt || n.op == Op::kLe)) {  // lazy: a false pair decides
+        Val c = Eval(n.args[2]);
+        r = r && (n.op == Op::kLt ? js::LessThan(b.get(), c.get()) : js::LessOrEqual(b.get(), c.get()));
+      }
+      return Val(json(r));
+    }
+    case Op::kAdd: {
+      double sum = 0;
+      for (const Node& a : n.args) sum += js::ParseFloat(Eval(a).get());
+      return Arithmetic(sum);
+    }
+    case Op::kMul: {
+      if (argc == 0) return Val(json(1));
+      if (argc == 1) return Eval(n.args[0]);  // json-logic-js: reduce() returns a lone argument as is
+      double p = js::ParseFloat(Eval(n.args[0]).get());
+      for (size_t i = 1; i < argc; ++i) p *= js::ParseFloat(Eval(n.args[i]).get());
+      return Arithmetic(p);
+    }
+    case Op::kSub: {
+      if (argc == 0) return Arithmetic(kNaN);
+      double a = js::ToNumber(Eval(n.args[0]).get());
+      if (argc == 1) return Arithmetic(-a);
+      double b = js::ToNumber(Eval(n.args[1]).get());
+      return Arithmetic(a - b);
+    }
+    case Op::kDiv:
+    case Op::kMod: {
+      double a = argc > 0 ? js::ToNumber(Eval(n.args[0]).get()) : kNaN;
+      double b = argc > 1 ? js::ToNumber(Eval(n.args[1]).get()) : kNaN;
+      return Arithmetic(n.op == Op::kDiv ? a / b : std::fmod(a, b), b == 0);
+    }
+    case Op::kMin:
+    case Op::kMax: {
+      bool is_min = n.op == Op::kMin;
+      double r = is_min ? kInf : -kInf;
+      bool nan = false;
+      for (const Node& a : n.args) {
+        double d = js::ToNumber(Eval(a).get());
+        if (std::isnan(d)) nan = true;
+        else r = is_min ? std::min(r, d) : std::max(r, d);
+      }
+      return Arithmetic(nan ? kNaN : r);
+    }
+    case Op::kCat: {
+      std::string out;
+      for (const Node& a : n.args) {
+        Val v = Eval(a);
+        if (!v.get().is_null()) js::AppendString(v.get(), &out);  // join() prints null as ""
+      }
+      return Val(json(std::move(out)));
+    }
+    case Op::kSubstr: {
+      std::string s = argc > 0 ? js::ToString(Eval(n.args[0]).get()) : std::string("undefined");
+      double start = argc > 1 ? js::ToNumber(Eval(n.args[1]).get()) : kNaN;
+      if (argc > 2) {
+        Val end = Eval(n.args[2]);
+        double len = js::ToNumber(end.get());
+        if (js::LessThan(end.get(), json(0))) {
+          // Negative length drops characters from the end (PHP-style, as json-logic-js).
+          std::string temp = js::Substr(s, start, 0, false);
+          return Val(json(js::Substr(temp, 0, static_cast<double>(js::Utf16Length(temp)) + len, true)));
+        }
+        return Val(json(js::Substr(s, start, len, true)));
+      }
+      return Val(json(js::Substr(s, start, 0, false)));
+    }
+    case Op::kIn: {
+      Val a = arg(0);
+      Val b = arg(1);
+      const json& hay = b.get();
+      if (hay.is_string()) {
+        if (hay.get_ref<const std::string&>().empty()) return Val(json(false));
+        return Val(json(js::Contains(hay.get_ref<const std::string&>(), js::ToString(a.get()))));
+      }
+      if (hay.is_array()) {
+        for (const json& e : hay) {
+          if (js::StrictEquals(e, a.get(), &e == a.ref())) return Val(json(true));
+        }
+      }
+      return Val(json(false));
+    }
+    case Op::kMerge: {
+      json out = json::array();
+      for (const Node& a : n.args) {
+        Val v = Eval(a);
+        if (v.get().is_array()) {
+          for (const json& e : v.get()) out.push_back(e);
+        } else {
+          out.push_back(std::move(v).take());
+        }
+      }
+      return Val(std::move(out));
+    }
+    case Op::kMap:
+    case Op::kFilter:
+    case Op::kReduce:
+    case Op::kAll:
+    case Op::kSome:
+    case Op::kNone:
+      return EvalIteration(n);
+    case Op::kTry: {
+      EvalFailure last{ErrorCode::kThrown, json::object({{"type", "try without arguments"}}), ""};
+      ++strict_;
+      struct StrictExit {
+        int* depth;
+        ~StrictExit() { --*depth; }
+      } strict_exit{&strict_};
+      for (size_t i = 0; i < argc; ++i) {
+        try {
+          if (i == 0) return Val(Eval(n.args[i]).take());
+          // Later alternatives see the previous error as their data ({"type": ...}).
+          scratch_.push_back(last.value);
+          FrameGuard<std::vector<Frame>> guard(&frames_, Frame{&scratch_.back(), -1});
+          return Val(Eval(n.args[i]).take());
+        } catch (EvalFailure& f) {
+          if (f.code == ErrorCode::kEvaluationLimit) throw;  // limits are not catchable
+          last = std::move(f);
+        }
+      }
+      throw last;
+    }
+    case Op::kThrow: {
+      json v = arg(0).get();
+      json err = v.is_object() ? v : json::object({{"type", v}});
+      throw EvalFailure{ErrorCode::kThrown, std::move(err), ""};
+    }
+    case Op::kLog:
+      return arg(0);
+    case Op::kNow:
+      return Val(json(ctx_.now));
+    case Op::kDaysSince:
+    case Op::kHoursSince: {
+      auto ts = TimeValue(arg(0).get());
+      if (!ts) return Val();
+      double unit = n.op == Op::kDaysSince ? kMsPerDay : kMsPerHour;
+      return Val(js::MakeNumber((static_cast<double>(ctx_.now) - *ts) / unit));
+    }
+    case Op::kDate: {
+      Val v = arg(0);
+      if (v.get().is_string()) {
+        auto ms = ParseIsoDate(v.get().get_ref<const std::string&>());
+        return ms ? Val(json(*ms)) : Val();
+      }
+      return v.get().is_number() ? v : Val();
+    }
+    case Op::kEvents:
+      return EvalEvents(n);
+    case Op::kTag:
+      return Val(json(ctx_.tags != nullptr && ctx_.tags->HasTag(n.tag_id)));
+    case Op::kTagValue:
+      return ctx_.tags != nullptr ? Val(ctx_.tags->TagValue(n.tag_id)) : Val();
+    case Op::kBucket: {
+      auto x = NumberOrNull(arg(0).get());
+      Val t = arg(1);
+      if (!x || !t.get().is_array()) return Val();
+      int64_t idx = 0;
+      for (const json& th : t.get()) {
+        if (*x >= js::ToNumber(th)) ++idx;
+        else break;
+      }
+      return Val(json(idx));
+    }
+    case Op::kLogistic: {
+      double z = argc > 0 ? NumberOrNull(Eval(n.args[0]).get()).value_or(0) : 0;
+      for (size_t i = 1; i < argc; ++i) {
+        Val pair = Eval(n.args[i]);
+        const json& p = pair.get();
+        if (!p.is_array() || p.size() != 2) continue;
+        z += NumberOrNull(p[0]).value_or(0) * NumberOrNull(p[1]).value_or(0);
+      }
+      return Val(js::MakeNumber(1.0 / (1.0 + std::exp(-z))));
+    }
+    case Op::kLn:
+    case Op::kExp: {
+      Val v = arg(0);
+      if (v.get().is_null()) return Val();
+      double x = js::ToNumber(v.get());
+      return Val(js::MakeNumber(n.op == Op::kLn ? std::log(x) : std::exp(x)));
+    }
+    case Op::kClamp: {
+      Val v = arg(0);
+      if (v.get().is_null()) return Val();
+      double x = js::ToNumber(v.get());
+      double lo = js::ToNumber(arg(1).get());
+      double hi = js::ToNumber(arg(2).get());
+      if (std::isnan(x) || std::isnan(lo) || std::isnan(hi)) return Val(json(kNaN));
+      return Val(js::MakeNumber(std::min(std::max(x, lo), hi)));
+    }
+    case Op::kRound: {
+      Val v = arg(0);
+      if (v.get().is_null()) return Val();
+      double x = js::ToNumber(v.get());
+      double digits = argc > 1 ? js::ToNumber(Eval(n.args[1]).get()) : 0;
+      if (std::isnan(digits)) digits = 0;
+      digits = std::max(-15.0, std::min(15.0, std::trunc(digits)));
+      double f = std::pow(10.0, digits);
+      // Half away from zero on the decimal value ("2.5" -> 3, "-2.5" -> -3).
+      double r = std::round(x * f) / f;
+      return Val(js::MakeNumber(r));
+    }
+  }
+  return Val();
+}
+
+Val Evaluator::EvalVar(const Node& n) {
+  const json& data = *frames_.back().data;
+  std::vector<std::string> dynamic_path;
+  const std::vector<std::string>* path = &n.path;
+  bool whole = n.whole_data;
+  if (!n.static_path) {
+    Val p = Eval(n.args[0]);
+    const json& pv = p.get();
+    if (pv.is_null() || (pv.is_string() && pv.get_ref<const std::string&>().empty())) {
+      whole = true;
+    } else {
+      dynamic_path = SplitPath(js::ToString(pv));
+      path = &dynamic_path;
+    }
+  }
+  if (whole) return Val::Ref(data);
+  auto not_found = [&]() -> Val { return n.args.size() >= 2 ? Eval(n.args[1]) : Val(); };
+  const json* cur = &data;
+  for (const std::string& seg : *path) {
+    if (cur->is_null()) return not_found();
+    if (cur->is_object()) {
+      auto it = cur->find(seg);
+      if (it == cur->end()) return not_found();
+      cur = &*it;
+    } else if (cur->is_array()) {
+      size_t idx;
+      if (CanonicalIndex(seg, &idx)) {
+        if (idx >= cur->size()) return not_found();
+        cur = &(*cur)[idx];
+      } else if (seg == "length") {
+        scratch_.push_back(json(cur->size()));
+        cur = &scratch_.back();
+      } else {
+        return not_found();
+      }
+    } else if (cur->is_string()) {
+      const std::string& s = cur->get_ref<const std::string&>();
+      size_t idx;
+      if (CanonicalIndex(seg, &idx) && idx < js::Utf16Length(s)) {
+        scratch_.push_back(json(js::Substr(s, static_cast<double>(idx), 1, true)));
+      } else if (seg == "length") {
+        scratch_.push_back(json(js::Utf16Length(s)));
+      } else {
+        return not_found();
+      }
+      cur = &scratch_.back();
+    } else {
+      return not_found();
+    }
+  }
+  return Val::Ref(*cur);
+}
+
+Val Evaluator::EvalScopedPath(const Node& n, bool exists_only) {
+  std::vector<Val> segs;
+  segs.reserve(n.args.size());
+  for (const Node& a : n.args) segs.push_back(Eval(a));
+  const json* cur = frames_.back().data;
+  size_t first = 0;
+  if (!segs.empty() && segs[0].get().is_array()) {
+    const json& climb = segs[0].get();
+    double levels = climb.empty() ? 0 : std::fabs(js::ToNumber(climb[0]));
+    if (std::isnan(levels)) levels = 0;
+    // Going up: each iteration frame is an item plus a {"index": i} context.
+    size_t want = static_cast<size_t>(levels);
+    size_t level = 0;
+    const json* found = frames_.front().data;
+    for (size_t k = frames_.size(); k-- > 0;) {
+      if (level == want) { found = frames_[k].data; break; }
+      ++level;
+      if (frames_[k].index >= 0) {
+        if (level == want) {
+          scratch_.push_back(json::object({{"index", frames_[k].index}}));
+          found = &scratch_.back();
+          break;
+        }
+        ++level;
+      }
+    }
+    cur = found;
+    first = 1;
+  }
+  for (size_t i = first; i < segs.size(); ++i) {
+    const json& seg = segs[i].get();
+    if (cur->is_object()) {
+      auto it = cur->find(js::ToString(seg));
+      if (it == cur->end()) return exists_only ? Val(json(false)) : Val();
+      cur = &*it;
+    } else if (cur->is_array()) {
+      size_t idx;
+      bool ok = false;
+      if (seg.is_number()) {
+        double d = seg.get<double>();
+        ok = d >= 0 && d == std::trunc(d) && d < static_cast<double>(cur->size());
+        idx = ok ? static_cast<size_t>(d) : 0;
+      } else {
+        ok = CanonicalIndex(js::ToString(seg), &idx) && idx < cur->size();
+      }
+      if (!ok) return exists_only ? Val(json(false)) : Val();
+      cur = &(*cur)[idx];
+    } else {
+      return exists_only ? Val(json(false)) : Val();
+    }
+  }
+  if (exists_only) return Val(json(true));
+  return Val::Ref(*cur);
+}
+
+Val Evaluator::EvalIteration(const Node& n) {
+  Val source = n.args.empty() ? Val() : Eval(n.args[0]);
+  const json& arr = source.get();
+  static const Node kNullBody;  // no body: JsonLogic applies `undefined`
+  const Node& body = n.args.size() > 1 ? n.args[1] : kNullBody;
+  switch (n.op) {
+    case Op::kMap: {
+      json out = json::array();
+      if (!arr.is_array()) return Val(std::move(out));
+      for (size_t i = 0; i < arr.size(); ++i) {
+        FrameGuard<std::vector<Frame>> g(&frames_, Frame{&arr[i], static_cast<int64_t>(i)});
+        out.push_back(Eval(body).take());
+      }
+      return Val(std::move(out));
+    }
+    case Op::kFilter: {
+      json out = json::array();
+      if (!arr.is_array()) return Val(std::move(out));
+      for (size_t i = 0; i < arr.size(); ++i) {
+        FrameGuard<std::vector<Frame>> g(&frames_, Frame{&arr[i], static_cast<int64_t>(i)});
+        if (js::Truthy(Eval(body).get())) out.push_back(arr[i]);
+      }
+      return Val(std::move(out));
+    }
+    case Op::kReduce: {
+      json acc = n.args.size() > 2 ? Eval(n.args[2]).take() : json(nullptr);
+      if (!arr.is_array()) return Val(std::move(acc));
+      for (size_t i = 0; i < arr.size(); ++i) {
+        json item = json::object({{"current", arr[i]}, {"accumulator", std::move(acc)}});
+        FrameGuard<std::vector<Frame>> g(&frames_, Frame{&item, static_cast<int64_t>(i)});
+        acc = Eval(body).take();
+      }
+      return Val(std::move(acc));
+    }
+    default: {  // all / some / none
+      bool empty = !arr.is_array() || arr.empty();
+      if (empty) return Val(json(n.op == Op::kNone));
+      for (size_t i = 0; i < arr.size(); ++i) {
+        FrameGuard<std::vector<Frame>> g(&frames_, Frame{&arr[i], static_cast<int64_t>(i)});
+        bool t = js::Truthy(Eval(body).get());
+        if (n.op == Op::kAll && !t) return Val(json(false));
+        if (n.op == Op::kSome && t) return Val(json(true));
+        if (n.op == Op::kNone && t) return Val(json(false));
+      }
+      return Val(json(n.op != Op::kSome));
+    }
+  }
+}
+
+Result<json> Rule::Evaluate(const json& data, const EvalContext& ctx) const {
+  try {
+    Evaluator ev(ctx, data);
+    return std::move(ev.Eval(*root_)).take();
+  } catch (const EvalFailure& f) {
+    if (f.code == ErrorCode::kThrown) return Error{f.code, "", f.value.dump(-1, ' ', false, json::error_handler_t::replace)};
+    return Error{f.code, "", f.message};
+  } catch (const std::exception& e) {  // std::bad_alloc on absurd data: a value, not an abort
+    return Error{ErrorCode::kTooLarge, "", std::string("evaluation ran out of memory: ") + e.what()};
+  }
+}
+
+std::optional<json> EvaluateConstant(const Node& n) {
+  try {
+    static const json kNullData;
+    EvalContext ctx;
+    Evaluator ev(ctx, kNullData);
+    return ev.Eval(n).take();
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+bool ParseJsonText(std::string_view text, json* out, std::vector<Error>* issues, int max_depth) {
+  // Depth is checked by a callback so 10,000-deep input is refused before it
+  // can exhaust the stack of anything that walks it later.
+  bool too_deep = false;
+  auto cb = [&](int depth, json::parse_event_t, json&) {
+    if (depth > max_depth) too_deep = true;
+    return !too_deep;
+  };
+  try {
+    *out = json::parse(text.begin(), text.end(), cb);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    bool utf8 = what.find("UTF-8") != std::string::npos;
+    issues->push_back(Error{utf8 ? ErrorCode::kInvalidUtf8 : ErrorCode::kInvalidJson, "",
+                            std::string(utf8 ? "the text is not valid UTF-8" : "the text is not valid JSON") +
+                                " (at byte " + std::to_string(e.byte) + ")"});
+    return false;
+  }
+  if (too_deep) {
+    issues->push_back(Error{ErrorCode::kTooDeep, "",
+                            "the JSON is nested more than " + std::to_string(max_depth) + " levels deep"});
+    return false;
+  }
+  return true;
+}
+
+}  // namespace tagwise

@@ -1,0 +1,84 @@
+// Evaluation of a compiled plan (internal). Values flow as Val: either a
+// borrowed reference into the caller's data / the plan's literals (no copy)
+// or an owned json for computed results.
+#ifndef TAGWISE_CORE_SRC_EVALUATOR_H_
+#define TAGWISE_CORE_SRC_EVALUATOR_H_
+
+#include <deque>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "plan.h"
+#include "tagwise/error.h"
+#include "tagwise/rule.h"
+
+namespace tagwise {
+
+class Val {
+ public:
+  Val() = default;
+  explicit Val(nlohmann::json v) : own_(std::move(v)) {}
+  static Val Ref(const nlohmann::json& j) {
+    Val v;
+    v.ref_ = &j;
+    return v;
+  }
+  const nlohmann::json& get() const { return ref_ ? *ref_ : own_; }
+  const nlohmann::json* ref() const { return ref_; }
+  nlohmann::json take() && { return ref_ ? *ref_ : std::move(own_); }
+
+ private:
+  const nlohmann::json* ref_ = nullptr;
+  nlohmann::json own_;
+};
+
+// An error raised while evaluating (the `throw` operator, a step limit).
+struct EvalFailure {
+  ErrorCode code;
+  nlohmann::json value;  // for kThrown: {"type": ...} or the thrown object
+  std::string message;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const EvalContext& ctx, const nlohmann::json& data);
+  // Throws EvalFailure (caught by Rule::Evaluate and the `try` operator).
+  Val Eval(const Node& n);
+  // Evaluates `n` with `data` as the current scope (event props for `where`).
+  Val EvalWith(const Node& n, const nlohmann::json& data);
+
+ private:
+  struct Frame {
+    const nlohmann::json* data;
+    int64_t index;  // iteration index, -1 for the root
+  };
+  Val EvalVar(const Node& n);
+  Val EvalScopedPath(const Node& n, bool exists_only);
+  Val EvalIteration(const Node& n);
+  Val EvalEvents(const Node& n);
+  void Step();
+  // Inside `try`, NaN results and division by zero raise {"type": "NaN"} so an
+  // alternative can handle them; elsewhere they yield NaN as in json-logic-js.
+  Val Arithmetic(double result, bool division_by_zero = false);
+  Val EvalSpread(const Node& n);
+
+  const EvalContext& ctx_;
+  std::vector<Frame> frames_;
+  std::deque<nlohmann::json> scratch_;  // owned scope values (reduce items, error objects)
+  int64_t steps_ = 0;
+  int strict_ = 0;  // > 0 while evaluating inside `try`
+};
+
+// Evaluates a node whose arguments are all literals and which reads no data or
+// time; nullopt if it fails (it is then left for run time).
+std::optional<nlohmann::json> EvaluateConstant(const Node& n);
+
+// Parses JSON text; on failure appends one issue (kInvalidJson/kInvalidUtf8/kTooDeep) naming the byte.
+bool ParseJsonText(std::string_view text, nlohmann::json* out, std::vector<Error>* issues, int max_depth = 512);
+
+}  // namespace tagwise
+
+#endif  // TAGWISE_CORE_SRC_EVALUATOR_H_

@@ -1,0 +1,116 @@
+// Bad input never crashes, aborts or hangs: it gets an error value or a
+// defined JsonLogic result.
+#include <cmath>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tagwise/rule.h"
+
+namespace tagwise {
+namespace {
+
+using nlohmann::json;
+
+TEST(BadInputTest, MalformedJsonTextNamesTheByte) {
+  CompileResult r = CompileRuleText(R"({"and": [true, }")");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.issues[0].code, ErrorCode::kInvalidJson);
+  EXPECT_NE(r.issues[0].message.find("byte"), std::string::npos);
+}
+
+TEST(BadInputTest, TenThousandLevelsOfNestingAreRefused) {
+  std::string text;
+  for (int i = 0; i < 10000; ++i) text += R"({"!":[)";
+  text += "true";
+  for (int i = 0; i < 10000; ++i) text += "]}";
+  CompileResult r = CompileRuleText(text);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.issues[0].code, ErrorCode::kTooDeep);
+}
+
+TEST(BadInputTest, DeepRuleBuiltInMemoryIsRefusedByTheCompiler) {
+  json rule = true;
+  for (int i = 0; i < 300; ++i) rule = json{{"!", json::array({rule})}};
+  CompileResult r = CompileRule(rule);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.issues[0].code, ErrorCode::kTooDeep);
+}
+
+TEST(BadInputTest, OversizedRuleIsRefused) {
+  json big = json::array();
+  for (int i = 0; i < 200; ++i) big.push_back(json{{"var", "x"}});
+  CompileOptions options;
+  options.max_nodes = 100;
+  CompileResult r = CompileRule(json{{"cat", big}}, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.issues[0].code, ErrorCode::kTooLarge);
+}
+
+TEST(BadInputTest, HugeLiteralArraysWork) {
+  json big = json::array();
+  for (int i = 0; i < 200000; ++i) big.push_back(i);
+  CompileResult r = CompileRule(json{{"in", json::array({199999, big})}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.rule->Evaluate(json::object(), EvalContext{}).value(), json(true));
+}
+
+TEST(BadInputTest, RunawayIterationHitsTheStepLimit) {
+  json big = json::array();
+  for (int i = 0; i < 2000; ++i) big.push_back(i);
+  // 2000 x 2000 nested map: 4 million body evaluations.
+  json rule = {{"map", json::array({{{"var", "a"}}, {{"map", json::array({big, {{"+", json::array({1, {{"var", ""}}})}}})}}})}};
+  CompileResult r = CompileRule(rule);
+  ASSERT_TRUE(r.ok());
+  EvalContext ctx;
+  ctx.options.max_steps = 100000;
+  auto v = r.rule->Evaluate(json{{"a", big}}, ctx);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().code, ErrorCode::kEvaluationLimit);
+}
+
+TEST(BadInputTest, NanAndInfinityInDataFollowJs) {
+  CompileResult r = CompileRule(json::parse(R"({"+": [{"var": "x"}, 1]})"));
+  ASSERT_TRUE(r.ok());
+  auto v = r.rule->Evaluate(json{{"x", std::nan("")}}, EvalContext{});
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(std::isnan(v.value().get<double>()));
+  v = r.rule->Evaluate(json{{"x", HUGE_VAL}}, EvalContext{});
+  EXPECT_TRUE(std::isinf(v.value().get<double>()));
+}
+
+TEST(BadInputTest, InvalidUtf8IsAnErrorWithAPath) {
+  json rule = json{{"==", json::array({json{{"var", "name"}}, std::string("\xC3\x28")})}};
+  CompileResult r = CompileRule(rule);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.issues[0].code, ErrorCode::kInvalidUtf8);
+  EXPECT_EQ(r.issues[0].path, "/==/1");
+  CompileResult t = CompileRuleText("{\"var\": \"\xC3\x28\"}");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.issues[0].code, ErrorCode::kInvalidUtf8);
+}
+
+TEST(BadInputTest, WrongTypesInDataGiveJsonLogicResults) {
+  CompileResult r = CompileRule(json::parse(
+      R"({"and": [{">=": [{"events": [{"type": "x"}]}, 0]}, {"in": ["a", {"var": "n"}]}, {"substr": [{"var": "n"}, 1]}]})"));
+  ASSERT_TRUE(r.ok());
+  auto v = r.rule->Evaluate(json{{"n", 12345}}, EvalContext{});
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v.value(), json(false));  // `in` on a number is false, as in json-logic-js
+}
+
+TEST(BadInputTest, NonObjectRulesAreLiterals) {
+  for (const json& literal : {json(1), json("text"), json(nullptr), json::array({1, 2})}) {
+    CompileResult r = CompileRule(literal);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.rule->Evaluate(json::object(), EvalContext{}).value(), literal);
+  }
+}
+
+TEST(BadInputTest, BadProfileIsAnErrorNotACrash) {
+  EXPECT_FALSE(Profile::FromJson(json("nope")).ok());
+  EXPECT_FALSE(Profile::FromJson(json{{"events", 5}}).ok());
+}
+
+}  // namespace
+}  // namespace tagwise
