@@ -85,7 +85,7 @@ void Evaluator::Step() {
 }
 
 Val Evaluator::EvalWith(const Node& n, const json& data) {
-  FrameGuard<std::vector<Frame>> guard(&frames_, Frame{&data, -1});
+  FrameGuard<FrameStack> guard(&frames_, Frame{&data, -1});
   return Eval(n);
 }
 
@@ -157,7 +157,7 @@ Val Evaluator::Eval(const Node& n) {
         } else {
           probe.path = SplitPath(js::ToString(key));
         }
-        FrameGuard<std::vector<Frame>> guard(&frames_, Frame{&data, frames_.back().index});
+        FrameGuard<FrameStack> guard(&frames_, Frame{&data, frames_.back().index});
         Val v = EvalVar(probe);
         const json& got = v.get();
         if (got.is_null() || (got.is_string() && got.get_ref<const std::string&>().empty())) missing.push_back(key);
@@ -345,7 +345,7 @@ Val Evaluator::Eval(const Node& n) {
           if (i == 0) return Val(Eval(n.args[i]).take());
           // Later alternatives see the previous error as their data ({"type": ...}).
           scratch_.push_back(last.value);
-          FrameGuard<std::vector<Frame>> guard(&frames_, Frame{&scratch_.back(), -1});
+          FrameGuard<FrameStack> guard(&frames_, Frame{&scratch_.back(), -1});
           return Val(Eval(n.args[i]).take());
         } catch (EvalFailure& f) {
           if (f.code == ErrorCode::kEvaluationLimit) throw;  // limits are not catchable
@@ -555,7 +555,7 @@ Val Evaluator::EvalIteration(const Node& n) {
       json out = json::array();
       if (!arr.is_array()) return Val(std::move(out));
       for (size_t i = 0; i < arr.size(); ++i) {
-        FrameGuard<std::vector<Frame>> g(&frames_, Frame{&arr[i], static_cast<int64_t>(i)});
+        FrameGuard<FrameStack> g(&frames_, Frame{&arr[i], static_cast<int64_t>(i)});
         out.push_back(Eval(body).take());
       }
       return Val(std::move(out));
@@ -564,7 +564,7 @@ Val Evaluator::EvalIteration(const Node& n) {
       json out = json::array();
       if (!arr.is_array()) return Val(std::move(out));
       for (size_t i = 0; i < arr.size(); ++i) {
-        FrameGuard<std::vector<Frame>> g(&frames_, Frame{&arr[i], static_cast<int64_t>(i)});
+        FrameGuard<FrameStack> g(&frames_, Frame{&arr[i], static_cast<int64_t>(i)});
         if (js::Truthy(Eval(body).get())) out.push_back(arr[i]);
       }
       return Val(std::move(out));
@@ -574,7 +574,7 @@ Val Evaluator::EvalIteration(const Node& n) {
       if (!arr.is_array()) return Val(std::move(acc));
       for (size_t i = 0; i < arr.size(); ++i) {
         json item = json::object({{"current", arr[i]}, {"accumulator", std::move(acc)}});
-        FrameGuard<std::vector<Frame>> g(&frames_, Frame{&item, static_cast<int64_t>(i)});
+        FrameGuard<FrameStack> g(&frames_, Frame{&item, static_cast<int64_t>(i)});
         acc = Eval(body).take();
       }
       return Val(std::move(acc));
@@ -583,7 +583,7 @@ Val Evaluator::EvalIteration(const Node& n) {
       bool empty = !arr.is_array() || arr.empty();
       if (empty) return Val(json(n.op == Op::kNone));
       for (size_t i = 0; i < arr.size(); ++i) {
-        FrameGuard<std::vector<Frame>> g(&frames_, Frame{&arr[i], static_cast<int64_t>(i)});
+        FrameGuard<FrameStack> g(&frames_, Frame{&arr[i], static_cast<int64_t>(i)});
         bool t = js::Truthy(Eval(body).get());
         if (n.op == Op::kAll && !t) return Val(json(false));
         if (n.op == Op::kSome && t) return Val(json(true));

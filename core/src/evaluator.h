@@ -4,7 +4,7 @@
 #ifndef TAGWISE_CORE_SRC_EVALUATOR_H_
 #define TAGWISE_CORE_SRC_EVALUATOR_H_
 
-#include <deque>
+#include <list>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -55,6 +55,31 @@ class Evaluator {
     const nlohmann::json* data;
     int64_t index;  // iteration index, -1 for the root
   };
+  // A stack of scopes that lives inline for the usual shallow nesting, so
+  // constructing an Evaluator (once per rule evaluation) does not allocate.
+  class FrameStack {
+   public:
+    using value_type = Frame;
+    void push_back(Frame f) {
+      if (size_ < kInline) inline_[size_] = f;
+      else overflow_.push_back(f);
+      ++size_;
+    }
+    void pop_back() {
+      if (size_ > kInline) overflow_.pop_back();
+      --size_;
+    }
+    size_t size() const { return size_; }
+    const Frame& operator[](size_t i) const { return i < kInline ? inline_[i] : overflow_[i - kInline]; }
+    const Frame& back() const { return (*this)[size_ - 1]; }
+    const Frame& front() const { return inline_[0]; }
+
+   private:
+    static constexpr size_t kInline = 16;
+    Frame inline_[kInline];
+    std::vector<Frame> overflow_;
+    size_t size_ = 0;
+  };
   Val EvalVar(const Node& n);
   Val EvalScopedPath(const Node& n, bool exists_only);
   Val EvalIteration(const Node& n);
@@ -66,8 +91,8 @@ class Evaluator {
   Val EvalSpread(const Node& n);
 
   const EvalContext& ctx_;
-  std::vector<Frame> frames_;
-  std::deque<nlohmann::json> scratch_;  // owned scope values (reduce items, error objects)
+  FrameStack frames_;
+  std::list<nlohmann::json> scratch_;  // owned scope values (reduce items, error objects)
   int64_t steps_ = 0;
   int strict_ = 0;  // > 0 while evaluating inside `try`
 };

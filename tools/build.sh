@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds tagwise. Usage: tools/build.sh [native|wasm|all]   (default: all)
+#   native: build-native/  core library, GoogleTest suite, Google Benchmark programs
+#   wasm:   build-wasm/    the embind module (js/dist/tagwise_wasm.{mjs,wasm}) and the
+#                          core GoogleTest suite compiled to wasm (run by node under ctest)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+jobs=$(nproc 2>/dev/null || echo 2)
+# Debian's emcc needs Debian's acorn module for its JS optimizer (TOOLCHAIN.md §2).
+export NODE_PATH=/usr/share/nodejs
+
+if [[ $what == native || $what == all ]]; then
+  cmake -S . -B build-native -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build-native -j"$jobs"
+fi
+if [[ $what == wasm || $what == wasm-module || $what == all ]]; then
+  tests=ON
+  [[ $what == wasm-module ]] && tests=OFF
+  # Plain `node` as the emulator: emcmake's default adds a flag Node 20 rejects.
+  emcmake cmake -S . -B build-wasm -DCMAKE_BUILD_TYPE=Release -DCMAKE_CROSSCOMPILING_EMULATOR=node \
+    -DTAGWISE_WASM_TESTS=$tests >/dev/null
+  if [[ $tests == ON ]]; then
+    cmake --build build-wasm -j"$jobs"
+  else
+    cmake --build build-wasm -j"$jobs" --target tagwise_wasm
+  fi
+fi

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what tagwise needs on a fresh Debian 12 machine, idempotently:
+# Debian packages (compilers, Emscripten, test libraries, Chromium) and the npm
+# dev dependencies. Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake g++ make emscripten nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium nodejs)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+# Node may come from another source (e.g. NodeSource); only install Debian's when absent.
+if command -v node >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs/}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | sed '/^$/d'))
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+  command -v npm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq npm >/dev/null
+fi
+
+# npm ci only when the lock file changed since the last install.
+stamp=node_modules/.tagwise-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
