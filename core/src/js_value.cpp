@@ -1,6 +1,6 @@
 #include "js_value.h"
 
-#include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -256,9 +256,15 @@ std::string NumberToString(double d) {
   if (std::isnan(d)) return "NaN";
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
   if (d == 0) return "0";
+  // Shortest scientific form that reads back as the same double (what JS
+  // prints). Emscripten's libc++ 14 has no floating-point std::to_chars.
   char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string_view sci(buf, res.ptr - buf);  // "-d.ddde+XX"
+  int len = 0;
+  for (int precision = 1; precision <= 17; ++precision) {
+    len = std::snprintf(buf, sizeof buf, "%.*e", precision - 1, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  std::string_view sci(buf, static_cast<size_t>(len));  // "-d.ddde+XX"
   std::string out;
   if (sci[0] == '-') {
     out += '-';
