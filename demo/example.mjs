@@ -38,7 +38,8 @@ const rows = users.map((u) => {
 });
 
 // A small fixed-width table; CJK characters take two columns in a terminal.
-const width = (s) => [...String(s)].reduce((w, ch) => w + (/[\u1100-\uFFFF]/.test(ch) ? 2 : 1), 0);
+const wide = /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/;
+const width = (s) => [...String(s)].reduce((w, ch) => w + (wide.test(ch) ? 2 : 1), 0);
 const pad = (s, n) => s + ' '.repeat(Math.max(0, n - width(s)));
 const header = ['user', ...tags.map(([name]) => name)];
 const cols = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]))));

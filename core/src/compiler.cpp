@@ -60,6 +60,17 @@ class Compiler {
   }
 
   Node CompileNode(const json& j, const std::string& path, int depth) {
+    Node n = CompileNodeImpl(j, path, depth);
+    n.where = path;
+    if (n.op != Op::kLiteral && j.is_object() && j.size() == 1) {
+      if (const OperatorInfo* info = FindOperator(j.begin().key())) n.name = info->name;
+    } else if (n.op == Op::kArray) {
+      n.name = "array";
+    }
+    return n;
+  }
+
+  Node CompileNodeImpl(const json& j, const std::string& path, int depth) {
     if (++nodes_ > options_.max_nodes) {
       if (nodes_ == options_.max_nodes + 1) {
         Issue(ErrorCode::kTooLarge, path,

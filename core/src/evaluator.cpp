@@ -114,6 +114,37 @@ Val Evaluator::EvalSpread(const Node& n) {
 }
 
 Val Evaluator::Eval(const Node& n) {
+  if (trace_ != nullptr) return EvalTraced(n);
+  return EvalNode(n);
+}
+
+Val Evaluator::EvalTraced(const Node& n) {
+  json node = json::object();
+  node["op"] = n.op == Op::kLiteral ? std::string("literal") : std::string(n.name);
+  node["path"] = n.where;
+  node["args"] = json::array();
+  json* saved_trace = trace_;
+  json* saved_node = trace_node_;
+  trace_->push_back(std::move(node));
+  json& mine = trace_->back();
+  trace_ = &mine["args"];
+  trace_node_ = &mine;
+  struct Restore {
+    Evaluator* self;
+    json* trace;
+    json* node;
+    ~Restore() {
+      self->trace_ = trace;
+      self->trace_node_ = node;
+    }
+  } restore{this, saved_trace, saved_node};
+  Val v = EvalNode(n);
+  mine["value"] = v.get();
+  if (mine["args"].empty()) mine.erase("args");
+  return v;
+}
+
+Val Evaluator::EvalNode(const Node& n) {
   Step();
   if (n.args_spread) return EvalSpread(n);
   const auto argc = n.args.size();
@@ -592,6 +623,20 @@ Val Evaluator::EvalIteration(const Node& n) {
       return Val(json(n.op != Op::kSome));
     }
   }
+}
+
+Result<json> Rule::Trace(const json& data, const EvalContext& ctx) const {
+  json root = json::array();
+  try {
+    Evaluator ev(ctx, data);
+    ev.EnableTrace(&root);
+    (void)ev.Eval(*root_);
+  } catch (const EvalFailure& f) {
+    if (!root.empty()) root[0]["error"] = f.code == ErrorCode::kThrown ? f.value : json(f.message);
+  } catch (const std::exception& e) {
+    return Error{ErrorCode::kTooLarge, "", std::string("explanation ran out of memory: ") + e.what()};
+  }
+  return root.empty() ? json(nullptr) : std::move(root[0]);
 }
 
 Result<json> Rule::Evaluate(const json& data, const EvalContext& ctx) const {

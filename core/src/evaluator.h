@@ -49,6 +49,8 @@ class Evaluator {
   Val Eval(const Node& n);
   // Evaluates `n` with `data` as the current scope (event props for `where`).
   Val EvalWith(const Node& n, const nlohmann::json& data);
+  // Turns on tracing: every evaluated node is recorded under `root`.
+  void EnableTrace(nlohmann::json* root) { trace_ = root; }
 
  private:
   struct Frame {
@@ -80,6 +82,8 @@ class Evaluator {
     std::vector<Frame> overflow_;
     size_t size_ = 0;
   };
+  Val EvalNode(const Node& n);
+  Val EvalTraced(const Node& n);
   Val EvalVar(const Node& n);
   Val EvalScopedPath(const Node& n, bool exists_only);
   Val EvalIteration(const Node& n);
@@ -95,6 +99,8 @@ class Evaluator {
   std::list<nlohmann::json> scratch_;  // owned scope values (reduce items, error objects)
   int64_t steps_ = 0;
   int strict_ = 0;  // > 0 while evaluating inside `try`
+  nlohmann::json* trace_ = nullptr;  // current trace node's "args" array, when tracing
+  nlohmann::json* trace_node_ = nullptr;  // the trace node being evaluated
 };
 
 // Evaluates a node whose arguments are all literals and which reads no data or

@@ -44,6 +44,7 @@ struct Accumulator {
   int64_t last_ts = std::numeric_limits<int64_t>::min();
   std::set<std::string> distinct;
   bool any = false;
+  int64_t matched = 0;  // events (and rolled-up events) counted, undecayed
 
   double Weight(int64_t ts) const {
     if (!spec.half_life_ms) return 1.0;
@@ -52,6 +53,7 @@ struct Accumulator {
 
   void AddEvent(const Event& e) {
     any = true;
+    ++matched;
     double w = Weight(e.ts);
     count += w;
     first_ts = std::min(first_ts, e.ts);
@@ -75,6 +77,7 @@ struct Accumulator {
   void AddRollup(const DayRollup& r) {
     if (r.count <= 0) return;
     any = true;
+    matched += r.count;
     double w = Weight(r.day_start + kDayMs / 2);
     count += w * static_cast<double>(r.count);
     first_ts = std::min(first_ts, r.day_start);
@@ -110,10 +113,16 @@ Val Evaluator::EvalEvents(const Node& n) {
   const EventsSpec& spec = *n.events;
   Accumulator acc(spec, ctx_.now);
   const Profile* p = ctx_.profile;
-  if (p == nullptr) return Val(acc.Result());
+  if (p == nullptr) {
+    if (trace_node_ != nullptr) (*trace_node_)["matched"] = 0;
+    return Val(acc.Result());
+  }
   const int64_t upper = ctx_.now;  // later events are ignored: evaluation at T never sees T+1
   const int64_t lower = spec.within_ms ? ctx_.now - *spec.within_ms : std::numeric_limits<int64_t>::min();
   const auto& events = p->events();
+  // An explanation shows the aggregate and its count, not one `where` tree per event.
+  json* saved_trace = trace_;
+  trace_ = nullptr;
   auto consider = [&](const Event& e) {
     if (spec.where) {
       Val keep = EvalWith(*spec.where, e.props);
@@ -144,6 +153,8 @@ Val Evaluator::EvalEvents(const Node& n) {
       acc.AddRollup(r);
     }
   }
+  trace_ = saved_trace;
+  if (trace_node_ != nullptr) (*trace_node_)["matched"] = static_cast<int64_t>(acc.matched);
   return Val(acc.Result());
 }
 

@@ -64,6 +64,10 @@ class Node {
   std::vector<std::string> path;
   std::string tag_id;         // kTag / kTagValue
   std::unique_ptr<EventsSpec> events;
+  // For explanations: the operator as written ("" for literals) and the
+  // JSON Pointer of this node in the rule.
+  std::string_view name;
+  std::string where;
 };
 
 }  // namespace tagwise

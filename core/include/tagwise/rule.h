@@ -71,6 +71,11 @@ class Rule {
   // Evaluates against `data` (what `var`/`val` read). Deterministic given ctx.
   Result<nlohmann::json> Evaluate(const nlohmann::json& data, const EvalContext& ctx) const;
 
+  // Evaluates like Evaluate() and also returns the rule tree with each
+  // evaluated node's value: {"op", "path", "value", "matched"? (events),
+  // "args": [...]}. Nodes a short-circuit skipped are absent. For "why?" UIs.
+  Result<nlohmann::json> Trace(const nlohmann::json& data, const EvalContext& ctx) const;
+
   // Tag ids referenced by `tag`/`tag_value`, sorted and unique (for dependency order).
   const std::vector<std::string>& referenced_tags() const { return referenced_tags_; }
   // Event types an `events` aggregate reads ("*" when a type is computed at run time).

@@ -1,0 +1,104 @@
+// The tagging engine: evaluates every tag of a Catalog for one user's Profile
+// at a given time, resolving references, inheritance, exclusive groups,
+// consent and server-sourced tags; explains any tag; re-evaluates only the
+// tags an event can affect.
+//
+// Thread-compatible: Engine is immutable after construction; each call takes
+// its inputs and returns its outputs.
+#ifndef TAGWISE_ENGINE_H_
+#define TAGWISE_ENGINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tagwise/catalog.h"
+#include "tagwise/error.h"
+#include "tagwise/profile.h"
+
+namespace tagwise {
+
+// Why a tag holds or not; the closed set shown to users ("why am I tagged").
+enum class DecisionSource {
+  kRule,            // its own `when` rule decided
+  kParentTag,       // held because a child tag holds
+  kExclusiveLoser,  // its rule held but another member of its exclusive group won
+  kConsentDenied,   // its purpose is switched off: not computed
+  kExpired,         // server tag past its expiry
+  kServer,          // server tag from the snapshot
+  kError,           // its rule failed (e.g. `throw`); treated as not held
+};
+std::string_view DecisionSourceName(DecisionSource s);
+
+struct TagDecision {
+  bool holds = false;
+  nlohmann::json value;  // `value` rule result (or true) while held; null otherwise
+  DecisionSource source = DecisionSource::kRule;
+  std::string suppressed_by;  // kExclusiveLoser: the winning tag's id
+  std::string error;          // kError: what failed
+};
+
+// Server-computed tags from a snapshot: {"tag_id": {"value": v, "expires_at": ms}}.
+struct ServerTags {
+  int64_t as_of = 0;
+  nlohmann::json tags = nlohmann::json::object();
+};
+
+struct EngineOptions {
+  // Consent purposes switched on; tags of other purposes are not computed.
+  // "necessary" is always on.
+  std::set<std::string> purposes = {"necessary", "security", "personalization", "marketing", "analytics"};
+};
+
+// All tags of one user, in catalog order (decisions[i] is catalog.tags()[i]).
+struct Evaluation {
+  int64_t now = 0;
+  std::vector<TagDecision> decisions;
+};
+
+struct TagChanges {
+  std::vector<std::string> entered;  // now held, previously not
+  std::vector<std::string> left;     // previously held, now not
+  std::vector<std::string> changed;  // held before and after, value changed
+  bool empty() const { return entered.empty() && left.empty() && changed.empty(); }
+};
+
+class Engine {
+ public:
+  explicit Engine(std::shared_ptr<const Catalog> catalog, EngineOptions options = {});
+
+  const Catalog& catalog() const { return *catalog_; }
+  const EngineOptions& options() const { return options_; }
+
+  // Evaluates every tag. `data` (what `var` reads) is the profile's attributes.
+  Evaluation EvaluateAll(const Profile& profile, const ServerTags& server, int64_t now) const;
+
+  // Re-evaluates only the tags that events of `event_types` can affect (and
+  // their dependents), keeping the others from `previous`. Returns the changes.
+  TagChanges Reevaluate(const Profile& profile, const ServerTags& server, int64_t now,
+                        const std::vector<std::string>& event_types, Evaluation* previous) const;
+
+  // The rule tree of a tag with each evaluated node's value (for `events`,
+  // how many events matched), plus inheritance and suppression:
+  // {"id", "name", "holds", "value", "source", "suppressed_by"?, "children_holding"?,
+  //  "when": TREE, "value_rule": TREE}; TREE = {"op", "path", "value", "matched"?, "args": [TREE]}.
+  Result<nlohmann::json> Explain(const Profile& profile, const ServerTags& server, int64_t now,
+                                 std::string_view tag_id) const;
+
+  static TagChanges Diff(const Catalog& catalog, const Evaluation& before, const Evaluation& after);
+
+ private:
+  void RunSteps(const Profile& profile, const ServerTags& server, int64_t now, const std::vector<bool>* only,
+                Evaluation* out) const;
+  std::shared_ptr<const Catalog> catalog_;
+  EngineOptions options_;
+};
+
+}  // namespace tagwise
+
+#endif  // TAGWISE_ENGINE_H_

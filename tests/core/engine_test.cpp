@@ -1,0 +1,184 @@
+#include <gtest/gtest.h>
+
+#include "tagwise/engine.h"
+
+namespace tagwise {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kNow = 1'763'856'000'000;
+constexpr int64_t kDay = 86'400'000;
+
+std::shared_ptr<const Catalog> Load(const char* text) {
+  auto r = Catalog::Load(json::parse(text));
+  EXPECT_TRUE(r.ok()) << FormatIssues(r.errors);
+  return r.catalog;
+}
+
+Profile MakeProfile(json attributes, std::vector<Event> events = {}) {
+  Profile p;
+  p.set_attributes(std::move(attributes));
+  for (Event& e : events) (void)p.AddEvent(std::move(e));
+  return p;
+}
+
+const TagDecision& Decision(const Engine& engine, const Evaluation& e, const char* id) {
+  return e.decisions[static_cast<size_t>(engine.catalog().IndexOf(id))];
+}
+
+constexpr const char* kLifecycle = R"({"tagwise": 1,
+  "groups": [{"id": "lifecycle", "name": "生命周期", "exclusive": true}],
+  "tags": [
+    {"id": "new_user", "name": "新用户", "group": "lifecycle", "priority": 2,
+     "when": {"<=": [{"days_since": [{"var": "signup_at"}]}, 30]}},
+    {"id": "active", "name": "活跃用户", "group": "lifecycle", "priority": 1,
+     "when": {">=": [{"events": [{"type": "order_paid", "within": "30d"}]}, 2]}},
+    {"id": "churning", "name": "流失风险", "group": "lifecycle", "priority": 1,
+     "when": {">": [{"days_since": [{"var": "last_login"}]}, 30]}},
+    {"id": "buyer", "name": "购买者", "when": {"events": [{"type": "order_paid", "agg": "exists"}]}},
+    {"id": "vip", "name": "VIP", "when": {">": [{"var": "spend"}, 1000]}},
+    {"id": "vip_games", "name": "VIP-游戏", "parent": "vip",
+     "when": {">=": [{"events": [{"type": "order_paid", "where": {"==": [{"var": "category"}, "game"]}}]}, 2]}},
+    {"id": "rfm", "name": "RFM 等级", "dimension": "value", "when": {"tag": ["buyer"]},
+     "value": {"bucket": [{"events": [{"type": "order_paid", "agg": "sum", "field": "amount"}]}, [50, 200, 1000]]}},
+    {"id": "new_buyer", "name": "新买家", "when": {"and": [{"tag": ["new_user"]}, {"tag": ["buyer"]}]}},
+    {"id": "ad_target", "name": "广告人群", "purpose": "marketing", "when": {"tag": ["buyer"]}},
+    {"id": "uses_ad", "name": "引用广告", "when": {"tag": ["ad_target"]}},
+    {"id": "churn_score", "name": "流失分", "source": "server", "ttl": "1d"},
+    {"id": "broken", "name": "坏规则", "when": {"throw": "oops"}},
+    {"id": "recent_signup", "name": "近期注册", "when": {"<=": [{"days_since": [{"var": "signup_at"}]}, 30]}}
+  ]})";
+
+TEST(EngineTest, ExclusiveGroupKeepsTheHighestPriorityAndReportsTheOthers) {
+  Engine engine(Load(kLifecycle));
+  Profile p = MakeProfile({{"signup_at", kNow - 3 * kDay}},
+                          {{"1", "order_paid", kNow - kDay, {{"amount", 30}}}, {"2", "order_paid", kNow - 2 * kDay, {{"amount", 40}}}});
+  Evaluation e = engine.EvaluateAll(p, {}, kNow);
+  EXPECT_TRUE(Decision(engine, e, "new_user").holds);
+  const TagDecision& active = Decision(engine, e, "active");
+  EXPECT_FALSE(active.holds);
+  EXPECT_EQ(active.source, DecisionSource::kExclusiveLoser);
+  EXPECT_EQ(active.suppressed_by, "new_user");
+  // References see final membership: new_buyer needs new_user (the winner) and buyer.
+  EXPECT_TRUE(Decision(engine, e, "new_buyer").holds);
+}
+
+TEST(EngineTest, SamePriorityFallsBackToCatalogOrder) {
+  Engine engine(Load(kLifecycle));
+  Profile p = MakeProfile({{"signup_at", kNow - 300 * kDay}, {"last_login", kNow - 40 * kDay}},
+                          {{"1", "order_paid", kNow - kDay, {}}, {"2", "order_paid", kNow - 2 * kDay, {}}});
+  Evaluation e = engine.EvaluateAll(p, {}, kNow);
+  EXPECT_TRUE(Decision(engine, e, "active").holds);
+  EXPECT_EQ(Decision(engine, e, "churning").suppressed_by, "active");
+}
+
+TEST(EngineTest, ChildTagImpliesItsParent) {
+  Engine engine(Load(kLifecycle));
+  Profile p = MakeProfile({{"spend", 10}}, {{"1", "order_paid", kNow - kDay, {{"category", "game"}}},
+                                            {"2", "order_paid", kNow - kDay, {{"category", "game"}}}});
+  Evaluation e = engine.EvaluateAll(p, {}, kNow);
+  EXPECT_TRUE(Decision(engine, e, "vip_games").holds);
+  EXPECT_TRUE(Decision(engine, e, "vip").holds);
+  EXPECT_EQ(Decision(engine, e, "vip").source, DecisionSource::kParentTag);
+}
+
+TEST(EngineTest, ValueRulesGiveTagValues) {
+  Engine engine(Load(kLifecycle));
+  Profile p = MakeProfile(json::object(), {{"1", "order_paid", kNow - kDay, {{"amount", 120}}},
+                                           {"2", "order_paid", kNow - kDay, {{"amount", 100}}}});
+  Evaluation e = engine.EvaluateAll(p, {}, kNow);
+  EXPECT_EQ(Decision(engine, e, "rfm").value, json(2));
+  EXPECT_EQ(Decision(engine, e, "buyer").value, json(true));
+  EXPECT_TRUE(Decision(engine, e, "vip").value.is_null());
+}
+
+TEST(EngineTest, ConsentOffMeansNotComputedAndNotHeld) {
+  EngineOptions options;
+  options.purposes = {"personalization"};
+  Engine engine(Load(kLifecycle), options);
+  Profile p = MakeProfile(json::object(), {{"1", "order_paid", kNow - kDay, {}}});
+  Evaluation e = engine.EvaluateAll(p, {}, kNow);
+  EXPECT_EQ(Decision(engine, e, "ad_target").source, DecisionSource::kConsentDenied);
+  EXPECT_FALSE(Decision(engine, e, "ad_target").holds);
+  EXPECT_FALSE(Decision(engine, e, "uses_ad").holds);
+}
+
+TEST(EngineTest, ServerTagsComeFromTheSnapshotAndExpire) {
+  Engine engine(Load(kLifecycle));
+  Profile p;
+  ServerTags server;
+  server.as_of = kNow - 2 * 3'600'000;
+  server.tags = {{"churn_score", {{"value", 0.82}}}};
+  Evaluation e = engine.EvaluateAll(p, server, kNow);
+  EXPECT_TRUE(Decision(engine, e, "churn_score").holds);
+  EXPECT_EQ(Decision(engine, e, "churn_score").value, json(0.82));
+  Evaluation later = engine.EvaluateAll(p, server, kNow + 2 * kDay);  // ttl 1d after as_of
+  EXPECT_FALSE(Decision(engine, later, "churn_score").holds);
+  EXPECT_EQ(Decision(engine, later, "churn_score").source, DecisionSource::kExpired);
+  server.tags = {{"churn_score", {{"value", 0.5}, {"expires_at", kNow - 1}}}};
+  EXPECT_EQ(Decision(engine, engine.EvaluateAll(p, server, kNow), "churn_score").source, DecisionSource::kExpired);
+}
+
+TEST(EngineTest, AFailingRuleIsReportedNotFatal) {
+  Engine engine(Load(kLifecycle));
+  Evaluation e = engine.EvaluateAll(Profile(), {}, kNow);
+  EXPECT_EQ(Decision(engine, e, "broken").source, DecisionSource::kError);
+  EXPECT_FALSE(Decision(engine, e, "broken").error.empty());
+}
+
+TEST(EngineTest, ReevaluateTouchesOnlyTagsTheEventCanAffect) {
+  Engine engine(Load(kLifecycle));
+  Profile p = MakeProfile({{"signup_at", kNow - 29 * kDay}});
+  Evaluation e = engine.EvaluateAll(p, {}, kNow);
+  EXPECT_TRUE(Decision(engine, e, "new_user").holds);
+  EXPECT_FALSE(Decision(engine, e, "buyer").holds);
+  ASSERT_TRUE(p.AddEvent({"1", "order_paid", kNow + 2 * kDay, {{"amount", 60}}}));
+  // Two days later neither new_user nor recent_signup would hold. new_user shares
+  // an exclusive group with `active`, which reads orders, so it is re-decided;
+  // recent_signup depends on no order and is left untouched, as promised.
+  TagChanges c = engine.Reevaluate(p, {}, kNow + 2 * kDay, {"order_paid"}, &e);
+  EXPECT_EQ(c.entered, (std::vector<std::string>{"buyer", "rfm", "ad_target", "uses_ad"}));
+  EXPECT_EQ(c.left, std::vector<std::string>{"new_user"});
+  EXPECT_TRUE(Decision(engine, e, "recent_signup").holds);
+  // A full evaluation at the same time agrees on every tag the event affects.
+  Evaluation full = engine.EvaluateAll(p, {}, kNow + 2 * kDay);
+  for (const char* id : {"buyer", "rfm", "ad_target"}) {
+    EXPECT_EQ(Decision(engine, full, id).holds, Decision(engine, e, id).holds) << id;
+  }
+}
+
+TEST(EngineTest, ReevaluateReportsValueChanges) {
+  Engine engine(Load(kLifecycle));
+  Profile p = MakeProfile(json::object(), {{"1", "order_paid", kNow - kDay, {{"amount", 60}}}});
+  Evaluation e = engine.EvaluateAll(p, {}, kNow);
+  ASSERT_TRUE(p.AddEvent({"2", "order_paid", kNow, {{"amount", 500}}}));
+  TagChanges c = engine.Reevaluate(p, {}, kNow, {"order_paid"}, &e);
+  EXPECT_EQ(c.changed, std::vector<std::string>{"rfm"});
+}
+
+TEST(EngineTest, ExplainShowsTheRuleTreeWithValuesAndMatchedEvents) {
+  Engine engine(Load(kLifecycle));
+  Profile p = MakeProfile({{"signup_at", kNow - 3 * kDay}},
+                          {{"1", "order_paid", kNow - kDay, {}}, {"2", "order_paid", kNow - 2 * kDay, {}}, {"3", "order_paid", kNow - 90 * kDay, {}}});
+  auto r = engine.Explain(p, {}, kNow, "active");
+  ASSERT_TRUE(r.ok());
+  const json& x = r.value();
+  EXPECT_EQ(x["source"], "exclusiveLoser");
+  EXPECT_EQ(x["suppressed_by"], "new_user");
+  EXPECT_EQ(x["when"]["op"], ">=");
+  EXPECT_EQ(x["when"]["value"], true);
+  EXPECT_EQ(x["when"]["args"][0]["op"], "events");
+  EXPECT_EQ(x["when"]["args"][0]["matched"], 2);
+  EXPECT_EQ(x["when"]["args"][0]["path"], "/>=/0");
+  auto parent = engine.Explain(MakeProfile({{"spend", 5}}, {{"1", "order_paid", kNow, {{"category", "game"}}},
+                                                            {"2", "order_paid", kNow, {{"category", "game"}}}}),
+                               {}, kNow, "vip");
+  ASSERT_TRUE(parent.ok());
+  EXPECT_EQ(parent.value()["source"], "parentTag");
+  EXPECT_EQ(parent.value()["children_holding"], json::array({"vip_games"}));
+  EXPECT_FALSE(engine.Explain(p, {}, kNow, "nope").ok());
+}
+
+}  // namespace
+}  // namespace tagwise
