@@ -5,7 +5,6 @@
 // then give json-logic-js's answer) and the few cases listed in kUnsupported.
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -114,28 +113,10 @@ TEST(JsonLogicConformanceTest, OfficialSuitePassesInFull) {
 }
 
 // Community cases json-logic-js cannot run (it lacks the operator) whose
-// suite answer tagwise deliberately does not give, each with the reason.
-const std::map<std::string, std::string>& Unsupported() {
-  static const auto* kList = new std::map<std::string, std::string>{
-      {"arithmetic/plus.json | 26: Addition with Array from context produces NaN",
-       "json-logic-js adds through parseFloat, so [1] + 1 is 2 ({\"+\": [{\"var\": \"x\"}, 1]} gives 2 there)"},
-      {"arithmetic/plus.json | 27: Addition with Object produces NaN",
-       "outside `try`, arithmetic yields NaN as json-logic-js does, not an error"},
-      {"arithmetic/minus.extra.json | 0: Minus with dynamic empty array",
-       "same as {\"-\": []}, which json-logic-js evaluates to NaN, not an error"},
-      {"arithmetic/divide.extra.json | 0: Divide with dynamic empty array",
-       "same as {\"/\": []}, which json-logic-js evaluates to NaN, not an error"},
-      {"arithmetic/divide.extra.json | 1: Divide with dynamic unary array",
-       "same as {\"/\": [2]}, which json-logic-js evaluates as 2 / undefined = NaN, not the reciprocal"},
-      {"arithmetic/modulo.extra.json | 0: Modulo with dynamic array invalid",
-       "same as {\"%\": []}, which json-logic-js evaluates to NaN, not an error"},
-      {"arithmetic/modulo.extra.json | 1: Modulo with dynamic array invalid",
-       "same as {\"%\": [1]}, which json-logic-js evaluates to NaN, not an error"},
-      {"chained.json | 5: Max with Logic Chaining (Complex)",
-       "a lone `map` argument stays one argument, as in json-logic-js (Math.max of an array is NaN)"},
-      {"chained.json | 6: Addition Chained w/ Merge",
-       "a lone `merge` argument stays one argument, as in json-logic-js (parseFloat of the merged array)"},
-  };
+// suite answer tagwise deliberately does not give, each with its reason.
+const json& Deliberate() {
+  static const json* kList = new json(
+      ReadJsonFile(SourceDir() + "/tests/fixtures/community_deliberate_differences.json")["deliberate"]);
   return *kList;
 }
 
@@ -168,7 +149,7 @@ TEST(JsonLogicConformanceTest, CommunitySuitesPassExceptListedDifferences) {
         }
         continue;
       }
-      if (Unsupported().count(file + " | " + key)) {
+      if (Deliberate().contains(file) && Deliberate()[file].contains(key)) {
         ++unsupported;
         continue;
       }

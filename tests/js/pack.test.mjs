@@ -31,7 +31,7 @@ test('npm pack ships the wasm and the installed package works in Node', () => {
       import { createTagwise } from 'tagwise';
       const tw = await createTagwise();
       const r = tw.evaluate({ ">=": [{ events: [{ type: "order_paid", within: "30d" }] }, 1] }, {},
-        { now: 1000, profile: { events: [{ id: "1", type: "order_paid", ts: 900 }] } });
+        { now: 1763856000000, profile: { events: [{ id: "1", type: "order_paid", ts: 1763855000000 }] } });
       console.log(JSON.stringify(r));`);
     const result = execFileSync('node', ['check.mjs'], { cwd: app, encoding: 'utf8' });
     assert.equal(result.trim(), 'true');
