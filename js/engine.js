@@ -1,0 +1,323 @@
+// The package's face over the wasm module: compile rules once, evaluate many
+// times, batch many records in one boundary crossing. index.js (browsers) and
+// index.node.js (Node) only differ in how they load the module.
+
+import { Scratch, dataToText, readBatch, ruleToText } from './codec.js';
+import { TagwiseError } from './errors.js';
+
+const DEFAULT_CACHE_SIZE = 256;
+
+// Frees the C++ rule set of a wrapper the program dropped without dispose().
+const finalizer = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((handle) => {
+    try { handle.delete(); } catch { /* already freed */ }
+  })
+  : null;
+
+function checkedLimit(value, name) {
+  if (value === undefined) return 0;
+  if (!Number.isInteger(value) || value <= 0) throw new TypeError(`tagwise: limits.${name} must be a positive integer`);
+  return value;
+}
+
+/**
+ * Owns one embind RuleSet handle. Not exported: users get CompiledRule and
+ * RuleSet wrappers, whose dispose() (or garbage collection) frees it.
+ */
+class Handle {
+  constructor(engine, handle, count) {
+    this.engine = engine;
+    this.handle = handle;
+    this.count = count;
+  }
+
+  /** Evaluates every rule on every record in one call into wasm. */
+  run(records, opts, single = false) {
+    const { module, scratch } = this.engine;
+    const now = this.engine.now(opts);
+    const profile = opts?.profile;
+    const profileText = profile == null ? null : dataToText(profile, 'profile');
+    try {
+      scratch.begin();
+      const [recOffset, recLen] = scratch.records(records, single);
+      const [profOffset, profLen] = profileText === null ? [0, 0] : scratch.text(profileText);
+      const header = this.handle.evaluate(scratch.ptr(recOffset), recLen, now,
+        profLen > 0 ? scratch.ptr(profOffset) : 0, profLen, this.engine.maxSteps);
+      return readBatch(module, header, this.count, single);
+    } finally {
+      scratch.trim();
+    }
+  }
+}
+
+class Disposable {
+  #handle;
+  #source;
+
+  constructor(handle) {
+    this.#handle = handle;
+    finalizer?.register(this, handle.handle, this);
+  }
+
+  /** The live handle, or a clear error once disposed. */
+  get _handle() {
+    if (this.#handle === null) throw new Error('tagwise: this compiled rule was disposed');
+    return this.#handle;
+  }
+
+  get disposed() {
+    return this.#handle === null;
+  }
+
+  /** Frees the compiled rules now (otherwise garbage collection does). Idempotent. */
+  dispose() {
+    if (this.#handle === null) return;
+    finalizer?.unregister(this);
+    this.#handle.handle.delete();
+    this.#handle = null;
+  }
+
+  _sources() {
+    if (this.#source === undefined) {
+      const h = this._handle.handle;
+      this.#source = Array.from({ length: this._handle.count }, (_, i) => JSON.parse(h.source(i)));
+    }
+    return this.#source;
+  }
+}
+
+if (typeof Symbol.dispose === 'symbol') {
+  Disposable.prototype[Symbol.dispose] = Disposable.prototype.dispose;
+}
+
+/** One compiled rule. */
+class CompiledRule extends Disposable {
+  constructor(handle, warnings) {
+    super(handle);
+    this.warnings = warnings;
+  }
+
+  /** The rule as compiled (canonical JSON). */
+  get rule() {
+    return this._sources()[0];
+  }
+
+  /**
+   * Evaluates the rule on `data`. Throws TagwiseError (code "thrown", `.value`
+   * the thrown value) when the rule executes `throw`.
+   */
+  evaluate(data, opts) {
+    const value = this._handle.run([data === undefined ? {} : data], opts, true)[0][0];
+    if (value instanceof TagwiseError) throw value;
+    return value;
+  }
+}
+
+/** A list of compiled rules evaluated together. */
+class RuleSet extends Disposable {
+  constructor(handle, warnings) {
+    super(handle);
+    this.warnings = warnings;
+  }
+
+  /** Number of rules. */
+  get size() {
+    return this._handle.count;
+  }
+
+  /** The rules as compiled (canonical JSON). */
+  get rules() {
+    return this._sources();
+  }
+
+  /** Results of every rule on one record, in rule order. */
+  evaluate(record, opts) {
+    return this._handle.run([record === undefined ? {} : record], opts, true)[0];
+  }
+
+  /**
+   * Results of every rule on every record: out[i][k] is rule k on records[i].
+   * One call into wasm for the whole batch. A rule that fails on a record
+   * (executes `throw`, hits a limit) leaves a TagwiseError in that slot.
+   */
+  evaluateMany(records, opts) {
+    if (!Array.isArray(records)) throw new TypeError('tagwise: evaluateMany(records) needs an array');
+    return this._handle.run(records, opts);
+  }
+}
+
+/** Per-instance settings over the shared module (kept off the public object). */
+class Engine {
+  constructor(module, options) {
+    this.module = module;
+    this.scratch = module.__tagwiseScratch ??= new Scratch(module);
+    this.clock = options.clock ?? Date.now;
+    if (typeof this.clock !== 'function') throw new TypeError('tagwise: options.clock must be a function');
+    const limits = options.limits ?? {};
+    this.maxDepth = checkedLimit(limits.maxDepth, 'maxDepth');
+    this.maxNodes = checkedLimit(limits.maxNodes, 'maxNodes');
+    this.maxSteps = checkedLimit(limits.maxSteps, 'maxSteps');
+    this.cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+    if (!Number.isInteger(this.cacheSize) || this.cacheSize < 0) {
+      throw new TypeError('tagwise: options.cacheSize must be a non-negative integer');
+    }
+  }
+
+  now(opts) {
+    let now = opts?.now ?? this.clock();
+    if (now instanceof Date) now = now.getTime();
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw new TypeError('tagwise: `now` must be a finite number of milliseconds (or a Date)');
+    }
+    return now;
+  }
+}
+
+/** The object createTagwise() resolves to. */
+class Tagwise {
+  #cache = new Map();
+
+  #engine;
+
+  constructor(module, options) {
+    this.#engine = new Engine(module, options);
+  }
+
+  #compile(text, many) {
+    const { module, scratch } = this.#engine;
+    const handle = new module.RuleSet();
+    let result;
+    try {
+      const [ptr, len] = scratch.write(text);
+      result = handle.compile(ptr, len, many, this.#engine.maxDepth, this.#engine.maxNodes);
+    } catch (e) {
+      handle.delete();
+      throw e;
+    } finally {
+      scratch.trim();
+    }
+    if (!result.ok) {
+      handle.delete();
+      throw new TagwiseError(result.errors);
+    }
+    return { handle: new Handle(this.#engine, handle, handle.size()), warnings: result.warnings };
+  }
+
+  /** Compiles one rule (a JSON value); throws TagwiseError listing every problem. */
+  compileRule(rule) {
+    const { handle, warnings } = this.#compile(ruleToText(rule), false);
+    return new CompiledRule(handle, warnings);
+  }
+
+  /** Compiles a list of rules evaluated together (see RuleSet.evaluateMany). */
+  compileRules(rules) {
+    if (!Array.isArray(rules)) throw new TypeError('tagwise: compileRules(rules) needs an array');
+    const { handle, warnings } = this.#compile(ruleToText(rules), true);
+    return new RuleSet(handle, warnings);
+  }
+
+  /** Every problem of a rule (errors and warnings); an empty array for a good rule. */
+  validateRule(rule) {
+    let text;
+    try {
+      text = ruleToText(rule);
+    } catch (e) {
+      if (e instanceof TagwiseError) return e.errors;
+      throw e;
+    }
+    try {
+      const [ptr, len] = this.#engine.scratch.write(text);
+      return this.#engine.module.validate(ptr, len, this.#engine.maxDepth, this.#engine.maxNodes);
+    } finally {
+      this.#engine.scratch.trim();
+    }
+  }
+
+  /** One-shot evaluation; compiled rules are cached (LRU, keyed by JSON text). */
+  evaluate(rule, data, opts) {
+    const text = ruleToText(rule);
+    let handle = this.#cache.get(text);
+    if (handle !== undefined) {
+      this.#cache.delete(text); // re-insert: most recently used last
+    } else {
+      handle = this.#compile(text, false).handle;
+    }
+    if (this.#engine.cacheSize > 0) {
+      this.#cache.set(text, handle);
+      while (this.#cache.size > this.#engine.cacheSize) {
+        const [oldest, h] = this.#cache.entries().next().value;
+        this.#cache.delete(oldest);
+        if (h !== handle) h.handle.delete();
+      }
+    }
+    try {
+      const value = handle.run([data === undefined ? {} : data], opts, true)[0][0];
+      if (value instanceof TagwiseError) throw value;
+      return value;
+    } finally {
+      if (this.#engine.cacheSize === 0) handle.handle.delete();
+    }
+  }
+
+  /** Text form → JSON rule; throws TagwiseError with path "line:column". */
+  parseRuleText(text) {
+    if (typeof text !== 'string') throw new TypeError('tagwise: parseRuleText(text) needs a string');
+    let r;
+    try {
+      const [ptr, len] = this.#engine.scratch.write(text);
+      r = this.#engine.module.parseText(ptr, len);
+    } finally {
+      this.#engine.scratch.trim();
+    }
+    if (!r.ok) throw new TagwiseError(r.errors);
+    return JSON.parse(r.value);
+  }
+
+  /** JSON rule → text form. */
+  formatRule(rule) {
+    const text = ruleToText(rule);
+    let r;
+    try {
+      const [ptr, len] = this.#engine.scratch.write(text);
+      r = this.#engine.module.formatText(ptr, len);
+    } finally {
+      this.#engine.scratch.trim();
+    }
+    if (!r.ok) throw new TagwiseError(r.errors);
+    return r.value;
+  }
+
+  /** Every error code the engine can report (the ErrorCode union). */
+  get errorCodes() {
+    return this.#engine.module.errorCodes();
+  }
+
+  /** Frees the one-shot compile cache. The instance stays usable. */
+  clearCache() {
+    for (const h of this.#cache.values()) h.handle.delete();
+    this.#cache.clear();
+  }
+}
+
+/**
+ * Builds createTagwise() around a loader (options) => Promise<wasm module>.
+ * The module promise is memoized per wasm source; every call gets its own
+ * Tagwise object (own clock, limits and cache) over the shared module.
+ */
+export function makeCreateTagwise(load, sourceKey) {
+  const modules = new Map();
+  return async function createTagwise(options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('tagwise: options must be an object');
+    const key = sourceKey(options);
+    let promise = modules.get(key);
+    if (promise === undefined) {
+      promise = Promise.resolve().then(() => load(options));
+      modules.set(key, promise);
+      promise.catch(() => modules.delete(key)); // let a later call retry
+    }
+    const module = await promise;
+    return new Tagwise(module, options);
+  };
+}
+
+export { TagwiseError };

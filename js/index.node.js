@@ -1,0 +1,23 @@
+// Node entry of the tagwise package ("node" export condition). The glue is
+// built for web/worker environments (see ../shared/TOOLCHAIN.md section 4), so
+// Node hands it the wasm bytes and the glue never touches fetch or fs.
+import { readFile } from 'node:fs/promises';
+import createTagwiseModule from './dist/tagwise_wasm.mjs';
+import { makeCreateTagwise } from './engine.js';
+
+const DEFAULT_WASM = new URL('./dist/tagwise_wasm.wasm', import.meta.url);
+
+async function load(options) {
+  const wasmBinary = options.wasmBinary ?? await readFile(options.wasmUrl ?? DEFAULT_WASM);
+  return createTagwiseModule({ wasmBinary });
+}
+
+function sourceKey(options) {
+  if (options.wasmBinary) return options.wasmBinary;
+  if (options.wasmUrl) return `url:${options.wasmUrl}`;
+  return 'default';
+}
+
+/** Loads the engine (once per wasm source) and returns a Tagwise instance. */
+export const createTagwise = makeCreateTagwise(load, sourceKey);
+export { TagwiseError } from './errors.js';

@@ -1,0 +1,182 @@
+// The package's browser entry (js/index.js) in a real page: headless Chromium
+// (Debian's /usr/bin/chromium through playwright-core) loads it with a plain
+// <script type="module">, the glue fetches the .wasm next to itself, and the
+// page compiles and evaluates rules. Results must equal Node's.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { createTagwise } from 'tagwise';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
+const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html; charset=utf-8' };
+const NOW = Date.UTC(2026, 10, 20);
+const DAY = 86_400_000;
+
+// A tag rule an operator might write: 高价值游戏玩家 = 2+ paid game orders in 30 days, or spend over 500.
+const TAG_RULE = {
+  or: [
+    { '>=': [{ events: [{ type: '下单', within: '30d', where: { '==': [{ var: '品类' }, '游戏'] } }] }, 2] },
+    { '>': [{ events: [{ type: '下单', agg: 'sum', field: '金额' }] }, 500] },
+  ],
+};
+const PROFILE = {
+  user_id: '用户-1',
+  attributes: { 城市: '上海' },
+  events: [
+    { id: 'e1', type: '下单', ts: NOW - 3 * DAY, props: { 品类: '游戏', 金额: 60 } },
+    { id: 'e2', type: '下单', ts: NOW - 30 * DAY, props: { 品类: '游戏', 金额: 90 } },
+    { id: 'e3', type: '浏览', ts: NOW - DAY, props: { 品类: '图书' } },
+  ],
+};
+
+const PAGE = `<!doctype html>
+<html lang="zh">
+<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>tagwise in a page</title></head>
+<body>
+<script type="module">
+import { createTagwise, TagwiseError } from '/js/index.js';
+try {
+  const tw = await createTagwise({ clock: () => ${NOW} });
+  const tag = tw.compileRule(${JSON.stringify(TAG_RULE)});
+  const profile = ${JSON.stringify(PROFILE)};
+  const set = tw.compileRules([${JSON.stringify(TAG_RULE)}, { cat: ['你好，', { var: '名字' }] }, { '/': [1, { var: 'n' }] }]);
+  let error;
+  try { tw.compileRule({ 买过: ['手机'] }); } catch (e) { error = { isTagwiseError: e instanceof TagwiseError, code: e.code, path: e.path, message: e.message }; }
+  const viaUrl = await createTagwise({ wasmUrl: new URL('/js/dist/tagwise_wasm.wasm', location.href) });
+  window.__tagwise = tw;
+  window.__result = {
+    ok: true,
+    tagged: tag.evaluate({}, { profile }),
+    taggedLater: tag.evaluate({}, { profile, now: ${NOW} + 1 }),
+    batch: set.evaluateMany([{ 名字: '小明', n: 0 }, { 名字: '小红', n: 4 }], { profile }),
+    error,
+    viaUrl: viaUrl.evaluate({ cat: ['标', '签'] }),
+  };
+} catch (e) {
+  window.__result = { ok: false, error: String((e && e.stack) || e) };
+}
+</script>
+</body>
+</html>`;
+
+let server;
+let baseUrl;
+let context;
+let userDataDir;
+
+function resolveUnder(root, urlPath) {
+  const file = normalize(join(root, decodeURIComponent(urlPath)));
+  return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : null;
+}
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const { pathname } = new URL(req.url, 'http://localhost');
+    if (pathname === '/' || pathname === '/index.html') {
+      res.writeHead(200, { 'content-type': TYPES['.html'] });
+      res.end(PAGE);
+      return;
+    }
+    const file = pathname.startsWith('/__shared/')
+      ? resolveUnder(SHARED, pathname.slice('/__shared/'.length))
+      : resolveUnder(REPO, pathname.slice(1));
+    try {
+      if (file === null) throw new Error('outside root');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${server.address().port}`;
+  userDataDir = mkdtempSync(join(tmpdir(), 'tagwise-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+async function openPage() {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  await page.goto(`${baseUrl}/`);
+  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
+  return { page, problems };
+}
+
+test('a page imports the browser entry, compiles a Chinese tag rule with events and gets the same results as Node', async () => {
+  const { page, problems } = await openPage();
+  const result = await page.evaluate(() => window.__result);
+  assert.equal(result.ok, true, result.error);
+  assert.equal(result.tagged, true);
+  assert.equal(result.taggedLater, false, 'the 30-day-old order leaves the window 1 ms later');
+  assert.deepStrictEqual(result.batch, [[true, '你好，小明', Infinity], [true, '你好，小红', 0.25]]);
+  assert.deepEqual(result.error, {
+    isTagwiseError: true, code: 'unknown_operator', path: '/买过', message: result.error.message,
+  });
+  assert.ok(result.error.message.includes('买过'), result.error.message);
+  assert.equal(result.viaUrl, '标签', 'createTagwise({ wasmUrl }) loads the module from that URL');
+
+  // Same answers from the Node entry on the same inputs.
+  const tw = await createTagwise({ clock: () => NOW });
+  const tag = tw.compileRule(TAG_RULE);
+  assert.equal(tag.evaluate({}, { profile: PROFILE }), result.tagged);
+  assert.equal(tag.evaluate({}, { profile: PROFILE, now: NOW + 1 }), result.taggedLater);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the official JsonLogic suite passes 277/277 inside the page', async () => {
+  const { page, problems } = await openPage();
+  const run = await page.evaluate(async () => {
+    const suite = await (await fetch('/__shared/conformance/jsonlogic/tests.json')).json();
+    const cases = suite.filter((c) => Array.isArray(c));
+    const outcomes = cases.map(([rule, data]) => {
+      try {
+        return { value: window.__tagwise.evaluate(rule, data) };
+      } catch (e) {
+        return { error: `${e.code}: ${e.message}` };
+      }
+    });
+    return { cases, outcomes };
+  });
+  assert.equal(run.cases.length, 277);
+  let passed = 0;
+  const failures = [];
+  run.cases.forEach(([rule, data, expected], i) => {
+    try {
+      assert.deepStrictEqual(run.outcomes[i], { value: expected });
+      passed++;
+    } catch {
+      failures.push(`${JSON.stringify(rule)} on ${JSON.stringify(data)}: ${JSON.stringify(run.outcomes[i])}`);
+    }
+  });
+  console.log(`official JsonLogic suite in Chromium: ${passed}/${run.cases.length} passed`);
+  assert.deepEqual(failures, []);
+  assert.equal(passed, 277);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

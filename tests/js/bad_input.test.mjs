@@ -1,0 +1,167 @@
+// Bad input never crashes the instance: each gets a clear error (TagwiseError
+// with a code, or TypeError for API misuse) or a defined JsonLogic result, and
+// a normal evaluation still works afterwards on the same instance.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createTagwise, TagwiseError } from 'tagwise';
+
+const tw = await createTagwise();
+const healthy = tw.compileRules([{ '>=': [{ var: 'n' }, 2] }, { cat: ['用户', { var: 'n' }] }]);
+
+function stillWorks() {
+  assert.deepStrictEqual(healthy.evaluateMany([{ n: 1 }, { n: 3 }]), [[false, '用户1'], [true, '用户3']]);
+  assert.equal(tw.evaluate({ '+': [1, { var: 'x' }] }, { x: 2 }), 3);
+}
+
+function assertTagwiseError(fn, code, path) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof TagwiseError, `expected TagwiseError, got ${e?.stack ?? e}`);
+    assert.equal(e.code, code, e.message);
+    if (path !== undefined) assert.equal(e.path, path);
+    assert.ok(e.message.length > 0);
+    return true;
+  });
+  stillWorks();
+}
+
+function nest(depth, leaf, wrap) {
+  let v = leaf;
+  for (let i = 0; i < depth; i++) v = wrap(v);
+  return v;
+}
+
+test('malformed rule text gives a syntax error at line:column', () => {
+  for (const text of ['events(order_paid, within', '((((', 'a >= ', '"unterminated', '>= 5 and', '\u0000', '{"and": [}']) {
+    assert.throws(() => tw.parseRuleText(text), (e) => {
+      assert.ok(e instanceof TagwiseError, String(e));
+      assert.match(e.path, /^\d+:\d+$/, `${text}: ${e.path}`);
+      return true;
+    });
+    stillWorks();
+  }
+  assert.throws(() => tw.parseRuleText(42), TypeError);
+});
+
+test('a rule nested 10,000 levels deep is rejected as too_deep', () => {
+  assertTagwiseError(() => tw.compileRule(nest(10_000, { var: 'x' }, (r) => ({ '!': [r] }))), 'too_deep');
+  assertTagwiseError(() => tw.compileRule(nest(10_000, 1, (r) => ({ '+': [r, 1] }))), 'too_deep');
+  assertTagwiseError(() => tw.compileRules([true, nest(10_000, 1, (r) => [r])]), 'too_deep');
+  const problems = tw.validateRule(nest(10_000, null, (r) => ({ and: [r] })));
+  assert.equal(problems[0].code, 'too_deep');
+  stillWorks();
+});
+
+/** Depth of a chain of single-key objects / one-element arrays, and its leaf (no recursion). */
+function chain(v) {
+  let depth = 0;
+  while (v !== null && typeof v === 'object') {
+    v = Array.isArray(v) ? v[0] : v.a;
+    depth++;
+  }
+  return { depth, leaf: v };
+}
+
+test('data nested 1,000 levels deep is read and returned intact; 10,000 levels is too_deep', () => {
+  const deep = nest(1_000, '底', (v) => ({ a: v }));
+  assert.deepStrictEqual(chain(tw.evaluate({ var: '' }, deep)), { depth: 1_000, leaf: '底' });
+  assert.deepStrictEqual(chain(tw.evaluate({ var: 'a.a.a' }, deep)), { depth: 997, leaf: '底' });
+  const deepArray = nest(999, [], (v) => [v]);
+  assert.deepStrictEqual(healthy.evaluate(deepArray), [false, '用户']);
+  const rows = tw.compileRules([{ var: '0' }]).evaluateMany([deepArray, deepArray]);
+  assert.deepStrictEqual(rows.map(([v]) => chain(v).depth), [999, 999], 'element 0 of a 1,000-level array');
+
+  assertTagwiseError(() => tw.evaluate({ var: 'a' }, nest(10_000, '底', (v) => ({ a: v }))), 'too_deep', '');
+  assertTagwiseError(() => healthy.evaluateMany([{ n: 1 }, nest(10_000, 1, (v) => [v])]), 'too_deep', '/1');
+  assertTagwiseError(() => healthy.evaluate({ n: 1 }, { profile: { events: [{ id: 'e', type: 't', ts: 0, props: nest(10_000, 1, (v) => [v]) }] } }), 'too_deep', '/profile');
+  assertTagwiseError(() => tw.evaluate({ var: 'a' }, nest(1_001, '底', (v) => ({ a: v }))), 'too_deep', '');
+});
+
+test('huge arrays in rules and data evaluate; rules past the size limit are too_large', async () => {
+  const big = Array.from({ length: 200_000 }, (_, i) => `sku-${i}`);
+  const member = tw.compileRule({ in: [{ var: 'sku' }, big] });
+  assert.equal(member.evaluate({ sku: 'sku-199999' }), true);
+  assert.equal(member.evaluate({ sku: 'sku-x' }), false);
+  const xs = Array.from({ length: 1_000_000 }, (_, i) => i % 7);
+  assert.equal(tw.evaluate({ reduce: [{ var: 'xs' }, { '+': [{ var: 'current' }, { var: 'accumulator' }] }, 0] }, { xs }),
+    xs.reduce((a, b) => a + b, 0));
+  assert.equal(tw.evaluate({ in: [6, { var: 'xs' }] }, { xs }), true);
+  const small = await createTagwise({ limits: { maxNodes: 1_000 } });
+  assert.throws(() => small.compileRule({ and: Array.from({ length: 2_000 }, (_, i) => ({ '==': [{ var: 'x' }, i] })) }),
+    (e) => e instanceof TagwiseError && e.code === 'too_large');
+  const many = healthy.evaluateMany(Array.from({ length: 200_000 }, (_, n) => ({ n })));
+  assert.equal(many.length, 200_000);
+  assert.deepStrictEqual(many[199_999], [true, '用户199999']);
+  stillWorks();
+});
+
+test('values JSON cannot represent are rejected in rules with the path of the value', () => {
+  assertTagwiseError(() => tw.compileRule({ '==': [{ var: 'x' }, NaN] }), 'invalid_rule', '/==/1');
+  assertTagwiseError(() => tw.compileRule({ and: [true, { '<': [1, Infinity] }] }), 'invalid_rule', '/and/1/</1');
+  assertTagwiseError(() => tw.compileRule({ 'a/b~c': [10n] }), 'invalid_rule', '/a~1b~0c/0');
+  assertTagwiseError(() => tw.compileRule({ var: () => 'x' }), 'invalid_rule', '/var');
+  assertTagwiseError(() => tw.compileRule(undefined), 'invalid_rule', '');
+  assertTagwiseError(() => tw.compileRule(Symbol('x')), 'invalid_rule', '');
+  const cyclic = { and: [] };
+  cyclic.and.push(cyclic);
+  assertTagwiseError(() => tw.compileRule(cyclic), 'invalid_rule', '/and/0');
+  assertTagwiseError(() => tw.compileRules([true, { '+': [1, -Infinity] }]), 'invalid_rule', '/1/+/1');
+  assert.throws(() => tw.compileRules({ 0: true }), TypeError);
+});
+
+test('data that is not JSON is an invalid_json error; NaN/Infinity in data become null as in JSON', () => {
+  assertTagwiseError(() => tw.evaluate({ var: 'x' }, { x: 1n }), 'invalid_json', '');
+  const cyclic = {};
+  cyclic.self = cyclic;
+  assertTagwiseError(() => healthy.evaluateMany([{ n: 1 }, cyclic]), 'invalid_json', '/1');
+  assertTagwiseError(() => tw.compileRule({ var: 'x' }).evaluate({ x: 1 }, { profile: { events: [{ ts: 1n }] } }), 'invalid_json', '');
+  assert.equal(tw.evaluate({ var: 'x' }, { x: NaN }), null);
+  assert.equal(tw.evaluate({ var: 'x' }, { x: -Infinity }), null);
+  assert.equal(tw.evaluate({ var: 'x' }, { x: undefined }), null);
+  assert.equal(tw.evaluate({ var: 'd' }, { d: new Date(0) }), '1970-01-01T00:00:00.000Z');
+  stillWorks();
+});
+
+test('wrong types in data give JsonLogic results, not errors', () => {
+  assert.equal(tw.evaluate({ '>': [{ var: 'n' }, 1] }, { n: { a: 1 } }), false);
+  assert.equal(tw.evaluate({ '+': [{ var: 'n' }, 1] }, { n: [2] }), 3);
+  assert.ok(Number.isNaN(tw.evaluate({ '+': [{ var: 'n' }, 1] }, { n: 'abc' })));
+  assert.equal(tw.evaluate({ in: ['a', { var: 'n' }] }, { n: 5 }), false);
+  assert.deepEqual(tw.evaluate({ map: [{ var: 'n' }, 1] }, { n: 'str' }), []);
+  assert.equal(tw.evaluate({ var: 'a.b.c' }, 'not an object'), null);
+  assert.equal(tw.evaluate({ substr: [{ var: 's' }, 1, 1] }, { s: '你好吗' }), '好');
+  stillWorks();
+});
+
+test('lone UTF-16 surrogates in data, rules and rule text are replaced, not fatal', () => {
+  assert.equal(tw.evaluate({ cat: [{ var: 's' }, '!'] }, { s: 'a\uD800b' }), 'a\uFFFDb!');
+  assert.equal(tw.evaluate({ cat: [{ var: 's' }, '\uDC00'] }, { s: '\uD83D\uDE00' }), '\uD83D\uDE00\uFFFD');
+  assert.deepStrictEqual(healthy.evaluateMany([{ n: '\uD83D' }]), [[false, '用户\uFFFD']]);
+  assert.throws(() => tw.parseRuleText('\uDC00 >= 1'), TagwiseError);
+  stillWorks();
+});
+
+test('bad evaluation options are TypeErrors or TagwiseErrors, never a crash', () => {
+  const rule = tw.compileRule({ now: [] });
+  assert.throws(() => rule.evaluate({}, { now: NaN }), TypeError);
+  assert.throws(() => rule.evaluate({}, { now: '2026-01-01' }), TypeError);
+  assert.throws(() => healthy.evaluateMany('not an array'), TypeError);
+  assert.equal(rule.evaluate({}, { now: 8.64e15 }), 8.64e15);
+  for (const badProfile of [{ events: 'x' }, { events: [{ id: 1, type: null, ts: 'soon' }] }, [1, 2], 'text']) {
+    try {
+      const v = tw.compileRule({ events: [{ type: 'x' }] }).evaluate({}, { now: 0, profile: badProfile });
+      assert.equal(v, 0, 'a profile without valid events has no events');
+    } catch (e) {
+      assert.ok(e instanceof TagwiseError, String(e));
+    }
+    stillWorks();
+  }
+});
+
+test('the instance survives memory growth between batches', () => {
+  const set = tw.compileRules([{ var: 'payload' }, { '!!': [{ var: 'payload' }] }]);
+  const payload = 'x'.repeat(1 << 16);
+  const rows = set.evaluateMany(Array.from({ length: 500 }, () => ({ payload })));
+  assert.equal(rows[499][0].length, 1 << 16);
+  assert.deepStrictEqual(set.evaluate({ payload: 'y' }), ['y', true]);
+  stillWorks();
+});
