@@ -335,8 +335,10 @@ Val Evaluator::EvalNode(const Node& n) {
       Val b = arg(1);
       const json& hay = b.get();
       if (hay.is_string()) {
-        if (hay.get_ref<const std::string&>().empty()) return Val(json(false));
-        return Val(json(js::Contains(hay.get_ref<const std::string&>(), js::ToString(a.get()))));
+        const std::string& h = hay.get_ref<const std::string&>();
+        if (h.empty()) return Val(json(false));
+        if (a.get().is_string()) return Val(json(js::Contains(h, a.get().get_ref<const std::string&>())));
+        return Val(json(js::Contains(h, js::ToString(a.get()))));
       }
       if (hay.is_array()) {
         for (const json& e : hay) {

@@ -75,6 +75,13 @@ size_t DecimalPrefix(std::string_view s) {
 
 double ParseDecimal(std::string_view s) {
   if (s == "Infinity") return kInf;
+  // strtod needs a terminated string; numbers in data are short, so avoid the heap.
+  char buf[64];
+  if (s.size() < sizeof buf) {
+    s.copy(buf, s.size());
+    buf[s.size()] = '\0';
+    return std::strtod(buf, nullptr);
+  }
   std::string tmp(s);
   return std::strtod(tmp.c_str(), nullptr);
 }
