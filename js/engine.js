@@ -2,6 +2,7 @@
 // times, batch many records in one boundary crossing. index.js (browsers) and
 // index.node.js (Node) only differ in how they load the module.
 
+import { CatalogRuntime } from './catalog.js';
 import { Scratch, dataToText, readBatch, ruleToText } from './codec.js';
 import { TagwiseError } from './errors.js';
 
@@ -179,8 +180,11 @@ class Tagwise {
 
   #engine;
 
+  #catalog;
+
   constructor(module, options) {
     this.#engine = new Engine(module, options);
+    this.#catalog = new CatalogRuntime(this.#engine, options);
   }
 
   #compile(text, many) {
@@ -297,6 +301,47 @@ class Tagwise {
     for (const h of this.#cache.values()) h.handle.delete();
     this.#cache.clear();
   }
+
+  // ---- Tag catalog runtime (js/catalog.js; types and docs in index.d.ts) ----
+
+  /** Loads a tag catalog (object or JSON text); on success it replaces the previous one. */
+  loadCatalog(catalog, opts) { return this.#catalog.loadCatalog(catalog, opts); }
+
+  /** The catalog's hygiene report, optionally with coverage over a sample of profiles. */
+  lintCatalog(catalog, opts) { return this.#catalog.lintCatalog(catalog, opts); }
+
+  /** Loads the user's profile or server snapshot (replacing, or with { merge: true } merging). */
+  setProfile(profile, opts) { return this.#catalog.setProfile(profile, opts); }
+
+  /** The user's profile as held now, in the snapshot JSON form. */
+  getProfile() { return this.#catalog.getProfile(); }
+
+  /** Adds one event (deduplicated by id) and re-evaluates the tags it can affect. */
+  track(event, opts) { return this.#catalog.track(event, opts); }
+
+  /** Adds events (deduplicated by id) and re-evaluates the tags they can affect. */
+  trackMany(events, opts) { return this.#catalog.trackMany(events, opts); }
+
+  /** Calls fn({ entered, left, changed }) whenever the user's tags change; returns the unsubscribe function. */
+  onTagsChanged(fn) { return this.#catalog.onTagsChanged(fn); }
+
+  /** The tags the user holds, in catalog order. */
+  tags(opts) { return this.#catalog.tags(opts); }
+
+  /** Every tag of the catalog with its decision and why (held or not). */
+  tagDecisions(opts) { return this.#catalog.tagDecisions(opts); }
+
+  /** Why the user holds a tag or not: the rule tree with each node's value. */
+  explain(id, opts) { return this.#catalog.explain(id, opts); }
+
+  /** The consent purposes switched on. */
+  get purposes() { return this.#catalog.purposes; }
+
+  /** Switches consent purposes; tags of the others are not computed. */
+  setPurposes(purposes, opts) { this.#catalog.setPurposes(purposes, opts); }
+
+  /** Tags many users' profiles with the loaded catalog in one call into wasm. */
+  tagProfiles(profiles, opts) { return this.#catalog.tagProfiles(profiles, opts); }
 }
 
 /**

@@ -187,6 +187,322 @@ export interface Limits {
   maxSteps?: number;
 }
 
+// ---------------------------------------------------------------- tag catalog
+
+/**
+ * A consent purpose (DESIGN.md section 6). `necessary` is always on;
+ * `security` covers risk and fraud tags.
+ */
+export type Purpose = 'necessary' | 'security' | 'personalization' | 'marketing' | 'analytics';
+
+/** One tag of a {@link Catalog} (DESIGN.md section 5). */
+export interface TagDefinition {
+  /** Unique id, used by `tag`/`tag_value`, `parent` and in results. */
+  id: string;
+  /** Display name (often Chinese: 高活跃用户); default the id. */
+  name?: string;
+  /** Free text; conventionally basic, behavior, preference, value, lifecycle or risk. */
+  dimension?: string;
+  /** Membership rule; absent: held only through child tags or the server. */
+  when?: Rule;
+  /** Value rule (a score, an RFM code...); absent: the value is `true` while held. */
+  value?: Rule;
+  /** Holding this tag implies holding the parent (and its ancestors). */
+  parent?: string | null;
+  /** Group id; in an `exclusive` group at most one member holds. */
+  group?: string | null;
+  /** Inside an exclusive group the highest priority wins, then catalog order (default 0). */
+  priority?: number;
+  /** Consent purpose the tag serves (default `personalization`). */
+  purpose?: Purpose;
+  /** `server`: membership and value come from the snapshot's `tags` (default `client`). */
+  source?: 'client' | 'server';
+  /** Server tags: lifetime after the snapshot's `as_of` when the entry has no `expires_at` ("7d" or ms). */
+  ttl?: string | number | null;
+  /** Part of the small core set (lint warns past 50). */
+  core?: boolean;
+  description?: string;
+}
+
+/** A group of tags; `exclusive: true` lets at most one member hold. */
+export interface TagGroup {
+  id: string;
+  name?: string;
+  exclusive?: boolean;
+  description?: string;
+}
+
+/** A tag catalog: `{ "tagwise": 1, "groups": [...], "tags": [...] }`. */
+export interface Catalog {
+  /** Format version; 1. Missing is a warning. */
+  tagwise?: 1;
+  name?: string;
+  description?: string;
+  version?: JsonValue;
+  groups?: TagGroup[];
+  tags: TagDefinition[];
+}
+
+/** Result of {@link Tagwise.loadCatalog} and {@link Tagwise.setProfile}: problems as values, never thrown. */
+export interface LoadResult {
+  /** True when the input was taken; false leaves the previous state unchanged. */
+  ok: boolean;
+  /** Why it was refused (empty when `ok`). Paths are JSON Pointers into the input (`/tags/3/when/and/0`). */
+  errors: Problem[];
+  /** Problems that did not stop it (unknown fields, repaired timestamps, skipped events). */
+  warnings: Problem[];
+}
+
+/** A server-computed tag in a snapshot. */
+export type ServerTag = {
+  /** The tag's value (default `true`). */
+  value?: JsonValue;
+  /** When it stops holding (ms since the epoch); default `as_of` + the tag's `ttl`, else never. */
+  expires_at?: number;
+};
+
+/** Compacted history: the count and numeric sums of one event type on one day. */
+export type DayRollup = {
+  /** Start of the day (ms, in the profile's `tz_offset_min`). */
+  day: number;
+  type: string;
+  count: number;
+  sums?: { [prop: string]: number };
+};
+
+/**
+ * A profile in the store's JSON form, or a server snapshot of one (a
+ * profile plus `as_of` and server-computed `tags`). {@link Tagwise.getProfile}
+ * returns this form, so it can be stored and given back to
+ * {@link Tagwise.setProfile}.
+ */
+export interface Snapshot extends Profile {
+  /** Profile format version (1); a newer version is refused with `unsupported_version`. */
+  tagwise_profile?: number;
+  rollups?: DayRollup[];
+  /** Every event at or before this time is counted in `rollups`. */
+  compacted_through?: number | null;
+  /** Time up to which the server counted this user's events (required to merge). */
+  as_of?: number;
+  /** Server-computed tags by id. */
+  tags?: { [id: string]: ServerTag };
+}
+
+/** An event given to {@link Tagwise.track}. */
+export interface TrackEvent {
+  /**
+   * Unique per user; an event whose id the profile already has is ignored.
+   * When absent, the id is derived from the content —
+   * `"auto:<type>:<ts>:<FNV-1a 64 of the props JSON>"` — so delivering the
+   * identical event (same type, ts and props) twice still counts once.
+   */
+  id?: string;
+  type: string;
+  /** Milliseconds since the epoch (seconds are detected and converted, with a warning). Default: the `now` of the call. */
+  ts?: number;
+  props?: { [key: string]: JsonValue };
+}
+
+/** The tags that changed, by id (catalog order within each list). */
+export interface TagChanges {
+  /** Now held, previously not. */
+  entered: string[];
+  /** Previously held, now not. */
+  left: string[];
+  /** Held before and after, with a different value. */
+  changed: string[];
+}
+
+/** Result of {@link Tagwise.track} / {@link Tagwise.trackMany}. */
+export interface TrackResult {
+  /** False when any event was unusable (those are in `errors`; the others were still added). */
+  ok: boolean;
+  /** Events added to the profile. */
+  added: number;
+  /** Events already counted (same id, or at or before the profile's snapshot/compaction time). */
+  duplicates: number;
+  /** One per unusable event; paths `"/<index>/type"` ({@link Tagwise.trackMany}) or `"/type"` ({@link Tagwise.track}). */
+  errors: Problem[];
+  /** Repairs made (e.g. `ts` in seconds read as milliseconds). */
+  warnings: Problem[];
+  /** What the re-evaluation changed (also sent to {@link Tagwise.onTagsChanged} listeners when not empty). */
+  changes: TagChanges;
+}
+
+/**
+ * Why a tag holds or not (closed set):
+ * - `rule`: its own `when` rule decided
+ * - `parentTag`: held because a child tag holds
+ * - `exclusiveLoser`: its rule held but another member of its exclusive group won (`suppressedBy`)
+ * - `consentDenied`: its purpose is switched off, so it was not computed
+ * - `expired`: server tag past its expiry
+ * - `server`: server tag from the snapshot (held while present and not expired)
+ * - `error`: its rule failed (e.g. `throw`); treated as not held (`error` says why)
+ */
+export type DecisionSource = 'rule' | 'parentTag' | 'exclusiveLoser' | 'consentDenied' | 'expired' | 'server' | 'error';
+
+/** A tag the user holds ({@link Tagwise.tags}). */
+export interface HeldTag {
+  id: string;
+  name: string;
+  dimension: string;
+  purpose: Purpose;
+  /**
+   * The `value` rule's result, `true` for a tag without one, or the server's
+   * value. `null` when the value rule failed (see `error`) or returned null.
+   * Non-finite numbers arrive as null.
+   */
+  value: JsonValue;
+  /** How it came to hold. */
+  source: 'rule' | 'parentTag' | 'server';
+  /** Server tags: when it expires (ms), if known. */
+  expiresAt?: number;
+  /** The value rule failed with this message (the tag still holds). */
+  error?: string;
+}
+
+/** The decision on one catalog tag, held or not ({@link Tagwise.tagDecisions}). */
+export interface TagDecision {
+  id: string;
+  name: string;
+  dimension: string;
+  purpose: Purpose;
+  holds: boolean;
+  /** As {@link HeldTag.value} while held; null otherwise. */
+  value: JsonValue;
+  source: DecisionSource;
+  /** `exclusiveLoser`: the id of the group member that won. */
+  suppressedBy?: string;
+  /** `error`: what failed (or, while held, the value rule's failure). */
+  error?: string;
+  /** Server tags: when it expires (ms), if known. */
+  expiresAt?: number;
+}
+
+/** One evaluated node of a rule tree in an {@link Explanation}. */
+export interface TraceNode {
+  /** The operation (`>=`, `events`, `var`, ...) or `literal`. */
+  op: string;
+  /** JSON Pointer of the node inside the rule. */
+  path: string;
+  /** What the node evaluated to. */
+  value: JsonValue;
+  /** `events` nodes: how many events (and rollup counts) matched. */
+  matched?: number;
+  /** Evaluated arguments; nodes a short-circuit skipped are absent. */
+  args?: TraceNode[];
+}
+
+/** Why a user holds a tag or not: the core's Engine::Explain JSON (snake_case). */
+export interface Explanation {
+  id: string;
+  name: string;
+  dimension: string;
+  purpose: Purpose;
+  holds: boolean;
+  value: JsonValue;
+  source: DecisionSource;
+  /** `exclusiveLoser`: the winning group member's id. */
+  suppressed_by?: string;
+  /** The rule's failure, if any. */
+  error?: string;
+  parent?: string;
+  group?: string;
+  /** Child tags that hold (and so make this one hold by inheritance). */
+  children_holding?: string[];
+  /** The `when` rule with each evaluated node's value (absent for server tags and switched-off purposes). */
+  when?: TraceNode;
+  /** The `value` rule, traced the same way. */
+  value_rule?: TraceNode;
+}
+
+/** Options of calls that evaluate or change state at a time. */
+export interface TimeOptions {
+  /** Evaluation time in ms since the epoch (or a Date); default: the instance's clock. */
+  now?: number | Date;
+}
+
+/** Options of {@link Tagwise.setProfile}. */
+export interface SetProfileOptions extends TimeOptions {
+  /**
+   * Merge the snapshot into the current profile instead of replacing it:
+   * local events later than the snapshot's `as_of` are kept, the rest are
+   * taken as counted by the server (never double counted); the snapshot's
+   * attributes win. The snapshot must have `as_of`.
+   */
+  merge?: boolean;
+}
+
+/** Lint finding codes (core/include/tagwise/lint.h), plus any {@link ErrorCode} the catalog loader reports. */
+export type LintCode =
+  | 'duplicate_id' | 'unknown_parent' | 'self_parent' | 'unknown_group' | 'unknown_tag_reference' | 'cycle'
+  | 'exclusive_ancestor' | 'same_priority_exclusive' | 'never_holds' | 'always_holds' | 'too_many_core_tags'
+  | 'unused_tag' | 'unused_group' | 'too_deep' | 'too_many_findings'
+  | 'dead_tag' | 'low_coverage' | 'rule_error' | 'sample_skipped'
+  | ErrorCode;
+
+/** One finding of {@link Tagwise.lintCatalog}. */
+export interface LintFinding {
+  severity: 'error' | 'warning';
+  code: LintCode;
+  /** The tag the finding is about; `""` for catalog-wide findings. */
+  tagId: string;
+  /** JSON Pointer into the catalog (`/tags/3/when/and/1`). */
+  path: string;
+  /** One sentence for an operator, naming tags by their name. */
+  message: string;
+}
+
+/** How many users of the lint sample hold a tag. */
+export interface TagCoverage {
+  tagId: string;
+  users: number;
+  /** users / sampleSize (0 for an empty sample). */
+  share: number;
+}
+
+/** The catalog's hygiene report. */
+export interface LintReport {
+  /** Errors first in the core's stable order (see lint.h). */
+  findings: LintFinding[];
+  /** Per tag in catalog order; only with a sample and a loadable catalog. */
+  coverage: TagCoverage[];
+  /** Profiles of the sample that were evaluated. */
+  sampleSize: number;
+  /** Sample profiles that could not be read (skipped); paths `"/sample/<index>/..."`. */
+  warnings: Problem[];
+}
+
+/** Options of {@link Tagwise.lintCatalog}. */
+export interface LintOptions extends TimeOptions {
+  /** Profiles or snapshots to measure coverage on (evaluated at `now`, every purpose on). */
+  sample?: readonly (Profile | Snapshot)[] | null;
+  /** More `core: true` tags than this is a warning (default 50). */
+  maxCoreTags?: number;
+  /** With a sample: held by fewer than this share of users is `low_coverage` (default 0.001). */
+  lowCoverage?: number;
+}
+
+/** One user's result of {@link Tagwise.tagProfiles}. */
+export interface TaggedProfile {
+  /** The profile's `user_id` (numbers become text), or null. */
+  user_id: string | null;
+  /** Held tags: id → value (`true` for tags without a value, or whose value is null). */
+  tags: { [id: string]: JsonValue };
+  /** The profile could not be read (then `tags` is empty). */
+  errors?: Problem[];
+  /** Repairs and skipped data, at most 20 (paths into this profile). */
+  warnings?: Problem[];
+  /** Total warnings when more than 20. */
+  warningCount?: number;
+}
+
+/** Options of {@link Tagwise.tagProfiles}. */
+export interface TagProfilesOptions extends TimeOptions {
+  /** Consent purposes for this batch (default: the instance's, see {@link Tagwise.setPurposes}). */
+  purposes?: readonly Purpose[];
+}
+
 /** Options of {@link createTagwise}. */
 export interface TagwiseOptions {
   /** Clock used when a call gives no `now` (default `Date.now`). */
@@ -199,6 +515,14 @@ export interface TagwiseOptions {
   wasmUrl?: string | URL;
   /** The .wasm bytes, when the application loads them itself. */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /**
+   * Consent purposes switched on for the tag catalog runtime (default: all
+   * five). Tags whose `purpose` is off are not computed (their decision
+   * source is `consentDenied`); `necessary` is always on. See
+   * {@link Tagwise.setPurposes}.
+   * @throws TypeError (rejecting createTagwise) for a name that is not a {@link Purpose}.
+   */
+  purposes?: readonly Purpose[];
 }
 
 /** A tagwise engine instance. */
@@ -231,6 +555,103 @@ export interface Tagwise {
   readonly errorCodes: ErrorCode[];
   /** Frees the compiled rules cached by {@link Tagwise.evaluate}. */
   clearCache(): void;
+
+  // ---- Tag catalog runtime: one user's tags kept fresh from events ----
+  //
+  // The instance holds one catalog, one user's profile (with server tags)
+  // and the last evaluation. Every time-dependent call takes `{ now }`
+  // (default: the `clock` option). Listeners registered with onTagsChanged
+  // hear about every change the runtime observes: after loadCatalog,
+  // setProfile, setPurposes, track/trackMany, and when tags()/tagDecisions()
+  // at another time than the last evaluation find tags that started or
+  // stopped holding as time passed. (track re-evaluates only the tags its
+  // events can affect, at the call's time; the others catch up with the
+  // clock at the next tags() call.)
+
+  /**
+   * Compiles a tag catalog (an object or JSON text) and, when it has no
+   * errors, uses it from now on in place of the previous one, re-evaluating
+   * the user's tags. Every problem is listed with a JSON Pointer
+   * (`/tags/2/parent`), including cycles (`cycle`) and unknown references
+   * (`unknown_tag`); unknown fields are warnings. Never throws for a bad catalog.
+   *
+   * @example
+   * const r = tw.loadCatalog({ tagwise: 1, tags: [{ id: "vip", name: "会员", when: { var: "vip" } }] });
+   * if (!r.ok) console.error(r.errors);
+   */
+  loadCatalog(catalog: Catalog | string, options?: TimeOptions): LoadResult;
+  /**
+   * The catalog's hygiene report (cycles, dangling references, same-priority
+   * exclusive members, rules that can never or always hold, unused tags, too
+   * many core tags) and, with `sample`, each tag's coverage and dead tags.
+   * Does not change the loaded catalog. An unreadable catalog is a finding.
+   * @throws TagwiseError only when the sample cannot be read at all: a profile that cannot become
+   *   JSON (BigInt, cycles; path `"/sample/<index>"`) or nests more than 1,000 levels (`too_deep`).
+   */
+  lintCatalog(catalog: Catalog | string, options?: LintOptions): LintReport;
+  /**
+   * Loads the user's profile or server snapshot (`{ user_id, attributes,
+   * events, rollups, as_of, tags }`), replacing the current one (or merging
+   * into it with `{ merge: true }`), and re-evaluates. Bad parts are skipped
+   * or repaired with warnings (paths like `/events/3/ts`); a profile that
+   * cannot be used at all (not an object, a newer format) is refused in
+   * `errors` and the current profile stays.
+   */
+  setProfile(profile: Profile | Snapshot, options?: SetProfileOptions): LoadResult;
+  /** The user's profile as held now (events, rollups, server tags) in the {@link Snapshot} form. */
+  getProfile(): Snapshot;
+  /**
+   * Adds one event to the profile and re-evaluates only the tags whose
+   * rules read its type (and the tags depending on those). Re-delivering an
+   * event (same id) is a no-op; `ts` defaults to `now`; without an `id` one
+   * is derived from the content (see {@link TrackEvent.id}). When more than
+   * 5,000 events are held, the oldest (and those older than 90 days) are
+   * folded into day rollups. An unusable event is reported in `errors`, never thrown.
+   */
+  track(event: TrackEvent, options?: TimeOptions): TrackResult;
+  /** {@link Tagwise.track} for many events in one call (one re-evaluation). */
+  trackMany(events: readonly TrackEvent[], options?: TimeOptions): TrackResult;
+  /**
+   * Registers `listener`, called with `{ entered, left, changed }` whenever
+   * the user's tags change (never with all three empty). A listener that
+   * throws does not stop the others; its error is rethrown asynchronously.
+   * @returns A function that unsubscribes this registration.
+   */
+  onTagsChanged(listener: (changes: TagChanges) => void): () => void;
+  /**
+   * The tags the user holds at `now`, in catalog order. Repeated calls at the
+   * same time with no change in between reuse the last evaluation.
+   * `[]` before a catalog is loaded.
+   */
+  tags(options?: TimeOptions): HeldTag[];
+  /** Every catalog tag's decision at `now` (held or not) with its source: suppressed, consent denied, expired, failed... */
+  tagDecisions(options?: TimeOptions): TagDecision[];
+  /**
+   * Why the user holds tag `id` or not at `now`: the rule tree with each
+   * node's value (and, for `events`, how many events matched), inheritance
+   * (`children_holding`) and suppression (`suppressed_by`).
+   * @throws TagwiseError code `unknown_tag` when the catalog has no such tag.
+   */
+  explain(id: string, options?: TimeOptions): Explanation;
+  /** The consent purposes switched on (always including `necessary`). */
+  readonly purposes: Purpose[];
+  /**
+   * Switches consent purposes: tags of purposes not listed are not computed
+   * (and leave the user's tags). `necessary` is always on. Full consent
+   * handling (storage, forgetting data) comes with the consent module.
+   * @throws TypeError for a name that is not a {@link Purpose}.
+   */
+  setPurposes(purposes: readonly Purpose[], options?: TimeOptions): void;
+  /**
+   * Tags many users with the loaded catalog: for each profile (or snapshot)
+   * `{ user_id, tags: { id: value-or-true } }`, in input order, in ONE call
+   * into wasm (each profile serialized once). Does not touch the instance's
+   * own profile. A profile that cannot be read gets `errors` and no tags;
+   * the batch goes on. Without a loaded catalog every `tags` is empty.
+   * @throws TagwiseError when a profile cannot become JSON (BigInt, cycles;
+   *   path `"/<index>"`) or nests more than 1,000 levels (`too_deep`).
+   */
+  tagProfiles(profiles: readonly (Profile | Snapshot)[], options?: TagProfilesOptions): TaggedProfile[];
 }
 
 /**

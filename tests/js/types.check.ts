@@ -4,8 +4,9 @@
 // reports the unused directive and the test fails.
 import { createTagwise, TagwiseError } from 'tagwise';
 import type {
-  CompiledRule, ErrorCode, EvaluateOptions, JsonValue, Problem, Profile, Rule, RuleResult,
-  RuleSet, RuleSetResult, Tagwise, TagwiseOptions,
+  Catalog, CompiledRule, DecisionSource, ErrorCode, EvaluateOptions, Explanation, HeldTag, JsonValue, LintCode,
+  LintReport, LoadResult, Problem, Profile, Purpose, Rule, RuleResult, RuleSet, RuleSetResult, Snapshot, TagChanges,
+  TagDecision, TaggedProfile, Tagwise, TagwiseOptions, TraceNode, TrackEvent, TrackResult,
 } from 'tagwise';
 
 async function usage(): Promise<void> {
@@ -93,3 +94,84 @@ async function usage(): Promise<void> {
   set.size = 3;
 }
 void usage;
+
+async function catalogUsage(): Promise<void> {
+  const tw = await createTagwise({ clock: () => 0, purposes: ['personalization', 'security'] });
+  const catalog: Catalog = {
+    tagwise: 1,
+    groups: [{ id: 'lifecycle', name: '生命周期', exclusive: true }],
+    tags: [
+      { id: 'active_high', name: '高活跃用户', dimension: 'behavior', when: { '>=': [{ events: [{ type: 'order_paid', within: '30d' }] }, 5] }, parent: 'active' },
+      { id: 'active', name: '活跃', group: 'lifecycle', priority: 2, purpose: 'personalization' },
+      { id: 'churn', source: 'server', ttl: '7d', purpose: 'analytics', core: true },
+    ],
+  };
+  const loaded: LoadResult = tw.loadCatalog(catalog);
+  tw.loadCatalog(JSON.stringify(catalog), { now: 5 });
+  if (!loaded.ok) {
+    for (const e of loaded.errors) {
+      const where: string = e.path;
+      void where;
+    }
+  }
+  const snapshot: Snapshot = {
+    user_id: 'u1', attributes: { city: '上海' }, as_of: 1, tags: { churn: { value: 0.8, expires_at: 2 } },
+    events: [{ id: 'e1', type: 'order_paid', ts: 1 }], rollups: [{ day: 0, type: 'order_paid', count: 3, sums: { amount: 9 } }],
+  };
+  const set: LoadResult = tw.setProfile(snapshot, { merge: true, now: new Date() });
+  void set;
+  const back: Snapshot = tw.getProfile();
+  void back;
+  const event: TrackEvent = { type: 'view' };
+  const tracked: TrackResult = tw.track(event);
+  const added: number = tracked.added;
+  const changes: TagChanges = tracked.changes;
+  void added, changes;
+  tw.trackMany([event, { id: 'e2', type: 'order_paid', ts: 2, props: { amount: 3 } }], { now: 3 });
+  const off: () => void = tw.onTagsChanged(({ entered, left, changed }) => {
+    const all: string[] = [...entered, ...left, ...changed];
+    void all;
+  });
+  off();
+  const held: HeldTag[] = tw.tags({ now: 1 });
+  for (const t of held) {
+    const source: 'rule' | 'parentTag' | 'server' = t.source;
+    const value: JsonValue = t.value;
+    const purpose: Purpose = t.purpose;
+    void source, value, purpose;
+  }
+  const decisions: TagDecision[] = tw.tagDecisions();
+  const why: DecisionSource = decisions[0].source;
+  const by: string | undefined = decisions[0].suppressedBy;
+  void why, by;
+  const ex: Explanation = tw.explain('active', { now: 1 });
+  const tree: TraceNode | undefined = ex.when;
+  const matched: number | undefined = tree?.args?.[0]?.matched;
+  void matched;
+  const report: LintReport = tw.lintCatalog(catalog, { sample: [snapshot, { events: [] }], now: 1, maxCoreTags: 10 });
+  const code: LintCode = report.findings[0].code;
+  const share: number = report.coverage[0].share;
+  void code, share;
+  const purposes: Purpose[] = tw.purposes;
+  tw.setPurposes([...purposes, 'marketing']);
+  const batch: TaggedProfile[] = tw.tagProfiles([snapshot, { user_id: 'u2' }], { now: 1, purposes: ['analytics'] });
+  const first: JsonValue | undefined = batch[0].tags.churn;
+  const uid: string | null = batch[0].user_id;
+  void first, uid;
+
+  // @ts-expect-error: purposes are a closed set
+  tw.setPurposes(['ads']);
+  // @ts-expect-error: purposes are a closed set
+  await createTagwise({ purposes: ['marketting'] });
+  // @ts-expect-error: an event needs a type
+  tw.track({ id: 'x' });
+  // @ts-expect-error: explain takes a tag id
+  tw.explain({ id: 'x' });
+  // @ts-expect-error: a catalog needs its tags
+  tw.loadCatalog({ tagwise: 1 });
+  // @ts-expect-error: tagProfiles takes an array
+  tw.tagProfiles(snapshot);
+  // @ts-expect-error: the purpose list is read-only
+  tw.purposes = [];
+}
+void catalogUsage;

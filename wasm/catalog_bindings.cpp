@@ -1,0 +1,1113 @@
+// embind layer for the tag catalog runtime: marshal in, call core, marshal out.
+//
+// Contract with js/catalog.js (its only caller):
+//  - Input crosses as UTF-8 JSON text the JS side wrote into its _malloc'd
+//    scratch buffer, passed as (ptr, len); nothing here keeps those pointers.
+//  - Output crosses as ONE JSON text per call (a std::string, parsed once by
+//    JSON.parse). Non-finite numbers become null (JSON has no NaN).
+//  - Errors cross as values, never as exceptions: every entry point catches
+//    everything (including std::bad_alloc) and returns {"ok": false, "errors"}.
+//    Problems are {"code", "path", "message", "severity"} with the core's
+//    ErrorCodeName codes and JSON Pointer paths into what the caller passed.
+//  - One class handle, Session: the loaded catalog (shared, immutable), the
+//    Engine (catalog + consent purposes), one user's Profile with its server
+//    tags, and the last Evaluation. `track` re-evaluates only the tags the new
+//    events' types can affect (Engine::Reevaluate); `tags` at an unchanged time
+//    and state reuses the last Evaluation.
+//
+// Exactness of the cached Evaluation: `exact_` is true when every decision in
+// `eval_` was computed at `eval_.now` against the current state. An
+// incremental re-evaluation at another time leaves the tags it did not touch
+// as of the earlier time, so it clears `exact_`; the next `tags` call then
+// evaluates everything at its time and reports what changed as time passed.
+#include <emscripten/bind.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tagwise/catalog.h"
+#include "tagwise/engine.h"
+#include "tagwise/error.h"
+#include "tagwise/lint.h"
+#include "tagwise/profile.h"
+
+namespace tagwise::wasm {
+namespace {
+
+using nlohmann::json;
+// Output objects keep their keys in the order written ({"id", "name", ...}).
+using ojson = nlohmann::ordered_json;
+
+std::string_view View(uintptr_t ptr, size_t len) {
+  if (len == 0) return {};
+  return {reinterpret_cast<const char*>(ptr), len};
+}
+
+// JS times arrive as doubles; Date's range is ±8.64e15 ms, so clamping keeps
+// the cast defined for any input (the JS side has already refused NaN).
+int64_t ToMs(double now) { return static_cast<int64_t>(std::trunc(std::fmax(-9e15, std::fmin(9e15, now)))); }
+
+// JSON text of a value. nlohmann writes NaN/±Infinity as null; `replace`
+// keeps a stray invalid UTF-8 byte from throwing.
+std::string Dump(const ojson& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// ---------------------------------------------------------------- JSON text in
+//
+// The same input rules as rule_bindings.cpp's ParseJson (which is private to
+// that file): at most kMaxNesting levels of arrays/objects, checked by a
+// linear scan before parsing, because copying or printing a deeper value
+// recurses and in wasm every level uses the host's small native stack; and
+// JSON.stringify's escaped lone surrogates become U+FFFD instead of failing.
+
+constexpr int kMaxNesting = 1000;
+
+bool NestsDeeperThan(std::string_view text, int limit) {
+  int depth = 0;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const char c = *p++;
+    if (c == '"') {
+      while (p < end) {
+        const char d = *p++;
+        if (d == '"') break;
+        if (d == '\\') ++p;
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Code unit of a "\uXXXX" escape starting at text[i], or -1.
+int EscapedUnit(std::string_view text, size_t i) {
+  if (i + 6 > text.size() || text[i] != '\\' || text[i + 1] != 'u') return -1;
+  int unit = 0;
+  for (size_t k = i + 2; k < i + 6; ++k) {
+    const int h = HexValue(text[k]);
+    if (h < 0) return -1;
+    unit = unit * 16 + h;
+  }
+  return unit;
+}
+
+std::string ReplaceLoneSurrogateEscapes(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '\\' || i + 1 >= text.size()) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    const int unit = EscapedUnit(text, i);
+    if (unit < 0) {
+      out.append(text.substr(i, 2));
+      i += 2;
+      continue;
+    }
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      const int next = EscapedUnit(text, i + 6);
+      if (next >= 0xDC00 && next <= 0xDFFF) {
+        out.append(text.substr(i, 12));
+        i += 12;
+        continue;
+      }
+      out.append("\\ufffd");
+    } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+      out.append("\\ufffd");
+    } else {
+      out.append(text.substr(i, 6));
+    }
+    i += 6;
+  }
+  return out;
+}
+
+// Parses JSON text; `wrapper_levels` are array levels the JS side added
+// around the caller's values (a batch) that do not count against the limit.
+Result<json> ParseInput(std::string_view text, const std::string& what, int wrapper_levels = 0, bool retried = false) {
+  if (!retried && NestsDeeperThan(text, kMaxNesting + wrapper_levels)) {
+    return Error{ErrorCode::kTooDeep, "",
+                 "The " + what + " nests arrays or objects more than " + std::to_string(kMaxNesting) + " levels deep."};
+  }
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    const std::string message = e.what();
+    if (!retried && message.find("surrogate") != std::string::npos) {
+      return ParseInput(ReplaceLoneSurrogateEscapes(text), what, wrapper_levels, true);
+    }
+    const bool utf8 = message.find("UTF-8") != std::string::npos;
+    return Error{utf8 ? ErrorCode::kInvalidUtf8 : ErrorCode::kInvalidJson, "",
+                 "The " + what + (utf8 ? " is not valid UTF-8 at byte " : " is not valid JSON at byte ") +
+                     std::to_string(e.byte) + "."};
+  }
+}
+
+// A copy of rule_bindings.cpp's FastParser (private to that file). TODO(lead):
+// move it, ParseInput and their helpers into one shared wasm/json_text.h used by
+// both binding files; until then keep the two copies identical.
+// FastParser: JSON text -> nlohmann::json for the texts the JS side sends
+// (JSON.stringify output, UTF-8 from TextEncoder). About 3x faster than
+// nlohmann's lexer in wasm (which copies every byte into a token buffer) and
+// able to read a batch one record at a time, so a batch never holds every
+// record's DOM at once. Iterative: nesting is bounded by `max_depth`, never by
+// the stack. Escaped lone surrogates become U+FFFD. It reports only
+// "invalid", with no position: callers re-parse with nlohmann::json (ParseJson)
+// for the exact error. Numbers get the same types and values as nlohmann
+// gives (non-negative integers unsigned, negative signed, others double).
+class FastParser {
+ public:
+  enum class Status { kOk, kTooDeep, kInvalid };
+
+  explicit FastParser(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
+
+  // Skips whitespace; consumes `c` if it is next.
+  bool Consume(char c) {
+    SkipWs();
+    if (p_ < end_ && *p_ == c) {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+
+  // Skips whitespace; true at the end of the text.
+  bool AtEnd() {
+    SkipWs();
+    return p_ == end_;
+  }
+
+  // Parses one value at the current position into *out. Arrays/objects may
+  // nest at most `max_depth` levels.
+  Status ParseValue(json* out, int max_depth) {
+    stack_.clear();
+    SkipWs();
+    json* target = out;
+    while (true) {
+      if (p_ >= end_) return Status::kInvalid;
+      bool opened = false;
+      switch (*p_) {
+        case '{':
+          ++p_;
+          *target = json::object();
+          if (static_cast<int>(stack_.size()) >= max_depth) return Status::kTooDeep;
+          SkipWs();
+          if (p_ < end_ && *p_ == '}') {
+            ++p_;
+            break;
+          }
+          stack_.push_back(target);
+          if (!ReadKeyAndPrepare(&target)) return Status::kInvalid;
+          opened = true;
+          break;
+        case '[': {
+          ++p_;
+          *target = json::array();
+          if (static_cast<int>(stack_.size()) >= max_depth) return Status::kTooDeep;
+          SkipWs();
+          if (p_ < end_ && *p_ == ']') {
+            ++p_;
+            break;
+          }
+          stack_.push_back(target);
+          auto& arr = target->get_ref<json::array_t&>();
+          arr.emplace_back();
+          target = &arr.back();
+          opened = true;
+          break;
+        }
+        case '"': {
+          ++p_;
+          std::string s;
+          if (!ReadString(&s)) return Status::kInvalid;
+          *target = std::move(s);
+          break;
+        }
+        case 't':
+          if (end_ - p_ < 4 || std::memcmp(p_, "true", 4) != 0) return Status::kInvalid;
+          p_ += 4;
+          *target = true;
+          break;
+        case 'f':
+          if (end_ - p_ < 5 || std::memcmp(p_, "false", 5) != 0) return Status::kInvalid;
+          p_ += 5;
+          *target = false;
+          break;
+        case 'n':
+          if (end_ - p_ < 4 || std::memcmp(p_, "null", 4) != 0) return Status::kInvalid;
+          p_ += 4;
+          *target = nullptr;
+          break;
+        default:
+          if (!ReadNumber(target)) return Status::kInvalid;
+      }
+      if (opened) {
+        SkipWs();
+        continue;
+      }
+      // A value is complete: close finished containers, then find the next slot.
+      while (true) {
+        if (stack_.empty()) return Status::kOk;
+        SkipWs();
+        if (p_ >= end_) return Status::kInvalid;
+        json* container = stack_.back();
+        const char d = *p_++;
+        if (container->is_array()) {
+          if (d == ']') {
+            stack_.pop_back();
+            continue;
+          }
+          if (d != ',') return Status::kInvalid;
+          SkipWs();
+          auto& arr = container->get_ref<json::array_t&>();
+          arr.emplace_back();
+          target = &arr.back();
+          break;
+        }
+        if (d == '}') {
+          stack_.pop_back();
+          continue;
+        }
+        if (d != ',') return Status::kInvalid;
+        SkipWs();
+        if (!ReadKeyAndPrepare(&target)) return Status::kInvalid;
+        SkipWs();
+        break;
+      }
+    }
+  }
+
+ private:
+  void SkipWs() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  // At a key in the object on top of the stack: reads "key": and points *target at its value.
+  bool ReadKeyAndPrepare(json** target) {
+    if (p_ >= end_ || *p_ != '"') return false;
+    ++p_;
+    std::string key;
+    if (!ReadString(&key)) return false;
+    SkipWs();
+    if (p_ >= end_ || *p_ != ':') return false;
+    ++p_;
+    SkipWs();
+    auto& obj = stack_.back()->get_ref<json::object_t&>();
+    auto [it, inserted] = obj.try_emplace(std::move(key));
+    if (!inserted) it->second = nullptr;  // duplicate key: the last one wins, as JSON.parse
+    *target = &it->second;
+    return true;
+  }
+
+  static int Hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  bool ReadHex4(unsigned* out) {
+    if (end_ - p_ < 4) return false;
+    unsigned v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int h = Hex(p_[i]);
+      if (h < 0) return false;
+      v = v * 16 + static_cast<unsigned>(h);
+    }
+    p_ += 4;
+    *out = v;
+    return true;
+  }
+
+  static void AppendUtf8(unsigned cp, std::string* s) {
+    if (cp < 0x80) {
+      s->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      s->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      s->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      s->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      s->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  // After the opening quote. Raw bytes >= 0x20 pass through (the text is valid
+  // UTF-8 from TextEncoder); escapes are decoded; a lone surrogate becomes U+FFFD.
+  bool ReadString(std::string* s) {
+    const char* start = p_;
+    while (p_ < end_) {
+      const unsigned char c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        s->assign(start, p_);
+        ++p_;
+        return true;
+      }
+      if (c == '\\') break;
+      if (c < 0x20) return false;
+      ++p_;
+    }
+    s->assign(start, p_);
+    while (p_ < end_) {
+      const unsigned char c = static_cast<unsigned char>(*p_++);
+      if (c == '"') return true;
+      if (c < 0x20) return false;
+      if (c != '\\') {
+        s->push_back(static_cast<char>(c));
+        continue;
+      }
+      if (p_ >= end_) return false;
+      const char e = *p_++;
+      switch (e) {
+        case '"': s->push_back('"'); break;
+        case '\\': s->push_back('\\'); break;
+        case '/': s->push_back('/'); break;
+        case 'b': s->push_back('\b'); break;
+        case 'f': s->push_back('\f'); break;
+        case 'n': s->push_back('\n'); break;
+        case 'r': s->push_back('\r'); break;
+        case 't': s->push_back('\t'); break;
+        case 'u': {
+          unsigned cp;
+          if (!ReadHex4(&cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            unsigned lo;
+            if (end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+              const char* save = p_;
+              p_ += 2;
+              if (ReadHex4(&lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+              } else {
+                p_ = save;
+                cp = 0xFFFD;
+              }
+            } else {
+              cp = 0xFFFD;
+            }
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            cp = 0xFFFD;
+          }
+          AppendUtf8(cp, s);
+          break;
+        }
+        default: return false;
+      }
+    }
+    return false;
+  }
+
+  bool ReadNumber(json* target) {
+    const char* start = p_;
+    const bool neg = *p_ == '-';
+    if (neg) ++p_;
+    uint64_t mant = 0;
+    int used = 0;        // digits accumulated into mant (at most 19: fits uint64)
+    bool overflow = false;
+    int frac = 0;        // fraction digits accumulated
+    auto digit = [&](bool fraction) {
+      if (used < 19) {
+        mant = mant * 10 + static_cast<uint64_t>(*p_ - '0');
+        ++used;
+        if (fraction) ++frac;
+      } else {
+        overflow = true;
+      }
+      ++p_;
+    };
+    if (p_ >= end_ || *p_ < '0' || *p_ > '9') return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else {
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') digit(false);
+    }
+    bool is_int = true;
+    if (p_ < end_ && *p_ == '.') {
+      is_int = false;
+      ++p_;
+      if (p_ >= end_ || *p_ < '0' || *p_ > '9') return false;
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') digit(true);
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ >= end_ || *p_ < '0' || *p_ > '9') return false;
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      return Slow(start, target);
+    }
+    if (overflow) return Slow(start, target);
+    if (is_int) {
+      if (!neg) {
+        *target = mant;  // as nlohmann: non-negative integers are unsigned
+      } else if (mant <= static_cast<uint64_t>(INT64_MAX)) {
+        *target = -static_cast<int64_t>(mant);
+      } else {
+        return Slow(start, target);
+      }
+      return true;
+    }
+    // Clinger's fast path: exact when mant < 2^53 and 10^frac is exact, so
+    // one correctly rounded division gives the same double as strtod.
+    static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
+    if (mant < (uint64_t{1} << 53)) {
+      const double d = static_cast<double>(mant) / kPow10[frac];
+      *target = neg ? -d : d;
+      return true;
+    }
+    return Slow(start, target);
+  }
+
+  bool Slow(const char* start, json* target) {
+    std::string tmp(start, p_);
+    char* endp = nullptr;
+    const double d = std::strtod(tmp.c_str(), &endp);
+    if (endp != tmp.c_str() + tmp.size()) return false;
+    *target = d;
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+  std::vector<json*> stack_;
+};
+
+// Parses one JSON value with FastParser; on anything it does not accept,
+// ParseInput (nlohmann) gives the exact error or the value.
+Result<json> ParseFast(std::string_view text, const std::string& what, int wrapper_levels = 0) {
+  FastParser parser(text);
+  json value;
+  const FastParser::Status st = parser.ParseValue(&value, kMaxNesting + wrapper_levels);
+  if (st == FastParser::Status::kOk && parser.AtEnd()) return value;
+  if (st == FastParser::Status::kTooDeep) {
+    return Error{ErrorCode::kTooDeep, "",
+                 "The " + what + " nests arrays or objects more than " + std::to_string(kMaxNesting) + " levels deep."};
+  }
+  return ParseInput(text, what, wrapper_levels);
+}
+
+// ---------------------------------------------------------------- JSON text out
+
+const char* SeverityName(Severity s) { return s == Severity::kError ? "error" : "warning"; }
+
+ojson ProblemJson(const Error& e) {
+  return {{"code", ErrorCodeName(e.code)},
+          {"path", e.path},
+          {"message", e.message},
+          {"severity", SeverityName(e.severity)}};
+}
+
+ojson ProblemsJson(const std::vector<Error>& list) {
+  ojson out = ojson::array();
+  for (const Error& e : list) out.push_back(ProblemJson(e));
+  return out;
+}
+
+std::string FailureText(const std::vector<Error>& errors, const std::vector<Error>& warnings = {}) {
+  return Dump({{"ok", false}, {"errors", ProblemsJson(errors)}, {"warnings", ProblemsJson(warnings)}});
+}
+
+std::string FailureText(ErrorCode code, std::string path, std::string message) {
+  return FailureText({Error{code, std::move(path), std::move(message), Severity::kError}});
+}
+
+// What every entry point returns when something unexpected escapes the core.
+std::string InternalFailure(const std::string& what) {
+  return FailureText(ErrorCode::kTooLarge, "", "The input could not be processed: " + what + ".");
+}
+
+ojson ChangesJson(const TagChanges& c) {
+  return {{"entered", c.entered}, {"left", c.left}, {"changed", c.changed}};
+}
+
+// Paths of a one-element batch the caller passed on its own: "/0/ts" -> "/ts".
+std::string Unbatched(const std::string& path, bool single) {
+  if (!single) return path;
+  if (path == "/0") return "";
+  if (path.rfind("/0/", 0) == 0) return path.substr(2);
+  return path;
+}
+
+// When a server tag expires: the snapshot's "expires_at", else as_of + ttl.
+// Mirrors Engine::RunSteps, for display only.
+std::optional<int64_t> ServerExpiry(const TagDef& t, const ServerTags& server) {
+  auto it = server.tags.find(t.id);
+  if (it == server.tags.end()) return std::nullopt;
+  if (it->is_object()) {
+    auto e = it->find("expires_at");
+    if (e != it->end() && e->is_number()) return e->get<int64_t>();
+  }
+  if (t.ttl_ms && server.as_of != Profile::kNone) return server.as_of + *t.ttl_ms;
+  return std::nullopt;
+}
+
+// One tag decision for tags()/tagDecisions() (camelCase: read by JS as is).
+ojson DecisionJson(const TagDef& t, const TagDecision& d, const ServerTags& server, bool all) {
+  ojson o = {{"id", t.id}, {"name", t.name}, {"dimension", t.dimension}, {"purpose", t.purpose}};
+  if (all) o["holds"] = d.holds;
+  o["value"] = d.holds ? ojson(d.value) : ojson(nullptr);
+  o["source"] = DecisionSourceName(d.source);
+  if (!d.suppressed_by.empty()) o["suppressedBy"] = d.suppressed_by;
+  if (!d.error.empty()) o["error"] = d.error;
+  if (t.server) {
+    if (std::optional<int64_t> at = ServerExpiry(t, server)) o["expiresAt"] = *at;
+  }
+  return o;
+}
+
+// Changes between two evaluations of possibly different catalogs, matched by
+// tag id: entered/changed in the new catalog's order, then left in the old one's.
+TagChanges DiffById(const Catalog* before_catalog, const Evaluation& before, const Catalog& after_catalog,
+                    const Evaluation& after) {
+  if (before_catalog == &after_catalog) return Engine::Diff(after_catalog, before, after);
+  TagChanges c;
+  auto held_before = [&](std::string_view id) -> const TagDecision* {
+    if (before_catalog == nullptr) return nullptr;
+    const int i = before_catalog->IndexOf(id);
+    if (i < 0 || static_cast<size_t>(i) >= before.decisions.size()) return nullptr;
+    const TagDecision& d = before.decisions[static_cast<size_t>(i)];
+    return d.holds ? &d : nullptr;
+  };
+  for (size_t i = 0; i < after_catalog.tags().size() && i < after.decisions.size(); ++i) {
+    const TagDecision& d = after.decisions[i];
+    if (!d.holds) continue;
+    const std::string& id = after_catalog.tags()[i].id;
+    const TagDecision* was = held_before(id);
+    if (was == nullptr) c.entered.push_back(id);
+    else if (was->value != d.value) c.changed.push_back(id);
+  }
+  if (before_catalog != nullptr) {
+    for (size_t i = 0; i < before_catalog->tags().size() && i < before.decisions.size(); ++i) {
+      if (!before.decisions[i].holds) continue;
+      const std::string& id = before_catalog->tags()[i].id;
+      const int j = after_catalog.IndexOf(id);
+      if (j < 0 || static_cast<size_t>(j) >= after.decisions.size() || !after.decisions[static_cast<size_t>(j)].holds) {
+        c.left.push_back(id);
+      }
+    }
+  }
+  return c;
+}
+
+constexpr std::string_view kPurposes[] = {"necessary", "security", "personalization", "marketing", "analytics"};
+
+// Reads a JSON array of consent purposes; errors name the offending entry.
+Result<std::set<std::string>> ParsePurposes(std::string_view text) {
+  Result<json> parsed = ParseInput(text, "purpose list");
+  if (!parsed.ok()) return parsed.error();
+  const json& list = parsed.value();
+  if (!list.is_array()) {
+    return Error{ErrorCode::kWrongArgumentType, "", "Consent purposes are a list such as [\"personalization\"]."};
+  }
+  std::set<std::string> out = {"necessary"};
+  for (size_t i = 0; i < list.size(); ++i) {
+    const json& p = list[i];
+    const bool known = p.is_string() && std::find(std::begin(kPurposes), std::end(kPurposes),
+                                                  p.get_ref<const std::string&>()) != std::end(kPurposes);
+    if (!known) {
+      return Error{ErrorCode::kWrongArgumentType, "/" + std::to_string(i),
+                   p.dump(-1, ' ', false, json::error_handler_t::replace) +
+                       " is not a consent purpose; use necessary, security, personalization, marketing or analytics."};
+    }
+    out.insert(p.get<std::string>());
+  }
+  return out;
+}
+
+// Warnings for server tag entries the engine would read loosely (an entry
+// that is not {"value", "expires_at"}). TODO(core): belongs in Profile::FromJson.
+void CheckServerTags(const json& tags, std::vector<Error>* warnings) {
+  if (!tags.is_object()) return;
+  for (const auto& [id, entry] : tags.items()) {
+    const std::string path = JoinPointer("/tags", id);
+    if (!entry.is_object()) {
+      warnings->push_back(Error{ErrorCode::kWrongArgumentType, path,
+                                "a server tag is an object like {\"value\": 0.8, \"expires_at\": 1763800000000}; "
+                                "this one is held with the value true",
+                                Severity::kWarning});
+      continue;
+    }
+    auto e = entry.find("expires_at");
+    if (e != entry.end() && !e->is_null() && !e->is_number()) {
+      warnings->push_back(Error{ErrorCode::kWrongArgumentType, JoinPointer(path, "expires_at"),
+                                "\"expires_at\" must be a time in milliseconds since 1970; it is ignored",
+                                Severity::kWarning});
+    }
+  }
+}
+
+ServerTags ServerTagsOf(const Profile& p) {
+  ServerTags s;
+  s.as_of = p.as_of();
+  s.tags = p.server_tags();
+  return s;
+}
+
+// Most warnings reported per profile of a tagProfiles batch: a batch job
+// wants to know a profile had problems, not 500,000 copies of one warning.
+constexpr size_t kMaxBatchWarnings = 20;
+
+// ---------------------------------------------------------------- Session
+
+// One user's tagging runtime, owned by one js/catalog.js CatalogRuntime (freed
+// by a FinalizationRegistry when the Tagwise instance is collected). Not
+// thread-safe (nothing in wasm is).
+class Session {
+ public:
+  explicit Session(std::string purposes_text) {
+    if (!purposes_text.empty()) {
+      Result<std::set<std::string>> p = ParsePurposes(purposes_text);
+      if (p.ok()) options_.purposes = std::move(p).value();
+    }
+  }
+
+  // {"ok", "errors", "warnings", "changes"?}. On failure nothing changes.
+  std::string LoadCatalog(uintptr_t ptr, size_t len, double now) {
+    return Guard([&] {
+      Result<json> parsed = ParseInput(View(ptr, len), "catalog");
+      if (!parsed.ok()) return FailureText({parsed.error()});
+      CatalogLoadResult loaded = Catalog::Load(parsed.value());
+      if (!loaded.ok()) return FailureText(loaded.errors, loaded.warnings);
+      std::shared_ptr<const Catalog> old = std::move(catalog_);
+      catalog_ = std::move(loaded.catalog);
+      engine_.emplace(catalog_, options_);
+      Evaluation previous = std::move(eval_);
+      const TagChanges c = EvaluateFully(old.get(), previous, ToMs(now));
+      return Dump({{"ok", true},
+                   {"errors", ojson::array()},
+                   {"warnings", ProblemsJson(loaded.warnings)},
+                   {"changes", ChangesJson(c)}});
+    });
+  }
+
+  // {"ok", "errors"?, "changes"?}. `text` is a JSON array of purposes.
+  std::string SetPurposes(uintptr_t ptr, size_t len, double now) {
+    return Guard([&] {
+      Result<std::set<std::string>> p = ParsePurposes(View(ptr, len));
+      if (!p.ok()) return FailureText({p.error()});
+      options_.purposes = std::move(p).value();
+      TagChanges c;
+      if (catalog_) {
+        engine_.emplace(catalog_, options_);
+        Evaluation previous = std::move(eval_);
+        c = EvaluateFully(catalog_.get(), previous, ToMs(now));
+      }
+      return Dump({{"ok", true}, {"changes", ChangesJson(c)}});
+    });
+  }
+
+  // Replaces the profile with a profile/snapshot (or, with `merge`, merges a
+  // snapshot into the current profile without double counting).
+  // {"ok", "errors", "warnings", "changes"?}. On failure nothing changes.
+  std::string SetProfile(uintptr_t ptr, size_t len, bool merge, double now) {
+    return Guard([&] {
+      Result<json> parsed = ParseFast(View(ptr, len), "profile");
+      if (!parsed.ok()) return FailureText({parsed.error()});
+      std::vector<Error> warnings;
+      if (merge) {
+        Profile next = profile_;
+        Result<MergeReport> r = next.MergeSnapshot(parsed.value(), &warnings);
+        if (!r.ok()) return FailureText({r.error()}, warnings);
+        profile_ = std::move(next);
+      } else {
+        Result<Profile> p = Profile::FromJson(parsed.value(), &warnings);
+        if (!p.ok()) return FailureText({p.error()}, warnings);
+        profile_ = std::move(p).value();
+      }
+      if (auto t = parsed.value().find("tags"); t != parsed.value().end()) CheckServerTags(*t, &warnings);
+      server_ = ServerTagsOf(profile_);
+      TagChanges c = Reevaluate(ToMs(now));
+      return Dump({{"ok", true},
+                   {"errors", ojson::array()},
+                   {"warnings", ProblemsJson(warnings)},
+                   {"changes", ChangesJson(c)}});
+    });
+  }
+
+  // Adds events (a JSON array; `single`: the caller passed one event, so
+  // paths drop the "/0"). An event without "ts" happens at `now`; one without
+  // "id" gets the core's content-derived id. Unusable events are errors (the
+  // others are still added). {"ok", "added", "duplicates", "errors",
+  // "warnings", "changes"}.
+  std::string Track(uintptr_t ptr, size_t len, bool single, double now_ms) {
+    return Guard([&] {
+      Result<json> parsed = ParseFast(View(ptr, len), single ? "event" : "event list", 1);
+      if (!parsed.ok()) return FailureText({parsed.error()});
+      json& list = parsed.value();
+      if (!list.is_array()) {
+        return FailureText(ErrorCode::kWrongArgumentType, "", "Events are a list of event objects.");
+      }
+      const int64_t now = ToMs(now_ms);
+      std::vector<Error> errors;
+      std::vector<Error> warnings;
+      std::set<std::string> types;
+      size_t added = 0;
+      size_t duplicates = 0;
+      for (size_t i = 0; i < list.size(); ++i) {
+        json& ej = list[i];
+        const std::string path = Unbatched("/" + std::to_string(i), single);
+        bool derived_id = false;
+        if (ej.is_object()) {
+          auto ts = ej.find("ts");
+          if (ts == ej.end() || ts->is_null()) ej["ts"] = now;
+          auto id = ej.find("id");
+          derived_id = id == ej.end() || id->is_null();
+        }
+        const size_t before = warnings.size();
+        Result<Event> e = ParseEvent(ej, path, &warnings);
+        if (derived_id && e.ok()) {
+          // A missing id is documented behaviour for track(), not a data problem.
+          const std::string id_path = path + "/id";
+          warnings.erase(std::remove_if(warnings.begin() + static_cast<std::ptrdiff_t>(before), warnings.end(),
+                                        [&](const Error& w) { return w.path == id_path; }),
+                         warnings.end());
+        }
+        if (!e.ok()) {
+          errors.push_back(e.error());
+          continue;
+        }
+        std::string type = e.value().type;
+        if (profile_.AddEvent(std::move(e).value())) {
+          ++added;
+          types.insert(std::move(type));
+        } else {
+          ++duplicates;
+        }
+      }
+      TagChanges c;
+      if (added > 0) {
+        const RetentionPolicy retention;
+        if (profile_.events().size() > retention.max_events) {
+          // Bounded memory for long sessions: fold the oldest events into day
+          // rollups (DESIGN.md section 3). Any tag may read them: re-evaluate all.
+          profile_.Compact(now, retention);
+          c = Reevaluate(now);
+        } else {
+          c = ReevaluateTypes(now, std::vector<std::string>(types.begin(), types.end()));
+        }
+      }
+      return Dump({{"ok", errors.empty()},
+                   {"added", added},
+                   {"duplicates", duplicates},
+                   {"errors", ProblemsJson(errors)},
+                   {"warnings", ProblemsJson(warnings)},
+                   {"changes", ChangesJson(c)}});
+    });
+  }
+
+  // {"changes", "tags": [...]}: held tags (or, with `all`, every tag's
+  // decision) in catalog order, evaluated at `now` (reused when unchanged).
+  std::string Tags(double now_ms, bool all) {
+    return Guard([&] {
+      const int64_t now = ToMs(now_ms);
+      TagChanges c;
+      if (catalog_ && (!exact_ || eval_.now != now)) {
+        Evaluation previous = std::move(eval_);
+        c = EvaluateFully(catalog_.get(), previous, now);
+      }
+      ojson tags = ojson::array();
+      if (catalog_) {
+        const auto& defs = catalog_->tags();
+        for (size_t i = 0; i < defs.size() && i < eval_.decisions.size(); ++i) {
+          const TagDecision& d = eval_.decisions[i];
+          if (all || d.holds) tags.push_back(DecisionJson(defs[i], d, server_, all));
+        }
+      }
+      return Dump({{"ok", true}, {"changes", ChangesJson(c)}, {"tags", std::move(tags)}});
+    });
+  }
+
+  // {"ok": true, "value": Engine::Explain JSON} or {"ok": false, "errors"}.
+  std::string Explain(const std::string& id, double now) {
+    return Guard([&] {
+      if (!catalog_) {
+        return FailureText(ErrorCode::kUnknownTag, "", "there is no tag with id \"" + id + "\" (no catalog is loaded)");
+      }
+      Result<json> r = engine_->Explain(profile_, server_, ToMs(now), id);
+      if (!r.ok()) return FailureText({r.error()});
+      return Dump({{"ok", true}, {"value", ojson(r.value())}});
+    });
+  }
+
+  // The profile as the core holds it (Profile::ToJson: events, rollups, as_of, server tags).
+  std::string ProfileJson() const {
+    try {
+      return Dump(ojson(profile_.ToJson()));
+    } catch (...) {
+      return "null";
+    }
+  }
+
+  // Tags many profiles with the loaded catalog, one profile at a time.
+  // `profiles`: a JSON array of profiles/snapshots; `purposes`: a JSON array
+  // (len 0: the session's purposes). Returns {"ok": true, "results": [{"user_id",
+  // "tags": {id: value-or-true}, "errors"?, "warnings"?}]} or {"ok": false, "errors"}.
+  std::string TagProfiles(uintptr_t ptr, size_t len, double now_ms, uintptr_t purposes_ptr, size_t purposes_len) {
+    return Guard([&] {
+      std::optional<Engine> custom;
+      if (purposes_len > 0) {
+        Result<std::set<std::string>> p = ParsePurposes(View(purposes_ptr, purposes_len));
+        if (!p.ok()) {
+          Error e = p.error();
+          e.path = "/purposes" + e.path;
+          return FailureText({e});
+        }
+        if (catalog_) {
+          EngineOptions options = options_;
+          options.purposes = std::move(p).value();
+          custom.emplace(catalog_, std::move(options));
+        }
+      }
+      const Engine* engine = custom ? &*custom : (engine_ ? &*engine_ : nullptr);
+      const int64_t now = ToMs(now_ms);
+      const std::string_view text = View(ptr, len);
+      std::string out = "{\"ok\":true,\"results\":[";
+      size_t count = 0;
+      auto tag_one = [&](const json& profile_json) {
+        if (count++ > 0) out.push_back(',');
+        TagOne(profile_json, engine, now, &out);
+      };
+      // Stream: parse one profile, tag it, reuse its storage for the next.
+      FastParser parser(text);
+      json profile_json;
+      bool ok = parser.Consume('[');
+      if (ok && !parser.Consume(']')) {
+        do {
+          const FastParser::Status st = parser.ParseValue(&profile_json, kMaxNesting);
+          if (st == FastParser::Status::kTooDeep) {
+            return FailureText(ErrorCode::kTooDeep, "/" + std::to_string(count),
+                               "The profile nests arrays or objects more than " + std::to_string(kMaxNesting) +
+                                   " levels deep.");
+          }
+          if (st != FastParser::Status::kOk) {
+            ok = false;
+            break;
+          }
+          tag_one(profile_json);
+        } while (parser.Consume(','));
+        ok = ok && parser.Consume(']');
+      }
+      ok = ok && parser.AtEnd();
+      if (!ok) {
+        // Not JSON the fast parser reads: nlohmann names the byte, or reads it.
+        Result<json> parsed = ParseInput(text, "profile list", 1);
+        if (!parsed.ok()) return FailureText({parsed.error()});
+        if (!parsed.value().is_array()) return FailureText(ErrorCode::kWrongArgumentType, "", "Profiles are a list.");
+        out.resize(out.find('[') + 1);
+        count = 0;
+        for (const json& p : parsed.value()) tag_one(p);
+      }
+      out += "]}";
+      return out;
+    });
+  }
+
+ private:
+  // Appends {"user_id", "tags", "errors"?, "warnings"?, "warningCount"?} for one profile.
+  void TagOne(const json& profile_json, const Engine* engine, int64_t now, std::string* out) {
+    batch_warnings_.clear();
+    Result<Profile> p = Profile::FromJson(profile_json, &batch_warnings_);
+    ojson entry = ojson::object();
+    ojson tags = ojson::object();
+    if (p.ok()) {
+      const Profile& profile = p.value();
+      entry["user_id"] = profile.user_id().empty() ? ojson(nullptr) : ojson(profile.user_id());
+      if (engine != nullptr) {
+        const Evaluation ev = engine->EvaluateAll(profile, ServerTagsOf(profile), now);
+        const auto& defs = catalog_->tags();
+        for (size_t t = 0; t < defs.size(); ++t) {
+          const TagDecision& d = ev.decisions[t];
+          if (d.holds) tags[defs[t].id] = d.value.is_null() ? ojson(true) : ojson(d.value);
+        }
+      }
+    } else {
+      entry["user_id"] = nullptr;
+      if (profile_json.is_object()) {
+        auto u = profile_json.find("user_id");
+        if (u != profile_json.end() && u->is_string()) entry["user_id"] = u->get<std::string>();
+        else if (u != profile_json.end() && u->is_number()) entry["user_id"] = u->dump();
+      }
+      entry["errors"] = ojson::array({ProblemJson(p.error())});
+    }
+    entry["tags"] = std::move(tags);
+    if (!batch_warnings_.empty()) {
+      ojson w = ojson::array();
+      for (size_t k = 0; k < batch_warnings_.size() && k < kMaxBatchWarnings; ++k) {
+        w.push_back(ProblemJson(batch_warnings_[k]));
+      }
+      entry["warnings"] = std::move(w);
+      if (batch_warnings_.size() > kMaxBatchWarnings) entry["warningCount"] = batch_warnings_.size();
+    }
+    *out += Dump(entry);
+  }
+
+  template <typename F>
+  static std::string Guard(F&& body) {
+    try {
+      return body();
+    } catch (const std::bad_alloc&) {
+      return InternalFailure("out of memory");
+    } catch (const std::exception& e) {
+      return InternalFailure(e.what());
+    } catch (...) {
+      return InternalFailure("unknown error");
+    }
+  }
+
+  // Evaluates every tag at `now` into eval_; returns the changes against
+  // `previous` (an evaluation of `previous_catalog`, or nothing).
+  TagChanges EvaluateFully(const Catalog* previous_catalog, const Evaluation& previous, int64_t now) {
+    eval_ = engine_->EvaluateAll(profile_, server_, now);
+    exact_ = true;
+    return DiffById(previous_catalog, previous, *catalog_, eval_);
+  }
+
+  // After a change any tag may depend on (profile, server tags).
+  TagChanges Reevaluate(int64_t now) {
+    if (!catalog_) return {};
+    Evaluation previous = std::move(eval_);
+    return EvaluateFully(catalog_.get(), previous, now);
+  }
+
+  // After new events of `types`: only the tags those types can affect.
+  TagChanges ReevaluateTypes(int64_t now, const std::vector<std::string>& types) {
+    if (!catalog_) return {};
+    if (eval_.decisions.size() != catalog_->tags().size()) return Reevaluate(now);
+    const bool same_time = exact_ && eval_.now == now;
+    TagChanges c = engine_->Reevaluate(profile_, server_, now, types, &eval_);
+    exact_ = same_time;
+    return c;
+  }
+
+  EngineOptions options_;
+  std::shared_ptr<const Catalog> catalog_;
+  std::optional<Engine> engine_;  // set whenever catalog_ is
+  Profile profile_;
+  ServerTags server_;
+  Evaluation eval_;     // of catalog_; empty before the first evaluation
+  std::vector<Error> batch_warnings_;  // TagProfiles' per-profile scratch
+  bool exact_ = false;  // see the file comment
+};
+
+// ---------------------------------------------------------------- lint
+
+ojson FindingJson(const LintFinding& f) {
+  return {{"severity", SeverityName(f.severity)},
+          {"code", f.code},
+          {"tagId", f.tag_id},
+          {"path", f.path},
+          {"message", f.message}};
+}
+
+// The catalog hygiene report. `sample` (has_sample) is a JSON array of
+// profiles/snapshots evaluated at `now`; unusable ones are skipped and listed
+// in "warnings" (paths into the sample). Options <= 0 keep the core defaults.
+// {"ok": true, "findings", "coverage", "sampleSize", "warnings"} or {"ok": false, "errors"}.
+std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr, size_t sample_len, bool has_sample,
+                 double now, int max_core_tags, double low_coverage) {
+  try {
+    LintOptions options;
+    if (max_core_tags > 0) options.max_core_tags = max_core_tags;
+    if (low_coverage > 0) options.low_coverage = low_coverage;
+    LintReport report;
+    std::vector<Error> warnings;
+    Result<json> catalog = ParseInput(View(cat_ptr, cat_len), "catalog");
+    if (!catalog.ok()) {
+      // Unreadable text is the catalog's first finding, as lint reports everything else.
+      const Error& e = catalog.error();
+      report.findings.push_back(
+          LintFinding{Severity::kError, std::string(ErrorCodeName(e.code)), "", e.path, e.message});
+    } else if (has_sample) {
+      Result<json> sample = ParseFast(View(sample_ptr, sample_len), "sample", 1);
+      if (!sample.ok()) {
+        Error e = sample.error();
+        e.path = "/sample" + e.path;
+        return FailureText({e});
+      }
+      if (!sample.value().is_array()) {
+        return FailureText(ErrorCode::kWrongArgumentType, "/sample", "The sample is a list of profiles.");
+      }
+      std::vector<Profile> profiles;
+      profiles.reserve(sample.value().size());
+      for (size_t i = 0; i < sample.value().size(); ++i) {
+        std::vector<Error> ignored;  // per-event repairs do not make a sample unusable
+        Result<Profile> p = Profile::FromJson(sample.value()[i], &ignored);
+        if (!p.ok()) {
+          Error e = p.error();
+          e.path = "/sample/" + std::to_string(i) + e.path;
+          e.severity = Severity::kWarning;
+          e.message = "skipped: " + e.message;
+          warnings.push_back(std::move(e));
+          continue;
+        }
+        profiles.push_back(std::move(p).value());
+      }
+      report = LintCatalogWithSample(catalog.value(), profiles, ToMs(now), options);
+    } else {
+      report = LintCatalog(catalog.value(), options);
+    }
+    ojson findings = ojson::array();
+    for (const LintFinding& f : report.findings) findings.push_back(FindingJson(f));
+    ojson coverage = ojson::array();
+    for (const TagCoverage& c : report.coverage) {
+      coverage.push_back({{"tagId", c.tag_id}, {"users", c.users}, {"share", c.share}});
+    }
+    return Dump({{"ok", true},
+                 {"findings", std::move(findings)},
+                 {"coverage", std::move(coverage)},
+                 {"sampleSize", report.sample_size},
+                 {"warnings", ProblemsJson(warnings)}});
+  } catch (const std::bad_alloc&) {
+    return InternalFailure("out of memory");
+  } catch (const std::exception& e) {
+    return InternalFailure(e.what());
+  } catch (...) {
+    return InternalFailure("unknown error");
+  }
+}
+
+}  // namespace
+}  // namespace tagwise::wasm
+
+EMSCRIPTEN_BINDINGS(tagwise_catalog) {
+  using namespace tagwise::wasm;
+  emscripten::class_<Session>("CatalogSession")
+      .constructor<std::string>()
+      .function("loadCatalog", &Session::LoadCatalog)
+      .function("setPurposes", &Session::SetPurposes)
+      .function("setProfile", &Session::SetProfile)
+      .function("track", &Session::Track)
+      .function("tags", &Session::Tags)
+      .function("explain", &Session::Explain)
+      .function("profileJson", &Session::ProfileJson)
+      .function("tagProfiles", &Session::TagProfiles);
+  emscripten::function("lintCatalog", &Lint);
+}
