@@ -25,8 +25,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <set>
@@ -42,6 +40,7 @@
 #include "tagwise/error.h"
 #include "tagwise/lint.h"
 #include "tagwise/profile.h"
+#include "json_text.h"
 
 namespace tagwise::wasm {
 namespace {
@@ -49,11 +48,6 @@ namespace {
 using nlohmann::json;
 // Output objects keep their keys in the order written ({"id", "name", ...}).
 using ojson = nlohmann::ordered_json;
-
-std::string_view View(uintptr_t ptr, size_t len) {
-  if (len == 0) return {};
-  return {reinterpret_cast<const char*>(ptr), len};
-}
 
 // JS times arrive as doubles; Date's range is ±8.64e15 ms, so clamping keeps
 // the cast defined for any input (the JS side has already refused NaN).
@@ -63,460 +57,7 @@ int64_t ToMs(double now) { return static_cast<int64_t>(std::trunc(std::fmax(-9e1
 // keeps a stray invalid UTF-8 byte from throwing.
 std::string Dump(const ojson& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-// ---------------------------------------------------------------- JSON text in
-//
-// The same input rules as rule_bindings.cpp's ParseJson (which is private to
-// that file): at most kMaxNesting levels of arrays/objects, checked by a
-// linear scan before parsing, because copying or printing a deeper value
-// recurses and in wasm every level uses the host's small native stack; and
-// JSON.stringify's escaped lone surrogates become U+FFFD instead of failing.
-
-constexpr int kMaxNesting = 1000;
-
-bool NestsDeeperThan(std::string_view text, int limit) {
-  int depth = 0;
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  while (p < end) {
-    const char c = *p++;
-    if (c == '"') {
-      while (p < end) {
-        const char d = *p++;
-        if (d == '"') break;
-        if (d == '\\') ++p;
-      }
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Code unit of a "\uXXXX" escape starting at text[i], or -1.
-int EscapedUnit(std::string_view text, size_t i) {
-  if (i + 6 > text.size() || text[i] != '\\' || text[i + 1] != 'u') return -1;
-  int unit = 0;
-  for (size_t k = i + 2; k < i + 6; ++k) {
-    const int h = HexValue(text[k]);
-    if (h < 0) return -1;
-    unit = unit * 16 + h;
-  }
-  return unit;
-}
-
-std::string ReplaceLoneSurrogateEscapes(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] != '\\' || i + 1 >= text.size()) {
-      out.push_back(text[i++]);
-      continue;
-    }
-    const int unit = EscapedUnit(text, i);
-    if (unit < 0) {
-      out.append(text.substr(i, 2));
-      i += 2;
-      continue;
-    }
-    if (unit >= 0xD800 && unit <= 0xDBFF) {
-      const int next = EscapedUnit(text, i + 6);
-      if (next >= 0xDC00 && next <= 0xDFFF) {
-        out.append(text.substr(i, 12));
-        i += 12;
-        continue;
-      }
-      out.append("\\ufffd");
-    } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
-      out.append("\\ufffd");
-    } else {
-      out.append(text.substr(i, 6));
-    }
-    i += 6;
-  }
-  return out;
-}
-
-// Parses JSON text; `wrapper_levels` are array levels the JS side added
-// around the caller's values (a batch) that do not count against the limit.
-Result<json> ParseInput(std::string_view text, const std::string& what, int wrapper_levels = 0, bool retried = false) {
-  if (!retried && NestsDeeperThan(text, kMaxNesting + wrapper_levels)) {
-    return Error{ErrorCode::kTooDeep, "",
-                 "The " + what + " nests arrays or objects more than " + std::to_string(kMaxNesting) + " levels deep."};
-  }
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    const std::string message = e.what();
-    if (!retried && message.find("surrogate") != std::string::npos) {
-      return ParseInput(ReplaceLoneSurrogateEscapes(text), what, wrapper_levels, true);
-    }
-    const bool utf8 = message.find("UTF-8") != std::string::npos;
-    return Error{utf8 ? ErrorCode::kInvalidUtf8 : ErrorCode::kInvalidJson, "",
-                 "The " + what + (utf8 ? " is not valid UTF-8 at byte " : " is not valid JSON at byte ") +
-                     std::to_string(e.byte) + "."};
-  }
-}
-
-// A copy of rule_bindings.cpp's FastParser (private to that file). TODO(lead):
-// move it, ParseInput and their helpers into one shared wasm/json_text.h used by
-// both binding files; until then keep the two copies identical.
-// FastParser: JSON text -> nlohmann::json for the texts the JS side sends
-// (JSON.stringify output, UTF-8 from TextEncoder). About 3x faster than
-// nlohmann's lexer in wasm (which copies every byte into a token buffer) and
-// able to read a batch one record at a time, so a batch never holds every
-// record's DOM at once. Iterative: nesting is bounded by `max_depth`, never by
-// the stack. Escaped lone surrogates become U+FFFD. It reports only
-// "invalid", with no position: callers re-parse with nlohmann::json (ParseJson)
-// for the exact error. Numbers get the same types and values as nlohmann
-// gives (non-negative integers unsigned, negative signed, others double).
-class FastParser {
- public:
-  enum class Status { kOk, kTooDeep, kInvalid };
-
-  explicit FastParser(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
-
-  // Skips whitespace; consumes `c` if it is next.
-  bool Consume(char c) {
-    SkipWs();
-    if (p_ < end_ && *p_ == c) {
-      ++p_;
-      return true;
-    }
-    return false;
-  }
-
-  // Skips whitespace; true at the end of the text.
-  bool AtEnd() {
-    SkipWs();
-    return p_ == end_;
-  }
-
-  // Parses one value at the current position into *out. Arrays/objects may
-  // nest at most `max_depth` levels.
-  Status ParseValue(json* out, int max_depth) {
-    stack_.clear();
-    SkipWs();
-    json* target = out;
-    while (true) {
-      if (p_ >= end_) return Status::kInvalid;
-      bool opened = false;
-      switch (*p_) {
-        case '{':
-          ++p_;
-          *target = json::object();
-          if (static_cast<int>(stack_.size()) >= max_depth) return Status::kTooDeep;
-          SkipWs();
-          if (p_ < end_ && *p_ == '}') {
-            ++p_;
-            break;
-          }
-          stack_.push_back(target);
-          if (!ReadKeyAndPrepare(&target)) return Status::kInvalid;
-          opened = true;
-          break;
-        case '[': {
-          ++p_;
-          *target = json::array();
-          if (static_cast<int>(stack_.size()) >= max_depth) return Status::kTooDeep;
-          SkipWs();
-          if (p_ < end_ && *p_ == ']') {
-            ++p_;
-            break;
-          }
-          stack_.push_back(target);
-          auto& arr = target->get_ref<json::array_t&>();
-          arr.emplace_back();
-          target = &arr.back();
-          opened = true;
-          break;
-        }
-        case '"': {
-          ++p_;
-          std::string s;
-          if (!ReadString(&s)) return Status::kInvalid;
-          *target = std::move(s);
-          break;
-        }
-        case 't':
-          if (end_ - p_ < 4 || std::memcmp(p_, "true", 4) != 0) return Status::kInvalid;
-          p_ += 4;
-          *target = true;
-          break;
-        case 'f':
-          if (end_ - p_ < 5 || std::memcmp(p_, "false", 5) != 0) return Status::kInvalid;
-          p_ += 5;
-          *target = false;
-          break;
-        case 'n':
-          if (end_ - p_ < 4 || std::memcmp(p_, "null", 4) != 0) return Status::kInvalid;
-          p_ += 4;
-          *target = nullptr;
-          break;
-        default:
-          if (!ReadNumber(target)) return Status::kInvalid;
-      }
-      if (opened) {
-        SkipWs();
-        continue;
-      }
-      // A value is complete: close finished containers, then find the next slot.
-      while (true) {
-        if (stack_.empty()) return Status::kOk;
-        SkipWs();
-        if (p_ >= end_) return Status::kInvalid;
-        json* container = stack_.back();
-        const char d = *p_++;
-        if (container->is_array()) {
-          if (d == ']') {
-            stack_.pop_back();
-            continue;
-          }
-          if (d != ',') return Status::kInvalid;
-          SkipWs();
-          auto& arr = container->get_ref<json::array_t&>();
-          arr.emplace_back();
-          target = &arr.back();
-          break;
-        }
-        if (d == '}') {
-          stack_.pop_back();
-          continue;
-        }
-        if (d != ',') return Status::kInvalid;
-        SkipWs();
-        if (!ReadKeyAndPrepare(&target)) return Status::kInvalid;
-        SkipWs();
-        break;
-      }
-    }
-  }
-
- private:
-  void SkipWs() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-  }
-
-  // At a key in the object on top of the stack: reads "key": and points *target at its value.
-  bool ReadKeyAndPrepare(json** target) {
-    if (p_ >= end_ || *p_ != '"') return false;
-    ++p_;
-    std::string key;
-    if (!ReadString(&key)) return false;
-    SkipWs();
-    if (p_ >= end_ || *p_ != ':') return false;
-    ++p_;
-    SkipWs();
-    auto& obj = stack_.back()->get_ref<json::object_t&>();
-    auto [it, inserted] = obj.try_emplace(std::move(key));
-    if (!inserted) it->second = nullptr;  // duplicate key: the last one wins, as JSON.parse
-    *target = &it->second;
-    return true;
-  }
-
-  static int Hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-
-  bool ReadHex4(unsigned* out) {
-    if (end_ - p_ < 4) return false;
-    unsigned v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const int h = Hex(p_[i]);
-      if (h < 0) return false;
-      v = v * 16 + static_cast<unsigned>(h);
-    }
-    p_ += 4;
-    *out = v;
-    return true;
-  }
-
-  static void AppendUtf8(unsigned cp, std::string* s) {
-    if (cp < 0x80) {
-      s->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      s->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      s->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      s->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      s->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  // After the opening quote. Raw bytes >= 0x20 pass through (the text is valid
-  // UTF-8 from TextEncoder); escapes are decoded; a lone surrogate becomes U+FFFD.
-  bool ReadString(std::string* s) {
-    const char* start = p_;
-    while (p_ < end_) {
-      const unsigned char c = static_cast<unsigned char>(*p_);
-      if (c == '"') {
-        s->assign(start, p_);
-        ++p_;
-        return true;
-      }
-      if (c == '\\') break;
-      if (c < 0x20) return false;
-      ++p_;
-    }
-    s->assign(start, p_);
-    while (p_ < end_) {
-      const unsigned char c = static_cast<unsigned char>(*p_++);
-      if (c == '"') return true;
-      if (c < 0x20) return false;
-      if (c != '\\') {
-        s->push_back(static_cast<char>(c));
-        continue;
-      }
-      if (p_ >= end_) return false;
-      const char e = *p_++;
-      switch (e) {
-        case '"': s->push_back('"'); break;
-        case '\\': s->push_back('\\'); break;
-        case '/': s->push_back('/'); break;
-        case 'b': s->push_back('\b'); break;
-        case 'f': s->push_back('\f'); break;
-        case 'n': s->push_back('\n'); break;
-        case 'r': s->push_back('\r'); break;
-        case 't': s->push_back('\t'); break;
-        case 'u': {
-          unsigned cp;
-          if (!ReadHex4(&cp)) return false;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            unsigned lo;
-            if (end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
-              const char* save = p_;
-              p_ += 2;
-              if (ReadHex4(&lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-              } else {
-                p_ = save;
-                cp = 0xFFFD;
-              }
-            } else {
-              cp = 0xFFFD;
-            }
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            cp = 0xFFFD;
-          }
-          AppendUtf8(cp, s);
-          break;
-        }
-        default: return false;
-      }
-    }
-    return false;
-  }
-
-  bool ReadNumber(json* target) {
-    const char* start = p_;
-    const bool neg = *p_ == '-';
-    if (neg) ++p_;
-    uint64_t mant = 0;
-    int used = 0;        // digits accumulated into mant (at most 19: fits uint64)
-    bool overflow = false;
-    int frac = 0;        // fraction digits accumulated
-    auto digit = [&](bool fraction) {
-      if (used < 19) {
-        mant = mant * 10 + static_cast<uint64_t>(*p_ - '0');
-        ++used;
-        if (fraction) ++frac;
-      } else {
-        overflow = true;
-      }
-      ++p_;
-    };
-    if (p_ >= end_ || *p_ < '0' || *p_ > '9') return false;
-    if (*p_ == '0') {
-      ++p_;
-    } else {
-      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') digit(false);
-    }
-    bool is_int = true;
-    if (p_ < end_ && *p_ == '.') {
-      is_int = false;
-      ++p_;
-      if (p_ >= end_ || *p_ < '0' || *p_ > '9') return false;
-      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') digit(true);
-    }
-    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
-      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (p_ >= end_ || *p_ < '0' || *p_ > '9') return false;
-      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-      return Slow(start, target);
-    }
-    if (overflow) return Slow(start, target);
-    if (is_int) {
-      if (!neg) {
-        *target = mant;  // as nlohmann: non-negative integers are unsigned
-      } else if (mant <= static_cast<uint64_t>(INT64_MAX)) {
-        *target = -static_cast<int64_t>(mant);
-      } else {
-        return Slow(start, target);
-      }
-      return true;
-    }
-    // Clinger's fast path: exact when mant < 2^53 and 10^frac is exact, so
-    // one correctly rounded division gives the same double as strtod.
-    static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19};
-    if (mant < (uint64_t{1} << 53)) {
-      const double d = static_cast<double>(mant) / kPow10[frac];
-      *target = neg ? -d : d;
-      return true;
-    }
-    return Slow(start, target);
-  }
-
-  bool Slow(const char* start, json* target) {
-    std::string tmp(start, p_);
-    char* endp = nullptr;
-    const double d = std::strtod(tmp.c_str(), &endp);
-    if (endp != tmp.c_str() + tmp.size()) return false;
-    *target = d;
-    return true;
-  }
-
-  const char* p_;
-  const char* end_;
-  std::vector<json*> stack_;
-};
-
-// Parses one JSON value with FastParser; on anything it does not accept,
-// ParseInput (nlohmann) gives the exact error or the value.
-Result<json> ParseFast(std::string_view text, const std::string& what, int wrapper_levels = 0) {
-  FastParser parser(text);
-  json value;
-  const FastParser::Status st = parser.ParseValue(&value, kMaxNesting + wrapper_levels);
-  if (st == FastParser::Status::kOk && parser.AtEnd()) return value;
-  if (st == FastParser::Status::kTooDeep) {
-    return Error{ErrorCode::kTooDeep, "",
-                 "The " + what + " nests arrays or objects more than " + std::to_string(kMaxNesting) + " levels deep."};
-  }
-  return ParseInput(text, what, wrapper_levels);
-}
-
 // ---------------------------------------------------------------- JSON text out
-
-const char* SeverityName(Severity s) { return s == Severity::kError ? "error" : "warning"; }
 
 ojson ProblemJson(const Error& e) {
   return {{"code", ErrorCodeName(e.code)},
@@ -621,7 +162,7 @@ constexpr std::string_view kPurposes[] = {"necessary", "security", "personalizat
 
 // Reads a JSON array of consent purposes; errors name the offending entry.
 Result<std::set<std::string>> ParsePurposes(std::string_view text) {
-  Result<json> parsed = ParseInput(text, "purpose list");
+  Result<json> parsed = ParseJson(text, "purpose list");
   if (!parsed.ok()) return parsed.error();
   const json& list = parsed.value();
   if (!list.is_array()) {
@@ -692,7 +233,7 @@ class Session {
   // {"ok", "errors", "warnings", "changes"?}. On failure nothing changes.
   std::string LoadCatalog(uintptr_t ptr, size_t len, double now) {
     return Guard([&] {
-      Result<json> parsed = ParseInput(View(ptr, len), "catalog");
+      Result<json> parsed = ParseJson(View(ptr, len), "catalog");
       if (!parsed.ok()) return FailureText({parsed.error()});
       CatalogLoadResult loaded = Catalog::Load(parsed.value());
       if (!loaded.ok()) return FailureText(loaded.errors, loaded.warnings);
@@ -896,29 +437,15 @@ class Session {
         TagOne(profile_json, engine, now, &out);
       };
       // Stream: parse one profile, tag it, reuse its storage for the next.
-      FastParser parser(text);
-      json profile_json;
-      bool ok = parser.Consume('[');
-      if (ok && !parser.Consume(']')) {
-        do {
-          const FastParser::Status st = parser.ParseValue(&profile_json, kMaxNesting);
-          if (st == FastParser::Status::kTooDeep) {
-            return FailureText(ErrorCode::kTooDeep, "/" + std::to_string(count),
-                               "The profile nests arrays or objects more than " + std::to_string(kMaxNesting) +
-                                   " levels deep.");
-          }
-          if (st != FastParser::Status::kOk) {
-            ok = false;
-            break;
-          }
-          tag_one(profile_json);
-        } while (parser.Consume(','));
-        ok = ok && parser.Consume(']');
+      const FastParser::Status st = ForEachArrayElement(text, tag_one);
+      if (st == FastParser::Status::kTooDeep) {
+        return FailureText(ErrorCode::kTooDeep, "/" + std::to_string(count),
+                           "The profile nests arrays or objects more than " + std::to_string(kMaxNesting) +
+                               " levels deep.");
       }
-      ok = ok && parser.AtEnd();
-      if (!ok) {
+      if (st != FastParser::Status::kOk) {
         // Not JSON the fast parser reads: nlohmann names the byte, or reads it.
-        Result<json> parsed = ParseInput(text, "profile list", 1);
+        Result<json> parsed = ParseJson(text, "profile list", 1);
         if (!parsed.ok()) return FailureText({parsed.error()});
         if (!parsed.value().is_array()) return FailureText(ErrorCode::kWrongArgumentType, "", "Profiles are a list.");
         out.resize(out.find('[') + 1);
@@ -1039,7 +566,7 @@ std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr, size_t
     if (low_coverage > 0) options.low_coverage = low_coverage;
     LintReport report;
     std::vector<Error> warnings;
-    Result<json> catalog = ParseInput(View(cat_ptr, cat_len), "catalog");
+    Result<json> catalog = ParseJson(View(cat_ptr, cat_len), "catalog");
     if (!catalog.ok()) {
       // Unreadable text is the catalog's first finding, as lint reports everything else.
       const Error& e = catalog.error();
