@@ -388,17 +388,12 @@ class RuleAnalyzer {
       auto it = inputs.find(k);
       return it == inputs.end() ? k : it->second.describe;
     };
-    // Conclusions are about every number the input can take; when a value
-    // that is not a number (text in an attribute) would escape them, the
-    // reason says so.
     if (!a->never && !a->always) {
       for (const auto& [k, s] : a->may) {
         const Domain d = domain(k);
         if (HasPoint(s, d) || (with_text_ && s.nan() && d.nan)) continue;
         a->never = true;
-        a->reason = s.nan() && d.nan ? "no number satisfies it; it can hold only when " + describe(k) +
-                                           " holds a non-numeric value such as text"
-                                     : "no possible value of " + describe(k) + " satisfies it";
+        a->reason = "no possible value of " + describe(k) + " satisfies it";
         break;
       }
     }
@@ -407,9 +402,7 @@ class RuleAnalyzer {
         const Domain d = domain(k);
         if (HasPoint(s.Complement(), d) || (with_text_ && !s.nan() && d.nan)) continue;
         a->always = true;
-        a->reason = !s.nan() && d.nan ? "every number satisfies it; it fails only when " + describe(k) +
-                                            " holds a non-numeric value such as text"
-                                      : "every possible value of " + describe(k) + " satisfies it";
+        a->reason = "every possible value of " + describe(k) + " satisfies it";
         break;
       }
     }
@@ -1286,9 +1279,8 @@ class Linter {
           certain.insert({c.path, c.never});
         }
         for (Candidate& c : numeric) {
-          if (!certain.count({c.path, c.never}) && c.reason.find("non-numeric") == std::string::npos) {
-            c.reason += c.never ? " (for numbers; an attribute holding non-numeric text could make it hold)"
-                                : " (for numbers; an attribute holding non-numeric text could make it fail)";
+          if (!certain.count({c.path, c.never})) {
+            c.reason += " (unless an attribute holds non-numeric text, which compares false with every number)";
           }
           Add(Severity::kWarning, c.never ? "never_holds" : "always_holds", e.id, c.path,
               RuleMessage(static_cast<int>(t), c, is_when));

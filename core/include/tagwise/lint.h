@@ -57,9 +57,9 @@
 // their own.
 // Missing values compare as 0 (null), and null == 0 is false, which the
 // analysis respects. An attribute holding non-numeric text compares false
-// with every number; conclusions hold for every number, and when such text
-// would be the only way out the message says so ("it fails only when x holds
-// a non-numeric value such as text").
+// with every number: conclusions are checked twice, for numbers only and with
+// such text allowed, and a finding only the first proves ends its message
+// with "(unless an attribute holds non-numeric text, ...)".
 //
 // Thread-compatible: these functions keep no state.
 #ifndef TAGWISE_LINT_H_
