@@ -1,0 +1,138 @@
+// JSON Lines input: one DESIGN.md event per line with a "user_id"
+// ({"user_id", "id", "type", "ts", "props"}), or a line carrying a user's
+// attributes ({"user_id", "attributes": {...}}, e.g. {"consent": [...]}).
+// Also the event checks shared with CSV input: time in ms (ISO text
+// accepted, seconds detected), a generated id when none is given.
+
+import { parseIsoTime } from './args.js';
+
+// Before 1973-03-03 in ms, or before year 5138 in seconds: a Unix time in
+// seconds, as many logs write it. No shop event log holds 1970s events.
+const SECONDS_BELOW = 1e11;
+// The core's limit on event ids and types (ProfileLimits::max_string_bytes).
+const MAX_STRING_BYTES = 256;
+
+/**
+ * Reads an event time. Returns { ts } (ms), possibly with `note` when it was
+ * repaired (seconds → ms), or { skip, message }.
+ */
+export function readTs(raw) {
+  if (raw === undefined || raw === null || raw === '') {
+    return { skip: 'no_ts', message: 'no "ts" (event time, ms since 1970 or ISO 8601)' };
+  }
+  let ts = raw;
+  if (typeof raw === 'string') {
+    if (/^\s*-?\d+(\.\d+)?\s*$/.test(raw)) {
+      ts = Number(raw);
+    } else {
+      ts = parseIsoTime(raw);
+      if (ts === null) return { skip: 'bad_ts', message: `"ts" ${JSON.stringify(raw)} is not a time (ms since 1970 or ISO 8601)` };
+      return { ts };
+    }
+  }
+  if (typeof ts !== 'number' || !Number.isFinite(ts)) {
+    return { skip: 'bad_ts', message: `"ts" ${JSON.stringify(raw)} is not a time (ms since 1970 or ISO 8601)` };
+  }
+  if (Math.abs(ts) < SECONDS_BELOW && ts !== 0) {
+    const ms = Math.round(ts * 1000);
+    return { ts: ms, note: `"ts" ${ts} looks like seconds since 1970; read as ${ms} ms (${iso(ms)})` };
+  }
+  return { ts: Math.round(ts) };
+}
+
+function iso(ms) {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
+}
+
+/** FNV-1a 32-bit of a string, as 8 hex digits. */
+function fnv1a(s) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The id given to an event without one: derived from its type, time and
+ * props, so an identical line delivered twice still counts once (as the
+ * core does for id-less events), while different events get different ids.
+ */
+export function generatedId(type, ts, props) {
+  return `gen-${fnv1a(`${type}\u0000${ts}\u0000${JSON.stringify(props)}`)}`;
+}
+
+/**
+ * Parses one JSON Lines line. Returns null for a blank line, otherwise
+ * { userId, event?, attributes?, notes: [{reason, message}] } or
+ * { skip, message } for a line that cannot be used.
+ */
+export function readJsonLine(text) {
+  if (text.trim() === '') return null;
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return { skip: 'invalid_json', message: `not valid JSON (${e.message})` };
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    return { skip: 'not_an_object', message: 'a line is an event object like {"user_id": "u1", "id": "e1", "type": "order_paid", "ts": 1763800000000, "props": {}}' };
+  }
+  const rawUser = v.user_id;
+  if (rawUser === undefined || rawUser === null || rawUser === '' || (typeof rawUser !== 'string' && typeof rawUser !== 'number')) {
+    return { skip: 'no_user_id', message: rawUser === undefined || rawUser === null || rawUser === ''
+      ? 'no "user_id"' : `"user_id" is ${JSON.stringify(rawUser)}; it must be text or a number` };
+  }
+  const out = { userId: String(rawUser), notes: [] };
+  if (v.attributes !== undefined) {
+    if (v.attributes === null || typeof v.attributes !== 'object' || Array.isArray(v.attributes)) {
+      out.notes.push({ reason: 'bad_attributes', message: '"attributes" is not an object; ignored' });
+    } else {
+      out.attributes = v.attributes;
+    }
+  }
+  const isEvent = v.type !== undefined || v.ts !== undefined || v.id !== undefined || v.props !== undefined;
+  if (!isEvent) {
+    if (out.attributes === undefined) {
+      return { skip: 'no_type', message: 'neither an event (no "type", "ts") nor attributes' };
+    }
+    return out;
+  }
+  return withEvent(out, v.id, v.type, v.ts, v.props);
+}
+
+/** Checks and completes an event's fields into out.event (shared with CSV rows). */
+export function withEvent(out, id, type, rawTs, rawProps) {
+  if (typeof type !== 'string' || type === '') {
+    return { skip: 'no_type', message: type === undefined || type === '' ? 'no "type" (e.g. "order_paid")'
+      : `"type" is ${JSON.stringify(type)}; it must be text such as "order_paid"` };
+  }
+  const t = readTs(rawTs);
+  if (t.skip !== undefined) return t;
+  if (t.note !== undefined) out.notes.push({ reason: 'ts_in_seconds', message: t.note });
+  let props = rawProps;
+  if (props === undefined || props === null) {
+    props = {};
+  } else if (typeof props !== 'object' || Array.isArray(props)) {
+    out.notes.push({ reason: 'bad_props', message: `"props" is ${Array.isArray(props) ? 'a list' : typeof props}, not an object; the event is kept without props` });
+    props = {};
+  }
+  let eventId = id;
+  if (typeof eventId === 'number' && Number.isFinite(eventId)) eventId = String(eventId);
+  if (typeof eventId !== 'string' || eventId === '') {
+    eventId = generatedId(type, t.ts, props);
+    out.notes.push({
+      reason: 'generated_id',
+      message: `no "id"; using "${eventId}", derived from type, ts and props, so an identical line repeated later counts once`,
+    });
+  }
+  for (const [field, value] of [['type', type], ['id', eventId]]) {
+    if (value.length > MAX_STRING_BYTES / 3 && Buffer.byteLength(value) > MAX_STRING_BYTES) {
+      return { skip: 'too_long', message: `"${field}" is ${Buffer.byteLength(value)} bytes long; at most ${MAX_STRING_BYTES} are accepted` };
+    }
+  }
+  out.event = { id: eventId, type, ts: t.ts, props };
+  return out;
+}
