@@ -64,7 +64,8 @@ class CatalogLoader {
     }
     LoadGroups(j, cat.get());
     LoadTags(j, cat.get());
-    if (!errors_.empty()) return Finish(nullptr);
+    // Link even after field/rule errors so unknown parents and groups are
+    // reported in the same pass; only planning needs an error-free catalog.
     Link(cat.get());
     if (!errors_.empty()) return Finish(nullptr);
     Plan(cat.get());

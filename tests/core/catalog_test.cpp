@@ -52,15 +52,15 @@ TEST(CatalogTest, RejectsDuplicateIds) {
   EXPECT_TRUE(HasError(r, ErrorCode::kDuplicateId, "/tags/1/id")) << Dump(r);
 }
 
-TEST(CatalogTest, RejectsUnknownParentGroupAndTagReferenceWithPaths) {
+TEST(CatalogTest, ReportsEveryProblemInOnePass) {
   auto r = Catalog::Load(json::parse(R"({"tagwise": 1, "tags": [
-      {"id": "a", "parent": "nobody", "group": "nogroup", "when": {"and": [true, {"tag": ["ghost"]}]}}]})"));
+      {"id": "a", "parent": "nobody", "group": "nogroup", "when": {"and": [true, {"tag": ["ghost"]}]}},
+      {"id": "a", "when": {"evnets": []}}]})"));
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(HasError(r, ErrorCode::kUnknownTag, "/tags/0/when/and/1/tag/0")) << Dump(r);
-  // Rule errors stop loading before linking, so fix them first; then parents/groups are checked.
-  auto r2 = Catalog::Load(json::parse(R"({"tagwise": 1, "tags": [{"id": "a", "parent": "nobody", "group": "nogroup"}]})"));
-  EXPECT_TRUE(HasError(r2, ErrorCode::kUnknownTag, "/tags/0/parent")) << Dump(r2);
-  EXPECT_TRUE(HasError(r2, ErrorCode::kUnknownTag, "/tags/0/group")) << Dump(r2);
+  EXPECT_TRUE(HasError(r, ErrorCode::kUnknownTag, "/tags/0/parent")) << Dump(r);
+  EXPECT_TRUE(HasError(r, ErrorCode::kUnknownTag, "/tags/0/group")) << Dump(r);
+  EXPECT_TRUE(HasError(r, ErrorCode::kDuplicateId, "/tags/1/id")) << Dump(r);
 }
 
 TEST(CatalogTest, RejectsReferenceCyclesNamingTheLoop) {
