@@ -221,6 +221,21 @@ constexpr size_t kMaxBatchWarnings = 20;
 // One user's tagging runtime, owned by one js/catalog.js CatalogRuntime (freed
 // by a FinalizationRegistry when the Tagwise instance is collected). Not
 // thread-safe (nothing in wasm is).
+// Runs a binding body, turning any escaping exception into an error value:
+// nothing may throw across the boundary or abort the instance.
+template <typename F>
+std::string Guard(F&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return InternalFailure("out of memory");
+  } catch (const std::exception& e) {
+    return InternalFailure(e.what());
+  } catch (...) {
+    return InternalFailure("unknown error");
+  }
+}
+
 class Session {
  public:
   explicit Session(std::string purposes_text) {
@@ -496,19 +511,6 @@ class Session {
     *out += Dump(entry);
   }
 
-  template <typename F>
-  static std::string Guard(F&& body) {
-    try {
-      return body();
-    } catch (const std::bad_alloc&) {
-      return InternalFailure("out of memory");
-    } catch (const std::exception& e) {
-      return InternalFailure(e.what());
-    } catch (...) {
-      return InternalFailure("unknown error");
-    }
-  }
-
   // Evaluates every tag at `now` into eval_; returns the changes against
   // `previous` (an evaluation of `previous_catalog`, or nothing).
   TagChanges EvaluateFully(const Catalog* previous_catalog, const Evaluation& previous, int64_t now) {
@@ -560,7 +562,7 @@ ojson FindingJson(const LintFinding& f) {
 // {"ok": true, "findings", "coverage", "sampleSize", "warnings"} or {"ok": false, "errors"}.
 std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr, size_t sample_len, bool has_sample,
                  double now, int max_core_tags, double low_coverage) {
-  try {
+  return Guard([&]() -> std::string {
     LintOptions options;
     if (max_core_tags > 0) options.max_core_tags = max_core_tags;
     if (low_coverage > 0) options.low_coverage = low_coverage;
@@ -612,13 +614,7 @@ std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr, size_t
                  {"coverage", std::move(coverage)},
                  {"sampleSize", report.sample_size},
                  {"warnings", ProblemsJson(warnings)}});
-  } catch (const std::bad_alloc&) {
-    return InternalFailure("out of memory");
-  } catch (const std::exception& e) {
-    return InternalFailure(e.what());
-  } catch (...) {
-    return InternalFailure("unknown error");
-  }
+  });
 }
 
 }  // namespace
