@@ -184,7 +184,8 @@ Result<std::set<std::string>> ParsePurposes(std::string_view text) {
 }
 
 // Warnings for server tag entries the engine would read loosely (an entry
-// that is not {"value", "expires_at"}). TODO(core): belongs in Profile::FromJson.
+// that is not {"value", "expires_at"}). Profile::FromJson keeps server tags as
+// opaque JSON, so the shape is checked here, where setProfile reports warnings.
 void CheckServerTags(const json& tags, std::vector<Error>* warnings) {
   if (!tags.is_object()) return;
   for (const auto& [id, entry] : tags.items()) {
