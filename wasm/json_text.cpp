@@ -5,6 +5,8 @@
 #include <cstring>
 #include <new>
 
+#include "tagwise/utf8.h"
+
 namespace tagwise::wasm {
 
 using nlohmann::json;
@@ -88,24 +90,6 @@ bool NestsDeeperThan(std::string_view text, int limit) {
     }
   }
   return false;
-}
-
-void AppendUtf8(unsigned cp, std::string* s) {
-  if (cp < 0x80) {
-    s->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    s->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    s->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    s->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    s->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // ParseJson; `retried` after replacing lone surrogate escapes.

@@ -23,6 +23,8 @@
 #include <utility>
 #include <vector>
 
+#include "tagwise/utf8.h"
+
 namespace tagwise {
 namespace {
 
@@ -80,24 +82,6 @@ size_t DecodeUtf8(std::string_view s, size_t i, char32_t* cp) {
   }
   *cp = value;
   return len;
-}
-
-void AppendUtf8(std::string* out, char32_t cp) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Letters outside ASCII that may appear in names: the scripts operators write
@@ -176,7 +160,7 @@ std::string HexCode(char32_t c) {
 std::string ShowChar(char32_t c) {
   if (c < 0x20 || c == 0x7F || IsSpace(c)) return HexCode(c);
   std::string out = "'";
-  AppendUtf8(&out, c);
+  AppendUtf8(c, &out);
   return out + "'";
 }
 
@@ -410,14 +394,14 @@ class Lexer {
         case 'u': {
           char32_t cp = 0;
           if (!LexUnicodeEscape(&cp)) return Error(escape, escape_error_);
-          AppendUtf8(&value, cp);
+          AppendUtf8(cp, &value);
           continue;  // LexUnicodeEscape advanced already
         }
         default: {
           size_t elen = 0;
           const char32_t shown = At(i_, &elen);
           std::string escape_text = "\\";
-          AppendUtf8(&escape_text, shown);
+          AppendUtf8(shown, &escape_text);
           return Error(escape, "unknown escape '" + escape_text +
                                    "' in a string (use \\\", \\\\, \\n, \\t or \\uXXXX)");
         }
