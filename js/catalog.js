@@ -34,6 +34,26 @@ function checkedPurposes(purposes, where) {
   return PURPOSES.filter((p) => on.has(p));
 }
 
+/** { declared: { type: [purposes] }, default: [purposes] } from options.eventPurposes. */
+function checkedEventPurposes(option) {
+  if (option === null || typeof option !== 'object' || Array.isArray(option)) {
+    throw new TypeError('tagwise: options.eventPurposes maps event types to purpose lists, e.g. { view: ["personalization"] }');
+  }
+  const declared = {};
+  let fallback;
+  for (const [type, list] of Object.entries(option)) {
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new TypeError(`tagwise: options.eventPurposes[${JSON.stringify(type)}] must be a non-empty array of purposes`);
+    }
+    for (const p of list) {
+      if (!PURPOSES.includes(p)) throw new TypeError(`tagwise: options.eventPurposes[${JSON.stringify(type)}]: ${JSON.stringify(p)} is not a consent purpose`);
+    }
+    if (type === '*') fallback = list.slice();
+    else declared[type] = list.slice();
+  }
+  return fallback === undefined ? { declared } : { declared, default: fallback };
+}
+
 function isEmpty(changes) {
   return changes.entered.length === 0 && changes.left.length === 0 && changes.changed.length === 0;
 }
@@ -65,12 +85,21 @@ export class CatalogRuntime {
   #purposes;
   #session = null;
   #listeners = new Set();
+  #eventPurposes = null;
+  #fingerprint = undefined;
 
-  constructor(engine, options) {
+  /**
+   * Told about local changes that must be persisted and shared with other
+   * tabs (js/persistence.js): tracked(events), profileSet(mode), purposesChanged().
+   */
+  observer = null;
+
+  constructor(engine, options, defaultPurposes = PURPOSES) {
     this.#engine = engine;
     this.#purposes = options.purposes === undefined
-      ? PURPOSES.slice()
+      ? defaultPurposes.slice()
       : checkedPurposes(options.purposes, 'options.purposes');
+    if (options.eventPurposes !== undefined) this.#eventPurposes = checkedEventPurposes(options.eventPurposes);
   }
 
   /** The wasm session, created on first use (rule-only users never pay for it). */
@@ -78,6 +107,11 @@ export class CatalogRuntime {
     if (this.#session === null) {
       this.#session = new this.#engine.module.CatalogSession(JSON.stringify(this.#purposes));
       finalizer?.register(this, this.#session, this);
+      if (this.#eventPurposes !== null) {
+        const text = JSON.stringify(this.#eventPurposes);
+        const r = this.#call([text], (ptr, len) => this.#session.setEventPurposes(ptr, len));
+        if (!r.ok) throw new TagwiseError(r.errors.map((e) => ({ ...e, path: `/eventPurposes${e.path}` })));
+      }
     }
     return this.#session;
   }
@@ -116,6 +150,7 @@ export class CatalogRuntime {
     }
     const session = this.#handle();
     const r = this.#call([text], (ptr, len) => session.loadCatalog(ptr, len, now));
+    if (r.ok) this.#fingerprint = r.fingerprint;
     this.#notify(r.changes);
     return { ok: r.ok, errors: r.errors, warnings: r.warnings };
   }
@@ -180,8 +215,11 @@ export class CatalogRuntime {
     } catch (e) {
       return failed(e);
     }
+    const mode = o.merge === undefined || o.merge === false ? 0 : o.merge === true ? 1 : o.merge === 'union' ? 2 : -1;
+    if (mode < 0) throw new TypeError('tagwise: setProfile options.merge must be true (a server snapshot), "union" (another copy of this profile) or false');
     const session = this.#handle();
-    const r = this.#call([text], (ptr, len) => session.setProfile(ptr, len, o.merge === true, now));
+    const r = this.#call([text], (ptr, len) => session.setProfile(ptr, len, mode, now));
+    if (r.ok) this.observer?.profileSet(mode);
     this.#notify(r.changes);
     return { ok: r.ok, errors: r.errors, warnings: r.warnings };
   }
@@ -190,27 +228,37 @@ export class CatalogRuntime {
     return JSON.parse(this.#handle().profileJson());
   }
 
-  #track(events, single, opts) {
+  #track(events, single, opts, remote = false) {
     const now = this.#engine.now(checkedOptions(opts, single ? 'track' : 'trackMany'));
+    // An event without a time happens now. The time is set here, not in wasm,
+    // so the copy other tabs receive is the same event (same derived id).
+    const stamped = events.map((e) => (e !== null && typeof e === 'object' && !Array.isArray(e) && e.ts == null
+      ? { ...e, ts: now } : e));
     const { scratch } = this.#engine;
     const session = this.#handle();
     let out;
     try {
       scratch.begin();
-      const [offset, len] = scratch.records(events, single);
+      const [offset, len] = scratch.records(stamped, single);
       out = session.track(scratch.ptr(offset), len, single, now);
     } catch (e) {
       if (!(e instanceof TagwiseError)) throw e;
-      return { ok: false, added: 0, duplicates: 0, errors: e.errors, warnings: [], changes: NO_CHANGES };
+      return { ok: false, added: 0, duplicates: 0, withheld: 0, errors: e.errors, warnings: [], changes: NO_CHANGES };
     } finally {
       scratch.trim();
     }
     const r = JSON.parse(out);
     if (r.changes === undefined) {
-      return { ok: false, added: 0, duplicates: 0, errors: r.errors, warnings: r.warnings ?? [], changes: NO_CHANGES };
+      return { ok: false, added: 0, duplicates: 0, withheld: 0, errors: r.errors, warnings: r.warnings ?? [], changes: NO_CHANGES };
     }
+    if (r.added > 0 && !remote) this.observer?.tracked(stamped);
     this.#notify(r.changes);
     return r;
+  }
+
+  /** Events another tab recorded (already persisted there): add them, tell listeners, do not echo. */
+  trackRemote(events, now) {
+    return this.#track(events, false, { now }, true);
   }
 
   track(event, opts) {
@@ -269,12 +317,68 @@ export class CatalogRuntime {
 
   setPurposes(purposes, opts) {
     const list = checkedPurposes(purposes, 'setPurposes(purposes)');
-    const now = this.#engine.now(checkedOptions(opts, 'setPurposes'));
+    const o = checkedOptions(opts, 'setPurposes');
+    const now = this.#engine.now(o);
+    this.applyPurposes(list, now, o.record === true ? (o.updatedAt ?? now) : null);
+    this.observer?.purposesChanged();
+  }
+
+  /**
+   * Switches purposes (a checked list); `updatedAt` non-null records it as the
+   * visitor's choice. Deletes what only switched-off purposes needed.
+   * Returns { changed, pruned }.
+   */
+  applyPurposes(list, now, updatedAt) {
+    const before = this.#purposes.join();
     this.#purposes = list;
-    if (this.#session === null) return;
-    const r = this.#call([JSON.stringify(list)], (ptr, len) => this.#session.setPurposes(ptr, len, now));
+    const session = this.#handle();
+    const r = this.#call([JSON.stringify(list)],
+      (ptr, len) => session.setPurposes(ptr, len, now, updatedAt !== null, updatedAt ?? 0));
     if (!r.ok) throw new TagwiseError(r.errors);
     this.#notify(r.changes);
+    return { changed: before !== list.join(), pruned: r.pruned };
+  }
+
+  // ---- persistence primitives (js/persistence.js is the only caller)
+
+  /** The catalog's content fingerprint (same for the same catalog however formatted). */
+  get fingerprint() {
+    return this.#fingerprint;
+  }
+
+  /** Merges a stored store text into the session; see wasm MergeStore. */
+  mergeStore(text, now) {
+    const session = this.#handle();
+    const r = this.#call([text ?? ''], (ptr, len) => session.mergeStore(ptr, len, now));
+    if (r.ok && r.consent !== null) this.#purposes = checkedPurposes(r.consent.purposes, 'stored consent');
+    if (r.ok) this.#notify(r.changes);
+    return r;
+  }
+
+  encodeStore(now) {
+    return this.#handle().encodeStore(now);
+  }
+
+  shrink(now) {
+    const r = JSON.parse(this.#handle().shrink(now));
+    if (r.ok) this.#notify(r.changes);
+    return r;
+  }
+
+  forgetAll(generation, at, now, defaults) {
+    const session = this.#handle();
+    const r = JSON.parse(session.forget(generation, at, now));
+    if (r.ok) this.#notify(r.changes);
+    this.applyPurposes(defaults, now, null);
+    return r;
+  }
+
+  setGeneration(generation, at) {
+    this.#handle().setGeneration(generation, at);
+  }
+
+  storeInfo() {
+    return JSON.parse(this.#handle().storeInfo());
   }
 
   tagProfiles(profiles, opts) {

@@ -2,9 +2,14 @@
 // times, batch many records in one boundary crossing. index.js (browsers) and
 // index.node.js (Node) only differ in how they load the module.
 
-import { CatalogRuntime } from './catalog.js';
+import { CatalogRuntime, PURPOSES } from './catalog.js';
 import { Scratch, dataToText, readBatch, ruleToText } from './codec.js';
+import { Consent } from './consent.js';
 import { TagwiseError } from './errors.js';
+import { readableExport } from './export.js';
+import { Persistence } from './persistence.js';
+import { hydrate, ssrState } from './ssr.js';
+import { resolveStorage } from './storage.js';
 
 const DEFAULT_CACHE_SIZE = 256;
 
@@ -174,6 +179,8 @@ class Engine {
   }
 }
 
+const MAX_DIAGNOSTICS = 50;
+
 /** The object createTagwise() resolves to. */
 class Tagwise {
   #cache = new Map();
@@ -182,9 +189,68 @@ class Tagwise {
 
   #catalog;
 
-  constructor(module, options) {
+  #persistence;
+
+  #consent;
+
+  #diagnostics = [];
+
+  #onError;
+
+  constructor(module, options, env) {
     this.#engine = new Engine(module, options);
-    this.#catalog = new CatalogRuntime(this.#engine, options);
+    this.#catalog = new CatalogRuntime(this.#engine, options, env.defaultPurposes);
+    this.#onError = options.onError;
+    if (this.#onError !== undefined && typeof this.#onError !== 'function') {
+      throw new TypeError('tagwise: options.onError must be a function');
+    }
+    const flushDelay = options.flushDelay;
+    if (flushDelay !== undefined && !(Number.isFinite(flushDelay) && flushDelay >= 0)) {
+      throw new TypeError('tagwise: options.flushDelay must be a number of milliseconds >= 0');
+    }
+    const key = options.storageKey ?? 'tagwise';
+    if (typeof key !== 'string' || key === '') throw new TypeError('tagwise: options.storageKey must be a non-empty string');
+    const adapter = resolveStorage(options.storage === undefined ? env.defaultStorage : options.storage);
+    this.#persistence = new Persistence(this.#catalog, this.#engine, {
+      adapter,
+      key,
+      flushDelay,
+      sync: options.sync ?? env.defaultSync,
+      report: (code, message, detail) => this.#report(code, message, detail),
+      defaults: this.#catalog.purposes,
+      consentListeners: (source) => this.#consent.notify(source),
+    });
+    this.#consent = new Consent(this.#catalog, this.#engine, this.#persistence);
+  }
+
+  /** createTagwise's second half: catalog, stored state, SSR state. */
+  static async create(module, options, env) {
+    const tw = new Tagwise(module, options, env);
+    if (options.catalog !== undefined) {
+      const r = tw.loadCatalog(options.catalog);
+      if (!r.ok) throw new TagwiseError(r.errors.map((e) => ({ ...e, path: `/catalog${e.path}` })));
+    }
+    await tw.#persistence.load();
+    if (options.hydrate !== undefined && options.hydrate !== null) {
+      const r = tw.hydrate(options.hydrate);
+      if (!r.ok) tw.#report('ssr_rejected', 'tagwise: the server-rendered state was not used', { errors: r.errors });
+    }
+    return tw;
+  }
+
+  #report(code, message, detail = {}) {
+    const diagnostic = { code, message, at: Date.now(), ...detail };
+    this.#diagnostics.push(diagnostic);
+    if (this.#diagnostics.length > MAX_DIAGNOSTICS) this.#diagnostics.shift();
+    if (this.#onError) {
+      try {
+        this.#onError(diagnostic);
+      } catch (e) {
+        queueMicrotask(() => { throw e; });
+      }
+    } else if (typeof console !== 'undefined') {
+      console.warn(message);
+    }
   }
 
   #compile(text, many) {
@@ -342,6 +408,65 @@ class Tagwise {
 
   /** Tags many users' profiles with the loaded catalog in one call into wasm. */
   tagProfiles(profiles, opts) { return this.#catalog.tagProfiles(profiles, opts); }
+
+  /** A fingerprint of the loaded catalog's content (undefined before one is loaded). */
+  get catalogFingerprint() { return this.#catalog.fingerprint; }
+
+  // ---- Runtime: persistence, consent, privacy rights, SSR (js/persistence.js) ----
+
+  /** The visitor's consent per purpose: get(), set({ personalization: false }), onChange(fn). */
+  get consent() { return this.#consent; }
+
+  /** Where the state is kept: { adapter: "indexedDB" | "localStorage" | "memory" | custom name | "none", key }. */
+  get storage() { return { adapter: this.#persistence.adapterName, key: this.#persistence.key }; }
+
+  /** Problems the runtime handled (damaged store, full storage, ...), newest last. */
+  diagnostics() { return this.#diagnostics.slice(); }
+
+  /** Writes pending changes to storage now. */
+  flush() { return this.#persistence.flush(); }
+
+  /** Erases everything stored for the visitor: memory and storage, in every tab. Consent returns to the default. */
+  async forget() {
+    await this.#persistence.forget();
+    this.#consent.notify('local');
+  }
+
+  /** Everything stored for the visitor, as JSON a person can read. */
+  async exportData(opts) {
+    const now = this.#engine.now(opts);
+    const text = await this.#persistence.storedText();
+    let stored;
+    if (text === null || text === undefined) {
+      const info = this.#catalog.storeInfo();
+      stored = { profile: this.getProfile(), consent: info.consent, problems: [] };
+    } else {
+      const { module, scratch } = this.#engine;
+      let out;
+      try {
+        const [ptr, len] = scratch.write(String(text));
+        out = module.decodeStore(ptr, len);
+      } finally {
+        scratch.trim();
+      }
+      stored = JSON.parse(out);
+    }
+    const where = {
+      adapter: this.#persistence.adapterName,
+      key: this.#persistence.key,
+      bytes: text == null ? 0 : new TextEncoder().encode(String(text)).length,
+    };
+    return readableExport(stored, where, this.tags({ now }), now);
+  }
+
+  /** Writes what is pending and stops syncing with other tabs. The instance stays usable in memory. */
+  close() { return this.#persistence.close(); }
+
+  /** The compact state a server embeds in the page so the browser starts with the same tags. */
+  ssrState(opts) { return ssrState(this, opts); }
+
+  /** Starts from a server's ssrState(): { ok, errors, mismatches }. */
+  hydrate(state, opts) { return hydrate(this, state, opts); }
 }
 
 /**
@@ -349,7 +474,7 @@ class Tagwise {
  * The module promise is memoized per wasm source; every call gets its own
  * Tagwise object (own clock, limits and cache) over the shared module.
  */
-export function makeCreateTagwise(load, sourceKey) {
+export function makeCreateTagwise(load, sourceKey, env) {
   const modules = new Map();
   return async function createTagwise(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('tagwise: options must be an object');
@@ -361,8 +486,8 @@ export function makeCreateTagwise(load, sourceKey) {
       promise.catch(() => modules.delete(key)); // let a later call retry
     }
     const module = await promise;
-    return new Tagwise(module, options);
+    return Tagwise.create(module, options, env);
   };
 }
 
-export { TagwiseError };
+export { PURPOSES, TagwiseError };

@@ -321,6 +321,8 @@ export interface TrackResult {
   added: number;
   /** Events already counted (same id, or at or before the profile's snapshot/compaction time). */
   duplicates: number;
+  /** Events not recorded because no consent purpose the visitor granted needs their type (DESIGN.md section 6). */
+  withheld: number;
   /** One per unusable event; paths `"/<index>/type"` ({@link Tagwise.trackMany}) or `"/type"` ({@link Tagwise.track}). */
   errors: Problem[];
   /** Repairs made (e.g. `ts` in seconds read as milliseconds). */
@@ -425,12 +427,15 @@ export interface TimeOptions {
 /** Options of {@link Tagwise.setProfile}. */
 export interface SetProfileOptions extends TimeOptions {
   /**
-   * Merge the snapshot into the current profile instead of replacing it:
-   * local events later than the snapshot's `as_of` are kept, the rest are
-   * taken as counted by the server (never double counted); the snapshot's
-   * attributes win. The snapshot must have `as_of`.
+   * - `false` (default): replace the profile (with persistence, this starts a
+   *   new generation: other tabs adopt the replacement).
+   * - `true`: merge a server snapshot: local events later than its `as_of`
+   *   are kept, the rest are taken as counted by the server (never double
+   *   counted); the snapshot's attributes win. The snapshot must have `as_of`.
+   * - `"union"`: merge another copy of this user's profile (another device,
+   *   an SSR state) by event id; refused for another user's profile.
    */
-  merge?: boolean;
+  merge?: boolean | 'union';
 }
 
 /** Lint finding codes (core/include/tagwise/lint.h), plus any {@link ErrorCode} the catalog loader reports. */
@@ -503,6 +508,118 @@ export interface TagProfilesOptions extends TimeOptions {
   purposes?: readonly Purpose[];
 }
 
+/**
+ * Where the runtime keeps its state. Methods may return values or promises.
+ * `update(key, fn)` must run fn(old) -> new (null deletes) atomically with
+ * respect to other tabs; without it the runtime reads then writes. Quota
+ * errors must be thrown with `name === "QuotaExceededError"`.
+ */
+export interface StorageAdapter {
+  readonly name: string;
+  get(key: string): string | null | Promise<string | null>;
+  set(key: string, value: string): void | Promise<void>;
+  delete(key: string): void | Promise<void>;
+  update?(key: string, fn: (old: string | null) => string | null): void | Promise<void>;
+  keys?(): string[] | Promise<string[]>;
+}
+
+/** A store in memory (the Node default); share one between instances to share state. */
+export declare function memoryStorage(): StorageAdapter;
+/** `window.localStorage` (or another Web Storage object) as an adapter. */
+export declare function webStorage(storage?: Storage): StorageAdapter;
+/** IndexedDB as an adapter (database `tagwise`, object store `kv` by default). */
+export declare function indexedDBStorage(options?: { dbName?: string; storeName?: string; indexedDB?: IDBFactory }): StorageAdapter & { close(): Promise<void> };
+
+/** Codes of {@link Diagnostic}: problems the runtime handled without throwing. */
+export type DiagnosticCode =
+  | 'store_damaged'      // checksum/format problems: the intact part was kept (see problems, eventsDropped)
+  | 'store_unsupported'  // written by a newer version: not loaded
+  | 'storage_unreadable' // the adapter failed to read: started empty
+  | 'storage_failed'     // a write failed: state kept in memory, retried on the next change
+  | 'quota_exceeded'     // storage full: compacted (`step: "compacted"`) or dropped the oldest day summaries (`"dropped"`)
+  | 'sync_failed'        // a message to other tabs failed
+  | 'ssr_rejected';      // createTagwise({ hydrate }) could not use the state (see errors)
+
+/** What {@link TagwiseOptions.onError} receives. */
+export interface Diagnostic {
+  code: DiagnosticCode;
+  message: string;
+  /** Date.now() when it happened. */
+  at: number;
+  problems?: Problem[];
+  errors?: Problem[];
+  truncated?: boolean;
+  eventsKept?: number;
+  eventsDropped?: number;
+  headerLost?: boolean;
+  step?: 'compacted' | 'dropped';
+  events?: number;
+  error?: unknown;
+}
+
+/** The visitor's consent per purpose. */
+export type ConsentState = { [P in Purpose]: boolean };
+
+/** tw.consent: read, change and observe consent (DESIGN.md section 6). */
+export interface Consent {
+  /** Every purpose with its state; `necessary` is always true. */
+  get(): ConsentState;
+  /**
+   * Switches purposes (those not named keep their state). Effective at once:
+   * tags of purposes switched off leave tags(); events only they need stop
+   * being recorded; data kept only for them is deleted from memory and storage.
+   * The returned promise resolves once the choice is stored (other tabs follow).
+   * @throws TypeError for an unknown purpose, a non-boolean, or `necessary: false`.
+   */
+  set(choice: Partial<ConsentState>, options?: TimeOptions): Promise<void>;
+  /** Called on every change, from this tab (`"local"`) or another (`"tab"`). @returns unsubscribe */
+  onChange(listener: (consent: ConsentState, info: { source: 'local' | 'tab' }) => void): () => void;
+  /** True once the visitor has chosen (the choice is persisted). */
+  readonly decided: boolean;
+  /** When the visitor chose (ms), or null. */
+  readonly updatedAt: number | null;
+}
+
+/** What {@link Tagwise.exportData} returns: everything stored, readable. */
+export interface DataExport {
+  format: 'tagwise-export';
+  version: 1;
+  exportedAt: string | null;
+  about: string;
+  storage: { adapter: string; key: string; bytes: number };
+  consent: { decided: boolean; updatedAt: string | null; purposes: { [P in Purpose]: boolean | null } };
+  profile: {
+    userId: string | null;
+    timeZoneOffsetMinutes: number;
+    attributes: { [key: string]: JsonValue };
+    events: { id: string; type: string; time: string | null; ts: number; props: { [key: string]: JsonValue } }[];
+    daySummaries: { day: string | null; dayStart: number; type: string; count: number; sums: { [field: string]: number } }[];
+    summarizedThrough: string | null;
+    serverSnapshotTime: string | null;
+    serverTags: { [id: string]: JsonValue };
+  };
+  tags: { id: string; name: string; purpose: Purpose; dimension: string; value: JsonValue }[];
+  problems: Problem[];
+}
+
+/** The state a server embeds for the browser (see {@link Tagwise.ssrState}). */
+export interface SsrState {
+  v: 1;
+  fingerprint: string;
+  now: number;
+  purposes: Purpose[];
+  profile: Snapshot;
+  tags: [string, JsonValue][];
+}
+
+/** What {@link Tagwise.hydrate} returns. */
+export interface HydrateResult {
+  ok: boolean;
+  errors: Problem[];
+  /** Tags whose browser value differs from the server's (e.g. local events the server did not have). */
+  mismatches: { id: string; server: JsonValue | undefined; browser: JsonValue | undefined }[];
+}
+
 /** Options of {@link createTagwise}. */
 export interface TagwiseOptions {
   /** Clock used when a call gives no `now` (default `Date.now`). */
@@ -516,13 +633,36 @@ export interface TagwiseOptions {
   /** The .wasm bytes, when the application loads them itself. */
   wasmBinary?: ArrayBuffer | Uint8Array;
   /**
-   * Consent purposes switched on for the tag catalog runtime (default: all
-   * five). Tags whose `purpose` is off are not computed (their decision
-   * source is `consentDenied`); `necessary` is always on. See
-   * {@link Tagwise.setPurposes}.
+   * Consent purposes switched on until the visitor chooses (a stored choice
+   * wins). Default: in browsers `["necessary", "security"]` (opt-in); in Node
+   * all five (servers run under the shop's own legal basis). Tags whose
+   * `purpose` is off are not computed (decision source `consentDenied`).
    * @throws TypeError (rejecting createTagwise) for a name that is not a {@link Purpose}.
    */
   purposes?: readonly Purpose[];
+  /**
+   * Where the state persists: `"auto"` (browser default: IndexedDB, else
+   * localStorage, else memory), `"indexedDB"`, `"localStorage"`, `"memory"`
+   * (Node default), a {@link StorageAdapter}, or `null` (nothing kept).
+   */
+  storage?: 'auto' | 'indexedDB' | 'localStorage' | 'memory' | StorageAdapter | null;
+  /** Key of the state in the storage, and name of the tab channel (default `"tagwise"`). */
+  storageKey?: string;
+  /** Debounce of writes after track() in ms (default 250); pagehide/hidden flush at once. */
+  flushDelay?: number;
+  /** Share tracked events, consent and forget() with other tabs (BroadcastChannel). Default: true in browsers, false in Node. */
+  sync?: boolean;
+  /** Hears every problem the runtime handled (damaged store, full storage...). Default: console.warn. */
+  onError?: (diagnostic: Diagnostic) => void;
+  /**
+   * Purposes of event types no tag reads, e.g. `{ view: ["personalization"] }`;
+   * `"*"` sets the purposes of types nothing names (default personalization).
+   */
+  eventPurposes?: { [type: string]: readonly Purpose[] };
+  /** A catalog to load before the stored state (so consent knows which events each purpose needs). */
+  catalog?: Catalog | string;
+  /** A server's {@link Tagwise.ssrState} to start from (see {@link Tagwise.hydrate}). */
+  hydrate?: SsrState | null;
 }
 
 /** A tagwise engine instance. */
@@ -636,9 +776,9 @@ export interface Tagwise {
   /** The consent purposes switched on (always including `necessary`). */
   readonly purposes: Purpose[];
   /**
-   * Switches consent purposes: tags of purposes not listed are not computed
-   * (and leave the user's tags). `necessary` is always on. Full consent
-   * handling (storage, forgetting data) comes with the consent module.
+   * Switches consent purposes as configuration (not a visitor's choice: see
+   * {@link Tagwise.consent}): tags of purposes not listed are not computed,
+   * and data kept only for purposes switched off is deleted.
    * @throws TypeError for a name that is not a {@link Purpose}.
    */
   setPurposes(purposes: readonly Purpose[], options?: TimeOptions): void;
@@ -652,7 +792,39 @@ export interface Tagwise {
    *   path `"/<index>"`) or nests more than 1,000 levels (`too_deep`).
    */
   tagProfiles(profiles: readonly (Profile | Snapshot)[], options?: TagProfilesOptions): TaggedProfile[];
+  /** A hash of the loaded catalog's content (same however it is formatted); undefined before one loads. */
+  readonly catalogFingerprint: string | undefined;
+
+  // ---- Runtime: persistence, consent, privacy rights, SSR hand-off ----
+
+  /** The visitor's consent: get(), set({ personalization: false }), onChange(fn). */
+  readonly consent: Consent;
+  /** Where the state is kept. */
+  readonly storage: { adapter: string; key: string };
+  /** Problems the runtime handled, newest last (also sent to `onError`). */
+  diagnostics(): Diagnostic[];
+  /** Writes pending changes now (merging what other tabs wrote). Never rejects. */
+  flush(): Promise<void>;
+  /**
+   * Erases everything stored for the visitor, in memory and storage and in
+   * every tab; consent returns to the configured default. The store keeps
+   * only a random generation id, so another tab's older copy cannot restore the data.
+   */
+  forget(): Promise<void>;
+  /** Everything stored for the visitor (consent, events, day summaries, server data, tags), as readable JSON. */
+  exportData(options?: TimeOptions): Promise<DataExport>;
+  /** Writes pending changes and stops syncing with other tabs and listening to page events. */
+  close(): Promise<void>;
+  /** The compact state a server embeds so the browser starts with the same tags (Node side of the SSR hand-off). */
+  ssrState(options?: TimeOptions): SsrState;
+  /** Starts from a server's state: merges its profile by event id and compares tags (browser side). */
+  hydrate(state: SsrState, options?: TimeOptions): HydrateResult;
 }
+
+/** The HTML `<script type="application/json">` that carries an {@link SsrState}, escaped for embedding. */
+export declare function embedState(state: SsrState, options?: { id?: string }): string;
+/** Reads the state {@link embedState} wrote (null when absent or malformed). */
+export declare function readEmbeddedState(id?: string, doc?: Document): SsrState | null;
 
 /**
  * Loads the engine (the wasm module is loaded once and shared) and returns an

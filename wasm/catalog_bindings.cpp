@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -36,10 +37,12 @@
 #include <nlohmann/json.hpp>
 
 #include "tagwise/catalog.h"
+#include "tagwise/consent.h"
 #include "tagwise/engine.h"
 #include "tagwise/error.h"
 #include "tagwise/lint.h"
 #include "tagwise/profile.h"
+#include "tagwise/store.h"
 #include "json_text.h"
 
 namespace tagwise::wasm {
@@ -217,6 +220,58 @@ ServerTags ServerTagsOf(const Profile& p) {
 // wants to know a profile had problems, not 500,000 copies of one warning.
 constexpr size_t kMaxBatchWarnings = 20;
 
+// A content fingerprint of a catalog (FNV-1a 64 over its canonical JSON):
+// equal for the same catalog however it was formatted, so the SSR hand-off can
+// tell that server and browser loaded the same one.
+std::string Fingerprint(const json& catalog) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : catalog.dump(-1, ' ', false, json::error_handler_t::replace)) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 0xf];
+  return out;
+}
+
+ojson PurposesJson(const std::set<std::string>& purposes) {
+  ojson out = ojson::array();
+  for (std::string_view p : kPurposes) {
+    if (purposes.count(std::string(p)) > 0) out.push_back(p);
+  }
+  return out;
+}
+
+ojson PruneJson(const PruneReport& r) {
+  return {{"events", r.events_removed}, {"rollups", r.rollups_removed}, {"serverTags", r.server_tags_removed}};
+}
+
+// The declared purposes of event types: {"view": ["personalization"], ...}.
+Result<std::map<std::string, PurposeSet, std::less<>>> ParseEventPurposes(const json& j) {
+  std::map<std::string, PurposeSet, std::less<>> out;
+  if (!j.is_object()) return Error{ErrorCode::kWrongArgumentType, "", "eventPurposes maps event types to purpose lists."};
+  for (const auto& [type, list] : j.items()) {
+    Result<std::set<std::string>> p = ParsePurposes(list.dump());
+    if (!p.ok()) {
+      Error e = p.error();
+      e.path = JoinPointer("", type) + e.path;
+      return e;
+    }
+    PurposeSet set = std::move(p).value();
+    // ParsePurposes adds "necessary"; a type declared for e.g. marketing only
+    // must not become always recorded.
+    bool named_necessary = false;
+    for (const json& x : list) named_necessary = named_necessary || x == "necessary";
+    if (!named_necessary) set.erase("necessary");
+    if (set.empty()) {
+      return Error{ErrorCode::kWrongArgumentType, JoinPointer("", type), "An event type needs at least one purpose."};
+    }
+    out[type] = std::move(set);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- Session
 
 // One user's tagging runtime, owned by one js/catalog.js CatalogRuntime (freed
@@ -244,6 +299,7 @@ class Session {
       Result<std::set<std::string>> p = ParsePurposes(purposes_text);
       if (p.ok()) options_.purposes = std::move(p).value();
     }
+    RebuildScope();
   }
 
   // {"ok", "errors", "warnings", "changes"?}. On failure nothing changes.
@@ -255,56 +311,112 @@ class Session {
       if (!loaded.ok()) return FailureText(loaded.errors, loaded.warnings);
       std::shared_ptr<const Catalog> old = std::move(catalog_);
       catalog_ = std::move(loaded.catalog);
+      fingerprint_ = Fingerprint(parsed.value());
       engine_.emplace(catalog_, options_);
+      RebuildScope();
       Evaluation previous = std::move(eval_);
       const TagChanges c = EvaluateFully(old.get(), previous, ToMs(now));
       return Dump({{"ok", true},
                    {"errors", ojson::array()},
                    {"warnings", ProblemsJson(loaded.warnings)},
+                   {"fingerprint", fingerprint_},
                    {"changes", ChangesJson(c)}});
     });
   }
 
-  // {"ok", "errors"?, "changes"?}. `text` is a JSON array of purposes.
-  std::string SetPurposes(uintptr_t ptr, size_t len, double now) {
+  // Switches consent purposes: tags of purposes now off are dropped, and the
+  // events, rollups and server tags kept only for them are deleted (DESIGN.md
+  // section 6). `record` (a visitor's choice, made at `updated_at`) is
+  // persisted with the store; otherwise the purposes are the configured
+  // default and the store keeps saying "not decided".
+  // {"ok", "errors"?, "changes"?, "pruned"?}. `text` is a JSON array of purposes.
+  std::string SetPurposes(uintptr_t ptr, size_t len, double now, bool record, double updated_at) {
     return Guard([&] {
       Result<std::set<std::string>> p = ParsePurposes(View(ptr, len));
       if (!p.ok()) return FailureText({p.error()});
-      options_.purposes = std::move(p).value();
-      TagChanges c;
-      if (catalog_) {
-        engine_.emplace(catalog_, options_);
-        Evaluation previous = std::move(eval_);
-        c = EvaluateFully(catalog_.get(), previous, ToMs(now));
-      }
-      return Dump({{"ok", true}, {"changes", ChangesJson(c)}});
+      if (record) consent_ = StoredConsent{p.value(), ToMs(updated_at)};
+      PruneReport pruned = ApplyPurposes(std::move(p).value());
+      TagChanges c = Reevaluate(ToMs(now));
+      return Dump({{"ok", true}, {"changes", ChangesJson(c)}, {"pruned", PruneJson(pruned)}});
     });
   }
 
-  // Replaces the profile with a profile/snapshot (or, with `merge`, merges a
-  // snapshot into the current profile without double counting).
-  // {"ok", "errors", "warnings", "changes"?}. On failure nothing changes.
-  std::string SetProfile(uintptr_t ptr, size_t len, bool merge, double now) {
+  // Declares which purposes need event types no tag reads (the scorer's
+  // "view" etc.) and the purposes of types nothing names. `ptr/len`: JSON
+  // {"declared": {type: [purposes]}, "default": [purposes]}. {"ok", "errors"?}.
+  std::string SetEventPurposes(uintptr_t ptr, size_t len) {
+    return Guard([&] {
+      Result<json> parsed = ParseJson(View(ptr, len), "eventPurposes");
+      if (!parsed.ok()) return FailureText({parsed.error()});
+      const json& j = parsed.value();
+      if (auto d = j.find("declared"); d != j.end()) {
+        auto declared = ParseEventPurposes(*d);
+        if (!declared.ok()) return FailureText({declared.error()});
+        declared_ = std::move(declared).value();
+      }
+      if (auto d = j.find("default"); d != j.end()) {
+        auto declared = ParseEventPurposes(json{{"*", *d}});
+        if (!declared.ok()) return FailureText({declared.error()});
+        default_purposes_ = declared.value().begin()->second;
+      }
+      RebuildScope();
+      return Dump({{"ok", true}});
+    });
+  }
+
+  // Replaces the profile with a profile/snapshot (mode 0), merges a server
+  // snapshot into it without double counting (mode 1, Profile::MergeSnapshot),
+  // or merges another copy of this user's profile by event id (mode 2,
+  // Profile::MergeLocal: another device, an SSR state). What consent does not
+  // allow keeping is pruned. {"ok", "errors", "warnings", "changes"?,
+  // "pruned"?}. On failure nothing changes.
+  std::string SetProfile(uintptr_t ptr, size_t len, int mode, double now) {
     return Guard([&] {
       Result<json> parsed = ParseFast(View(ptr, len), "profile");
       if (!parsed.ok()) return FailureText({parsed.error()});
       std::vector<Error> warnings;
-      if (merge) {
+      if (mode == 1) {
         Profile next = profile_;
         Result<MergeReport> r = next.MergeSnapshot(parsed.value(), &warnings);
         if (!r.ok()) return FailureText({r.error()}, warnings);
         profile_ = std::move(next);
+      } else if (mode == 2) {
+        Result<Profile> p = Profile::FromJson(parsed.value(), &warnings);
+        if (!p.ok()) return FailureText({p.error()}, warnings);
+        if (!profile_.user_id().empty() && !p.value().user_id().empty() &&
+            p.value().user_id() != profile_.user_id()) {
+          return FailureText({Error{ErrorCode::kWrongArgumentType, "/user_id",
+                                    "this profile belongs to user \"" + p.value().user_id() +
+                                        "\", not to the current user \"" + profile_.user_id() +
+                                        "\"; replace the profile instead of merging it"}},
+                             warnings);
+        }
+        if (profile_.user_id().empty()) profile_.set_user_id(p.value().user_id());
+        profile_.MergeLocal(p.value());
+        // As with snapshots, the incoming copy's attributes win key by key:
+        // it comes from the server (SSR) or another device, where attributes
+        // are set; this copy may be older.
+        if (p.value().attributes().is_object() && profile_.attributes().is_object()) {
+          json attributes = profile_.attributes();
+          for (const auto& [key, value] : p.value().attributes().items()) attributes[key] = value;
+          profile_.set_attributes(std::move(attributes));
+        }
       } else {
         Result<Profile> p = Profile::FromJson(parsed.value(), &warnings);
         if (!p.ok()) return FailureText({p.error()}, warnings);
         profile_ = std::move(p).value();
       }
       if (auto t = parsed.value().find("tags"); t != parsed.value().end()) CheckServerTags(*t, &warnings);
+      // Data from a snapshot is recorded only as far as consent allows; what
+      // each purpose needs is known once a catalog is loaded.
+      PruneReport pruned;
+      if (catalog_) pruned = PruneForConsent(*scope_, options_.purposes, &profile_);
       server_ = ServerTagsOf(profile_);
       TagChanges c = Reevaluate(ToMs(now));
       return Dump({{"ok", true},
                    {"errors", ojson::array()},
                    {"warnings", ProblemsJson(warnings)},
+                   {"pruned", PruneJson(pruned)},
                    {"changes", ChangesJson(c)}});
     });
   }
@@ -328,6 +440,7 @@ class Session {
       std::set<std::string> types;
       size_t added = 0;
       size_t duplicates = 0;
+      size_t withheld = 0;
       for (size_t i = 0; i < list.size(); ++i) {
         json& ej = list[i];
         const std::string path = Unbatched("/" + std::to_string(i), single);
@@ -352,6 +465,11 @@ class Session {
           continue;
         }
         std::string type = e.value().type;
+        if (!scope_->Records(type, options_.purposes)) {
+          // No purpose the visitor granted needs this type: not recorded.
+          ++withheld;
+          continue;
+        }
         if (profile_.AddEvent(std::move(e).value())) {
           ++added;
           types.insert(std::move(type));
@@ -374,6 +492,7 @@ class Session {
       return Dump({{"ok", errors.empty()},
                    {"added", added},
                    {"duplicates", duplicates},
+                   {"withheld", withheld},
                    {"errors", ProblemsJson(errors)},
                    {"warnings", ProblemsJson(warnings)},
                    {"changes", ChangesJson(c)}});
@@ -422,6 +541,158 @@ class Session {
       return "null";
     }
   }
+
+  // ---- persistence (js/runtime.js): the store text of tagwise/store.h
+
+  // Merges a store read from storage (another tab's or an earlier page's
+  // writes) into this session: same generation -> union of events; a newer
+  // generation (forget, user switch elsewhere) replaces this state. Consent
+  // stored by the visitor wins over the configured default. Never fails on
+  // damaged text: what was lost is listed in "problems".
+  // {"ok", "problems", "truncated", "headerLost", "eventsKept", "eventsDropped",
+  //  "outcome", "eventsAdded", "consent", "pruned", "changes"}.
+  std::string MergeStore(uintptr_t ptr, size_t len, double now) {
+    return Guard([&] {
+      DecodedStore decoded = DecodeStore(View(ptr, len));
+      StoreState mine;
+      mine.profile = std::move(profile_);
+      mine.consent = consent_;
+      mine.generation = generation_;
+      mine.generation_at = generation_at_;
+      const StoreMergeReport r = MergeStores(decoded.state, &mine);
+      profile_ = std::move(mine.profile);
+      generation_ = std::move(mine.generation);
+      generation_at_ = mine.generation_at;
+      PruneReport pruned;
+      if (mine.consent && (!consent_ || mine.consent->purposes != consent_->purposes ||
+                           mine.consent->updated_at != consent_->updated_at)) {
+        consent_ = mine.consent;
+        pruned = ApplyPurposes(consent_->purposes);
+      } else if (r.outcome == StoreMergeReport::Outcome::kStoredWon && !mine.consent && consent_) {
+        // The stored generation (a forget() elsewhere) has no choice: back to the default.
+        consent_.reset();
+      }
+      // Another tab's copy may still hold data of a purpose withdrawn here
+      // (it had not heard yet); what each purpose needs is known from the catalog.
+      if (catalog_) {
+        const PruneReport more = PruneForConsent(*scope_, options_.purposes, &profile_);
+        pruned.events_removed += more.events_removed;
+        pruned.rollups_removed += more.rollups_removed;
+        pruned.server_tags_removed += more.server_tags_removed;
+      }
+      server_ = ServerTagsOf(profile_);
+      TagChanges c = Reevaluate(ToMs(now));
+      const char* outcome = r.outcome == StoreMergeReport::Outcome::kSame        ? "same"
+                            : r.outcome == StoreMergeReport::Outcome::kStoredWon ? "stored"
+                                                                                 : "ours";
+      return Dump({{"ok", true},
+                   {"problems", ProblemsJson(decoded.problems)},
+                   {"truncated", decoded.truncated},
+                   {"headerLost", decoded.header_lost},
+                   {"eventsKept", decoded.events_kept},
+                   {"eventsDropped", decoded.events_dropped},
+                   {"outcome", outcome},
+                   {"eventsAdded", r.events_added},
+                   {"consent", ConsentJson()},
+                   {"pruned", PruneJson(pruned)},
+                   {"changes", ChangesJson(c)}});
+    });
+  }
+
+  // The store text of this session's state (tagwise/store.h), "" on failure.
+  std::string EncodeStoreText(double now) {
+    try {
+      StoreState state;
+      state.profile = std::move(profile_);
+      state.consent = consent_;
+      state.generation = generation_;
+      state.generation_at = generation_at_;
+      state.saved_at = ToMs(now);
+      std::string text;
+      try {
+        text = EncodeStore(state);
+      } catch (...) {
+        profile_ = std::move(state.profile);
+        return "";
+      }
+      profile_ = std::move(state.profile);
+      return text;
+    } catch (...) {
+      return "";
+    }
+  }
+
+  // Makes the stored state smaller when storage is full: first folds the
+  // older half of the kept events into day rollups (windowed counts stay
+  // right), then, with few events left, drops the older half of the rollups
+  // (the oldest history is lost; the caller reports it).
+  // {"ok", "step": "compacted" | "dropped" | "none", "events", "rollups", "changes"}.
+  std::string Shrink(double now_ms) {
+    return Guard([&] {
+      const int64_t now = ToMs(now_ms);
+      const size_t events = profile_.events().size();
+      const size_t rollups = profile_.rollups().size();
+      std::string step = "none";
+      if (events > 16) {
+        RetentionPolicy policy;
+        policy.max_events = events / 2;
+        profile_.Compact(now, policy);
+        step = "compacted";
+      } else if (rollups > 0) {
+        json j = profile_.ToJson();
+        json& list = j["rollups"];
+        list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>((rollups + 1) / 2));
+        Result<Profile> p = Profile::FromJson(j);
+        if (p.ok()) {
+          profile_ = std::move(p).value();
+          step = "dropped";
+        }
+      } else if (events > 0) {
+        RetentionPolicy policy;
+        policy.max_events = 0;
+        profile_.Compact(now, policy);
+        step = "compacted";
+      }
+      TagChanges c = step == "none" ? TagChanges{} : Reevaluate(now);
+      return Dump({{"ok", true},
+                   {"step", step},
+                   {"events", events - profile_.events().size()},
+                   {"rollups", rollups},
+                   {"changes", ChangesJson(c)}});
+    });
+  }
+
+  // Erases the user's data and consent choice in memory and starts a new
+  // generation (so other tabs' older copies are not merged back).
+  // {"ok", "changes"}.
+  std::string Forget(const std::string& generation, double at, double now) {
+    return Guard([&] {
+      profile_ = Profile();
+      consent_.reset();
+      server_ = ServerTags();
+      generation_ = generation;
+      generation_at_ = ToMs(at);
+      TagChanges c = Reevaluate(ToMs(now));
+      return Dump({{"ok", true}, {"changes", ChangesJson(c)}});
+    });
+  }
+
+  // Starts a new generation (the profile was replaced, e.g. another user).
+  void SetGeneration(const std::string& generation, double at) {
+    generation_ = generation;
+    generation_at_ = ToMs(at);
+  }
+
+  // {"generation", "generationAt", "consent": {"purposes", "updatedAt"} | null}.
+  std::string StoreInfo() const {
+    try {
+      return Dump({{"generation", generation_}, {"generationAt", generation_at_}, {"consent", ConsentJson()}});
+    } catch (...) {
+      return "null";
+    }
+  }
+
+  std::string CatalogFingerprint() const { return fingerprint_; }
 
   // Tags many profiles with the loaded catalog, one profile at a time.
   // `profiles`: a JSON array of profiles/snapshots; `purposes`: a JSON array
@@ -512,6 +783,29 @@ class Session {
     *out += Dump(entry);
   }
 
+  ojson ConsentJson() const {
+    if (!consent_) return nullptr;
+    return {{"purposes", PurposesJson(consent_->purposes)}, {"updatedAt", consent_->updated_at}};
+  }
+
+  // Which purposes need which event types, for the loaded catalog.
+  void RebuildScope() { scope_.emplace(catalog_.get(), declared_, default_purposes_); }
+
+  // Switches the engine to `purposes`. When a purpose was switched off, the
+  // data kept only for it is deleted. Widening deletes nothing: the kept data
+  // was recorded under the narrower consent already.
+  PruneReport ApplyPurposes(std::set<std::string> purposes) {
+    purposes.insert("necessary");
+    const bool narrowed = !std::includes(purposes.begin(), purposes.end(), options_.purposes.begin(),
+                                         options_.purposes.end());
+    options_.purposes = std::move(purposes);
+    if (catalog_) engine_.emplace(catalog_, options_);
+    PruneReport pruned;
+    if (narrowed) pruned = PruneForConsent(*scope_, options_.purposes, &profile_);
+    server_ = ServerTagsOf(profile_);
+    return pruned;
+  }
+
   // Evaluates every tag at `now` into eval_; returns the changes against
   // `previous` (an evaluation of `previous_catalog`, or nothing).
   TagChanges EvaluateFully(const Catalog* previous_catalog, const Evaluation& previous, int64_t now) {
@@ -539,6 +833,13 @@ class Session {
 
   EngineOptions options_;
   std::shared_ptr<const Catalog> catalog_;
+  std::string fingerprint_;  // of catalog_
+  std::map<std::string, PurposeSet, std::less<>> declared_;
+  PurposeSet default_purposes_ = {"personalization"};
+  std::optional<ConsentScope> scope_;  // of catalog_, declared_, default_purposes_
+  std::optional<StoredConsent> consent_;  // the visitor's recorded choice
+  std::string generation_;
+  int64_t generation_at_ = 0;
   std::optional<Engine> engine_;  // set whenever catalog_ is
   Profile profile_;
   ServerTags server_;
@@ -618,6 +919,26 @@ std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr, size_t
   });
 }
 
+// The stored state as JSON, for exportData(): {"ok", "problems", "truncated",
+// "generation", "generationAt", "savedAt", "consent", "profile"}.
+std::string DecodeStoreJson(uintptr_t ptr, size_t len) {
+  return Guard([&] {
+    DecodedStore d = DecodeStore(View(ptr, len));
+    ojson consent = nullptr;
+    if (d.state.consent) {
+      consent = {{"purposes", PurposesJson(d.state.consent->purposes)}, {"updatedAt", d.state.consent->updated_at}};
+    }
+    return Dump({{"ok", true},
+                 {"problems", ProblemsJson(d.problems)},
+                 {"truncated", d.truncated},
+                 {"generation", d.state.generation},
+                 {"generationAt", d.state.generation_at},
+                 {"savedAt", d.state.saved_at},
+                 {"consent", std::move(consent)},
+                 {"profile", ojson(d.state.profile.ToJson())}});
+  });
+}
+
 }  // namespace
 }  // namespace tagwise::wasm
 
@@ -627,6 +948,14 @@ EMSCRIPTEN_BINDINGS(tagwise_catalog) {
       .constructor<std::string>()
       .function("loadCatalog", &Session::LoadCatalog)
       .function("setPurposes", &Session::SetPurposes)
+      .function("setEventPurposes", &Session::SetEventPurposes)
+      .function("mergeStore", &Session::MergeStore)
+      .function("encodeStore", &Session::EncodeStoreText)
+      .function("shrink", &Session::Shrink)
+      .function("forget", &Session::Forget)
+      .function("setGeneration", &Session::SetGeneration)
+      .function("storeInfo", &Session::StoreInfo)
+      .function("fingerprint", &Session::CatalogFingerprint)
       .function("setProfile", &Session::SetProfile)
       .function("track", &Session::Track)
       .function("tags", &Session::Tags)
@@ -634,4 +963,5 @@ EMSCRIPTEN_BINDINGS(tagwise_catalog) {
       .function("profileJson", &Session::ProfileJson)
       .function("tagProfiles", &Session::TagProfiles);
   emscripten::function("lintCatalog", &Lint);
+  emscripten::function("decodeStore", &DecodeStoreJson);
 }

@@ -349,12 +349,20 @@ test('tags of switched-off consent purposes are not computed, from createTagwise
   assert.equal(d.coupon_lover.holds, false);
   assert.ok(!ids(tw.tags()).includes('coupon_lover'));
 
+  // Data only switched-off purposes need is not kept (DESIGN.md section 6):
+  // the marketing event and the analytics server tag were dropped on load.
+  assert.ok(!tw.getProfile().events.some((e) => e.type === '领券'));
+  assert.deepEqual(tw.getProfile().tags ?? {}, {});
+
   const seen = [];
   tw.onTagsChanged((c) => seen.push(c));
   tw.setPurposes(['personalization', 'marketing', 'analytics']);
+  assert.deepEqual(seen, [], 'granting a purpose does not bring back data that was not kept');
+  tw.setProfile(snapshot);
   assert.deepEqual(seen, [{ entered: ['churn_risk', 'coupon_lover'], left: [], changed: [] }]);
+  seen.length = 0;
   tw.setPurposes([]);
-  assert.deepEqual(seen[1], {
+  assert.deepEqual(seen[0], {
     entered: [],
     left: ['buyer', 'high_value', 'high_value_game', 'tier', 'gold', 'active', 'churn_risk', 'shanghai', 'coupon_lover'],
     changed: [],

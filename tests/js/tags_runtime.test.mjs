@@ -37,7 +37,7 @@ test('track re-evaluates and listeners receive the tags that entered, left and c
   const { tw, seen } = await runtime();
   const r = tw.track({ id: 'v1', type: '浏览', ts: NOW - DAY });
   assert.deepEqual(r, {
-    ok: true, added: 1, duplicates: 0, errors: [], warnings: [],
+    ok: true, added: 1, duplicates: 0, withheld: 0, errors: [], warnings: [],
     changes: { entered: ['browser', 'prospect'], left: [], changed: [] },
   });
   assert.deepEqual(seen, [{ entered: ['browser', 'prospect'], left: [], changed: [] }]);
@@ -143,6 +143,8 @@ test('listeners hear about loadCatalog, setProfile and setPurposes too, and stop
   const off = tw.onTagsChanged((c) => other.push(c));
   const twice = tw.onTagsChanged((c) => other.push(c));
   tw.setPurposes(['personalization']);
+  assert.equal(other.length, 0, 'the order was deleted when personalization went off: nothing comes back');
+  tw.setProfile({ user_id: 'u', events: [{ id: 'o', type: '下单', ts: NOW, props: { amount: 9 } }] });
   assert.equal(other.length, 2);
   off();
   off();

@@ -37,12 +37,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -191,6 +193,24 @@ class Profile {
   [[nodiscard]] Result<MergeReport> MergeSnapshot(const nlohmann::json& snapshot,
                                                   std::vector<Error>* warnings = nullptr,
                                                   const ProfileLimits& limits = {});
+
+  // Merges another copy of the same user's local profile (another browser
+  // tab's, read back from shared storage) without double counting or losing
+  // events. The copy that is ahead -- the later as_of, then the later
+  // compacted_through; ties: this one -- is the base: its attributes,
+  // tz_offset_min, rollups, watermark and server tags are kept. The other
+  // copy's events are then added with AddEvent (known ids are skipped, and
+  // events at or before the base's covered_through() are taken as already
+  // counted by the base's rollups or snapshot). Returns how many events of
+  // `other` were added.
+  size_t MergeLocal(const Profile& other);
+
+  // Deletes every event and rollup whose type `drop` returns true for
+  // (consent withdrawal). Returns {events removed, rollups removed}. The
+  // watermark is unchanged, so deleted history is not re-added by a late copy.
+  std::pair<size_t, size_t> RemoveEventTypes(const std::function<bool(std::string_view type)>& drop);
+
+  void set_server_tags(nlohmann::json tags) { server_tags_ = std::move(tags); }
 
   const std::string& user_id() const { return user_id_; }
   void set_user_id(std::string id) { user_id_ = std::move(id); }
