@@ -612,10 +612,23 @@ export interface SsrState {
   tags: [string, JsonValue][];
 }
 
+/** Options of {@link Tagwise.hydrate}. */
+export interface HydrateOptions {
+  /**
+   * A state made with another catalog (a deploy between render and load):
+   * `"refuse"` (default) rejects it with `catalog_mismatch`; `"load"` loads
+   * the profile anyway (a warning) and lists the tags that differ.
+   */
+  catalogMismatch?: 'refuse' | 'load';
+}
+
 /** What {@link Tagwise.hydrate} returns. */
 export interface HydrateResult {
   ok: boolean;
+  /** Why the state was refused (`wrong_argument_type`, `unsupported_version`, `catalog_mismatch`, ... with JSON Pointers). */
   errors: Problem[];
+  /** `catalog_unverified`, `purposes_differ`, `visitor_changed`, `catalog_mismatch` (with `"load"`), profile repairs. */
+  warnings: Problem[];
   /** Tags whose browser value differs from the server's (e.g. local events the server did not have). */
   mismatches: { id: string; server: JsonValue | undefined; browser: JsonValue | undefined }[];
 }
@@ -817,8 +830,13 @@ export interface Tagwise {
   close(): Promise<void>;
   /** The compact state a server embeds so the browser starts with the same tags (Node side of the SSR hand-off). */
   ssrState(options?: TimeOptions): SsrState;
-  /** Starts from a server's state: merges its profile by event id and compares tags (browser side). */
-  hydrate(state: SsrState, options?: TimeOptions): HydrateResult;
+  /**
+   * Starts from a server's state (browser side): checks its shape and the
+   * catalog fingerprint, loads its profile (merged by event id with what this
+   * browser stored for the same visitor; replacing another visitor's), and
+   * compares the tags at the server's time. Never throws for a bad state.
+   */
+  hydrate(state: SsrState | string, options?: HydrateOptions): HydrateResult;
 }
 
 /** The HTML `<script type="application/json">` that carries an {@link SsrState}, escaped for embedding. */

@@ -2,8 +2,9 @@
 // (run from tests/js/types.test.mjs). Never executed. Lines after a
 // ts-expect-error directive must fail to type-check: if the types get too loose, tsc
 // reports the unused directive and the test fails.
-import { createTagwise, TagwiseError } from 'tagwise';
+import { createTagwise, embedState, indexedDBStorage, memoryStorage, readEmbeddedState, TagwiseError, webStorage } from 'tagwise';
 import type {
+  ConsentState, DataExport, Diagnostic, DiagnosticCode, HydrateResult, SsrState, StorageAdapter,
   Catalog, CompiledRule, DecisionSource, ErrorCode, EvaluateOptions, Explanation, HeldTag, JsonValue, LintCode,
   LintReport, LoadResult, Problem, Profile, Purpose, Rule, RuleResult, RuleSet, RuleSetResult, Snapshot, TagChanges,
   TagDecision, TaggedProfile, Tagwise, TagwiseOptions, TraceNode, TrackEvent, TrackResult,
@@ -175,3 +176,60 @@ async function catalogUsage(): Promise<void> {
   tw.purposes = [];
 }
 void catalogUsage;
+
+// The runtime: storage adapters, consent, privacy rights, SSR hand-off.
+async function runtimeUsage(catalog: Catalog) {
+  const diagnostics: Diagnostic[] = [];
+  const custom: StorageAdapter = {
+    name: 'app-kv',
+    get: async (key) => localStorage.getItem(key),
+    set: (key, value) => { localStorage.setItem(key, value); },
+    delete: (key) => { localStorage.removeItem(key); },
+  };
+  const tw: Tagwise = await createTagwise({
+    catalog,
+    storage: 'auto',
+    storageKey: 'shop-42',
+    flushDelay: 100,
+    sync: true,
+    purposes: ['necessary', 'security'],
+    eventPurposes: { search: ['analytics'], '*': ['personalization'] },
+    onError: (d) => { diagnostics.push(d); const code: DiagnosticCode = d.code; void code; },
+  });
+  for (const storage of [memoryStorage(), webStorage(localStorage), indexedDBStorage({ dbName: 'x' }), custom, null, 'memory' as const]) {
+    await createTagwise({ storage });
+  }
+  const state: ConsentState = tw.consent.get();
+  const on: boolean = state.personalization;
+  await tw.consent.set({ personalization: true, marketing: false });
+  const off = tw.consent.onChange((c, info) => { const s: 'local' | 'tab' = info.source; void c.analytics, s; });
+  off();
+  const decided: boolean = tw.consent.decided;
+  const when: number | null = tw.consent.updatedAt;
+  const withheld: number = tw.track({ type: 'view' }).withheld;
+  await tw.flush();
+  const data: DataExport = await tw.exportData({ now: 1 });
+  const iso: string | null = data.profile.events[0].time;
+  const fp: string | undefined = tw.catalogFingerprint;
+  const where: string = tw.storage.adapter;
+  const seen: Diagnostic[] = tw.diagnostics();
+  await tw.forget();
+  tw.setProfile({ user_id: 'u1', events: [] }, { merge: 'union' });
+  const ssr: SsrState = tw.ssrState({ now: 1 });
+  const html: string = embedState(ssr, { id: 'tw' });
+  const back: SsrState | null = readEmbeddedState('tw', document);
+  const hydrated: HydrateResult = tw.hydrate(back ?? ssr, { catalogMismatch: 'load' });
+  const diff: JsonValue | undefined = hydrated.mismatches[0]?.server;
+  await tw.close();
+  void on, decided, when, withheld, iso, fp, where, seen, html, diff, hydrated.warnings;
+
+  // @ts-expect-error: consent values are booleans
+  await tw.consent.set({ personalization: 'yes' });
+  // @ts-expect-error: not a purpose
+  await tw.consent.set({ ads: true });
+  // @ts-expect-error: not a storage kind
+  await createTagwise({ storage: 'disk' });
+  // @ts-expect-error: merge modes are a closed set
+  tw.setProfile({}, { merge: 'both' });
+}
+void runtimeUsage;
