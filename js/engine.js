@@ -210,9 +210,14 @@ class Tagwise {
     }
     const key = options.storageKey ?? 'tagwise';
     if (typeof key !== 'string' || key === '') throw new TypeError('tagwise: options.storageKey must be a non-empty string');
-    const adapter = resolveStorage(options.storage === undefined ? env.defaultStorage : options.storage);
+    // Node's default is the instance's own memory: the wasm session already
+    // holds the state, so there is nothing to write (and an SSR server
+    // creating an instance per request pays nothing for persistence).
+    const instanceMemory = options.storage === undefined && env.defaultStorage === 'memory';
+    const adapter = instanceMemory ? null : resolveStorage(options.storage === undefined ? env.defaultStorage : options.storage);
     this.#persistence = new Persistence(this.#catalog, this.#engine, {
       adapter,
+      label: instanceMemory ? 'memory' : 'none',
       key,
       flushDelay,
       sync: options.sync ?? env.defaultSync,
@@ -417,7 +422,7 @@ class Tagwise {
   /** The visitor's consent per purpose: get(), set({ personalization: false }), onChange(fn). */
   get consent() { return this.#consent; }
 
-  /** Where the state is kept: { adapter: "indexedDB" | "localStorage" | "memory" | custom name | "none", key }. */
+  /** Where the state is kept: { adapter: "indexedDB" | "localStorage" | "memory" | custom name | "none", key }; Node's default "memory" is the instance itself (nothing written). */
   get storage() { return { adapter: this.#persistence.adapterName, key: this.#persistence.key }; }
 
   /** Problems the runtime handled (damaged store, full storage, ...), newest last. */

@@ -656,7 +656,9 @@ export interface TagwiseOptions {
   /**
    * Where the state persists: `"auto"` (browser default: IndexedDB, else
    * localStorage, else memory), `"indexedDB"`, `"localStorage"`, `"memory"`
-   * (Node default), a {@link StorageAdapter}, or `null` (nothing kept).
+   * (a fresh {@link memoryStorage}), a {@link StorageAdapter}, or `null`
+   * (nothing kept). Node's default (option absent) is the instance's own
+   * memory: nothing is written, `storage.adapter` says `"memory"`.
    */
   storage?: 'auto' | 'indexedDB' | 'localStorage' | 'memory' | StorageAdapter | null;
   /** Key of the state in the storage, and name of the tab channel (default `"tagwise"`). */

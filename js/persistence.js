@@ -47,13 +47,15 @@ export class Persistence {
   #unhook = [];
   #defaults;
   #consentListeners;
+  #label;
 
   /**
    * runtime: CatalogRuntime; engine: clock; adapter: StorageAdapter or null
    * (nothing kept); report(diagnostic); defaults: the configured purposes;
    * consentListeners: notified when another tab changes consent.
    */
-  constructor(runtime, engine, { adapter, key, flushDelay, sync, report, defaults, consentListeners }) {
+  constructor(runtime, engine, { adapter, label, key, flushDelay, sync, report, defaults, consentListeners }) {
+    this.#label = label ?? 'none';
     this.#runtime = runtime;
     this.#engine = engine;
     this.#adapter = adapter;
@@ -78,7 +80,7 @@ export class Persistence {
   }
 
   get adapterName() {
-    return this.#adapter?.name ?? 'none';
+    return this.#adapter?.name ?? this.#label;
   }
 
   get key() {
