@@ -3,19 +3,10 @@
 // <script type="module">, the glue fetches the .wasm next to itself, and the
 // page compiles and evaluates rules. Results must equal Node's.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { createTagwise } from 'tagwise';
+import { launchBrowser, openPage as open, startServer } from './support.mjs';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const SHARED = fileURLToPath(new URL('../../../shared/', import.meta.url));
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html; charset=utf-8' };
 const NOW = Date.UTC(2026, 10, 20);
 const DAY = 86_400_000;
 
@@ -67,64 +58,20 @@ try {
 </html>`;
 
 let server;
-let baseUrl;
-let context;
-let userDataDir;
-
-function resolveUnder(root, urlPath) {
-  const file = normalize(join(root, decodeURIComponent(urlPath)));
-  return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : null;
-}
+let browser;
 
 before(async () => {
-  server = createServer(async (req, res) => {
-    const { pathname } = new URL(req.url, 'http://localhost');
-    if (pathname === '/' || pathname === '/index.html') {
-      res.writeHead(200, { 'content-type': TYPES['.html'] });
-      res.end(PAGE);
-      return;
-    }
-    const file = pathname.startsWith('/__shared/')
-      ? resolveUnder(SHARED, pathname.slice('/__shared/'.length))
-      : resolveUnder(REPO, pathname.slice(1));
-    try {
-      if (file === null) throw new Error('outside root');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${server.address().port}`;
-  userDataDir = mkdtempSync(join(tmpdir(), 'tagwise-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  server = await startServer({ routes: { '/': PAGE, '/index.html': PAGE } });
+  browser = await launchBrowser();
 });
 
 after(async () => {
-  await context?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
+  await server?.close();
 });
 
-async function openPage() {
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
-  await page.goto(`${baseUrl}/`);
-  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30_000 });
-  return { page, problems };
+function openPage() {
+  return open(browser.context, `${server.baseUrl}/`, { waitFor: () => window.__result !== undefined });
 }
 
 test('a page imports the browser entry, compiles a Chinese tag rule with events and gets the same results as Node', async () => {
