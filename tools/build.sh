@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds tagwise. Usage: tools/build.sh [native|wasm|all]   (default: all)
+# Builds tagwise. Usage: tools/build.sh [native|wasm|wasm-module|all]   (default: all)
 #   native: build-native/  core library, GoogleTest suite, Google Benchmark programs
-#   wasm:   build-wasm/    the embind module (js/dist/tagwise_wasm.{mjs,wasm}) and the
+#   wasm:   build-wasm/    the embind module (js/dist/tagwise_wasm.{mjs,wasm}, plus
+#                          js/dist/tagwise_wasm_inline.js: the .wasm inlined as base64) and the
 #                          core GoogleTest suite compiled to wasm (run by node under ctest)
+#   wasm-module:           only the embind module (and its inlined copy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -25,4 +27,6 @@ if [[ $what == wasm || $what == wasm-module || $what == all ]]; then
   else
     cmake --build build-wasm -j"$jobs" --target tagwise_wasm
   fi
+  # The same .wasm as base64 in an ES module: the package's "tagwise/wasm-inline" export.
+  node tools/gen_inline_wasm.mjs
 fi

@@ -20,6 +20,8 @@ test('npm pack ships the wasm and the installed package works in Node', () => {
     const files = info.files.map((f) => f.path);
     assert.ok(files.includes('js/dist/tagwise_wasm.wasm'), 'the .wasm is in the tarball');
     assert.ok(files.includes('js/index.d.ts'), 'the types are in the tarball');
+    assert.ok(files.includes('js/dist/tagwise_wasm_inline.js'), 'the inlined wasm (tagwise/wasm-inline) is in the tarball');
+    assert.ok(files.includes('js/wasm-inline.d.ts'), 'the types of tagwise/wasm-inline are in the tarball');
     assert.ok(!files.some((f) => f.startsWith('core/') || f.startsWith('tests/')), 'no sources or tests shipped');
 
     const app = join(dir, 'app');
@@ -35,6 +37,15 @@ test('npm pack ships the wasm and the installed package works in Node', () => {
       console.log(JSON.stringify(r));`);
     const result = execFileSync('node', ['check.mjs'], { cwd: app, encoding: 'utf8' });
     assert.equal(result.trim(), 'true');
+
+    // The single-file variant: the engine's bytes from tagwise/wasm-inline.
+    writeFileSync(join(app, 'inline.mjs'), `
+      import { createTagwise } from 'tagwise';
+      import { wasmBinary } from 'tagwise/wasm-inline';
+      const tw = await createTagwise({ wasmBinary });
+      console.log(JSON.stringify([wasmBinary instanceof Uint8Array, tw.evaluate({ cat: ["标", "签"] })]));`);
+    const inline = execFileSync('node', ['inline.mjs'], { cwd: app, encoding: 'utf8' });
+    assert.equal(inline.trim(), '[true,"标签"]');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
