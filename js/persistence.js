@@ -48,6 +48,7 @@ export class Persistence {
   #defaults;
   #consentListeners;
   #label;
+  #announce = false; // tell other tabs to re-read the store after the next write
 
   /**
    * runtime: CatalogRuntime; engine: clock; adapter: StorageAdapter or null
@@ -135,15 +136,17 @@ export class Persistence {
 
   profileSet(mode) {
     if (mode === 0) this.#runtime.setGeneration(randomId(), this.#nextGenerationAt());
+    // Written with the next debounced flush (not at once: encoding a large
+    // profile must not land in the page's start-up); other tabs re-read the
+    // store once it is written (a replacement must reach them whole; a merge
+    // may carry a snapshot they should count).
+    this.#announce = true;
     this.#markDirty();
-    // Other tabs re-read the store once it is written (a replacement must
-    // reach them whole; a merge may carry a snapshot they should count).
-    this.flush().then(() => this.#post({ kind: 'reload' }), () => {});
   }
 
   purposesChanged() {
+    this.#announce = true;
     this.#markDirty();
-    this.flush().then(() => this.#post({ kind: 'reload' }), () => {});
   }
 
   // ---- consent, forget
@@ -221,6 +224,10 @@ export class Persistence {
         } else {
           const old = await this.#adapter.get(this.#key);
           await this.#adapter.set(this.#key, this.#mergeAndEncode(old));
+        }
+        if (this.#announce) {
+          this.#announce = false;
+          this.#post({ kind: 'reload' });
         }
         return;
       } catch (e) {
