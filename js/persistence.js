@@ -49,6 +49,8 @@ export class Persistence {
   #consentListeners;
   #label;
   #announce = false; // tell other tabs to re-read the store after the next write
+  #journal = null;    // localStorage backup of an IndexedDB store, written synchronously on pagehide
+  #journalWritten = false;
 
   /**
    * runtime: CatalogRuntime; engine: clock; adapter: StorageAdapter or null
@@ -70,8 +72,20 @@ export class Persistence {
       this.#channel = new BroadcastChannel(`tagwise:${key}`);
       this.#channel.onmessage = (e) => this.#onMessage(e.data);
     }
+    if (adapter?.name === 'indexedDB') {
+      // An IndexedDB write started in pagehide may not commit before the tab
+      // is gone; a synchronous localStorage copy of the state does, and the
+      // next start merges it (by event id) and removes it.
+      try {
+        if (globalThis.localStorage) this.#journal = globalThis.localStorage;
+      } catch { /* no localStorage (sandboxed frame): IndexedDB alone */ }
+    }
     if (adapter !== null && typeof globalThis.addEventListener === 'function' && typeof globalThis.document === 'object') {
-      const flushNow = () => { if (this.#dirty) this.flush(); };
+      const flushNow = () => {
+        if (!this.#dirty) return;
+        this.#writeJournal();
+        this.flush();
+      };
       const onVisibility = () => { if (globalThis.document.visibilityState === 'hidden') flushNow(); };
       globalThis.addEventListener('pagehide', flushNow);
       globalThis.document.addEventListener('visibilitychange', onVisibility);
@@ -99,6 +113,45 @@ export class Persistence {
       return;
     }
     this.#merge(text);
+    const journal = this.#readJournal();
+    if (journal !== null) {
+      this.#merge(journal);
+      this.#dirty = true; // into the main store; the journal goes once that write succeeds
+      this.#journalWritten = true;
+      this.#schedule();
+    }
+  }
+
+  get #journalKey() {
+    return `${this.#key}:unload`;
+  }
+
+  #writeJournal() {
+    if (this.#journal === null) return;
+    try {
+      const text = this.#runtime.encodeStore(this.#engine.now());
+      if (text !== '') {
+        this.#journal.setItem(this.#journalKey, text);
+        this.#journalWritten = true;
+      }
+    } catch { /* full or denied: the IndexedDB write may still make it */ }
+  }
+
+  #readJournal() {
+    if (this.#journal === null) return null;
+    try {
+      return this.#journal.getItem(this.#journalKey);
+    } catch {
+      return null;
+    }
+  }
+
+  #dropJournal() {
+    if (this.#journal === null || !this.#journalWritten) return;
+    try {
+      this.#journal.removeItem(this.#journalKey);
+      this.#journalWritten = false;
+    } catch { /* retried after the next write */ }
   }
 
   /** Merges stored text into the session and reports what a damaged store lost. */
@@ -163,6 +216,8 @@ export class Persistence {
     const at = this.#nextGenerationAt();
     const generation = randomId();
     this.#runtime.forgetAll(generation, at, this.#engine.now(), this.#defaults);
+    this.#journalWritten = true;
+    this.#dropJournal();
     this.#post({ kind: 'forget', generation, at });
     if (this.#adapter === null) return;
     // The store keeps only the new generation (no personal data): another tab
@@ -225,6 +280,7 @@ export class Persistence {
           const old = await this.#adapter.get(this.#key);
           await this.#adapter.set(this.#key, this.#mergeAndEncode(old));
         }
+        this.#dropJournal();
         if (this.#announce) {
           this.#announce = false;
           this.#post({ kind: 'reload' });

@@ -110,6 +110,9 @@ for (const where of ['indexedDB', 'localStorage']) {
     assert.deepEqual(events, ['a0', 'a1', 'a2', 'last'], 'nothing lost on unload');
     assert.deepEqual(await second.page.evaluate(() => window.ids()), ['active', 'viewer']);
     assert.deepEqual(await second.page.evaluate(() => window.diags), []);
+    // IndexedDB's unload backup (a synchronous localStorage copy) is merged, then removed.
+    await second.page.evaluate(() => window.tw.flush());
+    assert.equal(await second.page.evaluate((key) => localStorage.getItem(`${key}:unload`), key), null);
     await second.page.close();
   });
 
