@@ -163,15 +163,13 @@ TagChanges DiffById(const Catalog* before_catalog, const Evaluation& before, con
 
 constexpr std::string_view kPurposes[] = {"necessary", "security", "personalization", "marketing", "analytics"};
 
-// Reads a JSON array of consent purposes; errors name the offending entry.
-Result<std::set<std::string>> ParsePurposes(std::string_view text) {
-  Result<json> parsed = ParseJson(text, "purpose list");
-  if (!parsed.ok()) return parsed.error();
-  const json& list = parsed.value();
+// Reads a JSON array of consent purposes (exactly the names listed); errors
+// name the offending entry.
+Result<std::set<std::string>> ReadPurposeList(const json& list) {
   if (!list.is_array()) {
     return Error{ErrorCode::kWrongArgumentType, "", "Consent purposes are a list such as [\"personalization\"]."};
   }
-  std::set<std::string> out = {"necessary"};
+  std::set<std::string> out;
   for (size_t i = 0; i < list.size(); ++i) {
     const json& p = list[i];
     const bool known = p.is_string() && std::find(std::begin(kPurposes), std::end(kPurposes),
@@ -183,6 +181,15 @@ Result<std::set<std::string>> ParsePurposes(std::string_view text) {
     }
     out.insert(p.get<std::string>());
   }
+  return out;
+}
+
+// Reads the JSON text of the purposes switched on; "necessary" is always on.
+Result<std::set<std::string>> ParsePurposes(std::string_view text) {
+  Result<json> parsed = ParseJson(text, "purpose list");
+  if (!parsed.ok()) return parsed.error();
+  Result<std::set<std::string>> out = ReadPurposeList(parsed.value());
+  if (out.ok()) out.value().insert("necessary");
   return out;
 }
 
@@ -247,27 +254,30 @@ ojson PruneJson(const PruneReport& r) {
   return {{"events", r.events_removed}, {"rollups", r.rollups_removed}, {"serverTags", r.server_tags_removed}};
 }
 
+// The purposes an event type is declared for (paths "/<type>/<index>"). No
+// "necessary" is added: a type declared for e.g. marketing only must not
+// become always recorded.
+Result<PurposeSet> ReadTypePurposes(const std::string& type, const json& list) {
+  Result<std::set<std::string>> p = ReadPurposeList(list);
+  if (!p.ok()) {
+    Error e = p.error();
+    e.path = JoinPointer("", type) + e.path;
+    return e;
+  }
+  if (p.value().empty()) {
+    return Error{ErrorCode::kWrongArgumentType, JoinPointer("", type), "An event type needs at least one purpose."};
+  }
+  return p;
+}
+
 // The declared purposes of event types: {"view": ["personalization"], ...}.
 Result<std::map<std::string, PurposeSet, std::less<>>> ParseEventPurposes(const json& j) {
   std::map<std::string, PurposeSet, std::less<>> out;
   if (!j.is_object()) return Error{ErrorCode::kWrongArgumentType, "", "eventPurposes maps event types to purpose lists."};
   for (const auto& [type, list] : j.items()) {
-    Result<std::set<std::string>> p = ParsePurposes(list.dump());
-    if (!p.ok()) {
-      Error e = p.error();
-      e.path = JoinPointer("", type) + e.path;
-      return e;
-    }
-    PurposeSet set = std::move(p).value();
-    // ParsePurposes adds "necessary"; a type declared for e.g. marketing only
-    // must not become always recorded.
-    bool named_necessary = false;
-    for (const json& x : list) named_necessary = named_necessary || x == "necessary";
-    if (!named_necessary) set.erase("necessary");
-    if (set.empty()) {
-      return Error{ErrorCode::kWrongArgumentType, JoinPointer("", type), "An event type needs at least one purpose."};
-    }
-    out[type] = std::move(set);
+    Result<PurposeSet> p = ReadTypePurposes(type, list);
+    if (!p.ok()) return p.error();
+    out[type] = std::move(p).value();
   }
   return out;
 }
@@ -355,9 +365,10 @@ class Session {
         declared_ = std::move(declared).value();
       }
       if (auto d = j.find("default"); d != j.end()) {
-        auto declared = ParseEventPurposes(json{{"*", *d}});
-        if (!declared.ok()) return FailureText({declared.error()});
-        default_purposes_ = declared.value().begin()->second;
+        // JS passes the "*" entry of options.eventPurposes here.
+        Result<PurposeSet> fallback = ReadTypePurposes("*", *d);
+        if (!fallback.ok()) return FailureText({fallback.error()});
+        default_purposes_ = std::move(fallback).value();
       }
       RebuildScope();
       return Dump({{"ok", true}});
