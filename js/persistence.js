@@ -260,12 +260,12 @@ export class Persistence {
     this.#cancelTimer();
     if (this.#adapter === null) return Promise.resolve();
     // One write at a time; a flush requested meanwhile runs after it.
-    const previous = this.#writing ?? Promise.resolve();
-    const next = previous.then(() => this.#write());
-    this.#writing = next.finally(() => {
-      if (this.#writing === guarded) this.#writing = null;
+    // #write never rejects (failures are reported), so neither does this.
+    const next = (this.#writing ?? Promise.resolve()).then(() => this.#write());
+    this.#writing = next;
+    next.then(() => {
+      if (this.#writing === next) this.#writing = null;
     });
-    const guarded = this.#writing;
     return next;
   }
 

@@ -5,6 +5,8 @@
 // the last 85 days, generated with a seeded PRNG so every run sees the same
 // data. No imports from the package: Node and the page both use it.
 
+import { prng } from '../prng.mjs';
+
 const DAY = 86_400_000;
 
 /** A fixed "now" (2026-11-23 09:00 UTC), so the tags do not drift between runs. */
@@ -62,18 +64,6 @@ export function buildCatalog(retail) {
     name: 'Online Retail + web shop — 50-tag start-up benchmark catalog',
     groups: [...retail.groups, { id: 'spend_band', name: '消费档位', exclusive: true }],
     tags: [...retail.tags, ...WEB_SHOP_TAGS],
-  };
-}
-
-// mulberry32: small seeded PRNG.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -80,7 +80,7 @@ async function main() {
   const params = new URLSearchParams(location.search);
   const name = params.get('variant') ?? 'memory';
   const variant = VARIANTS[name];
-  if (!variant) throw new Error(`start-up variant "${name}" is not implemented (see the TODO in bench/browser/startup-page.js)`);
+  if (!variant) throw new Error(`start-up variant "${name}" is unknown (known: ${Object.keys(VARIANTS).join(', ')})`);
   if (params.get('seed') === '1') {
     await variant.seed?.();
     return { seeded: true };

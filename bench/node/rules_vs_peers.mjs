@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createTagwise } from 'tagwise';
+import { prng } from '../prng.mjs';
 
 const require = createRequire(import.meta.url);
 const jsonLogic = require('json-logic-js');
@@ -28,18 +29,6 @@ const RECORDS = Number(args.records);
 const RUNS = Number(args.runs);
 
 // ---------------------------------------------------------------- data
-
-// mulberry32: small seeded PRNG so every run sees the same records.
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CITIES = ['上海', '北京', '深圳', '广州', '杭州', '成都', '武汉', 'Hong Kong', 'Singapore'];
 const TAGS = ['游戏', '图书', '母婴', '数码', '美妆', '运动', '学生', '上班族'];
