@@ -8,6 +8,7 @@
 
 import { dataToText, ruleToText } from './codec.js';
 import { TagwiseError, problem } from './errors.js';
+import { hintsInfo, loadHints, recommend } from './recommend.js';
 
 /** The consent purposes of DESIGN.md section 6, in the core's order. */
 export const PURPOSES = Object.freeze(['necessary', 'security', 'personalization', 'marketing', 'analytics']);
@@ -379,6 +380,20 @@ export class CatalogRuntime {
 
   storeInfo() {
     return JSON.parse(this.#handle().storeInfo());
+  }
+
+  // ---- recommendations (js/recommend.js)
+
+  loadHints(bytes, opts) {
+    return loadHints(this.#handle(), this.#engine, bytes, opts);
+  }
+
+  get hints() {
+    return hintsInfo(this.#session);
+  }
+
+  recommend(opts) {
+    return recommend(this.#handle(), this.#engine, opts);
   }
 
   tagProfiles(profiles, opts) {

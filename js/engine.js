@@ -414,6 +414,17 @@ class Tagwise {
   /** Tags many users' profiles with the loaded catalog in one call into wasm. */
   tagProfiles(profiles, opts) { return this.#catalog.tagProfiles(profiles, opts); }
 
+  // ---- Recommendations (js/recommend.js; types and docs in index.d.ts) ----
+
+  /** Loads a hint file built by `tagwise hints` (Uint8Array or ArrayBuffer); returns what it holds. */
+  loadHints(bytes, opts) { return this.#catalog.loadHints(bytes, opts); }
+
+  /** What the loaded hint file holds ({ catalogVersion, items, ... }), or null. */
+  get hints() { return this.#catalog.hints; }
+
+  /** The top-k items for the visitor with reasons: [{ item, score, reasons }]. */
+  recommend(opts) { return this.#catalog.recommend(opts); }
+
   /** A fingerprint of the loaded catalog's content (undefined before one is loaded). */
   get catalogFingerprint() { return this.#catalog.fingerprint; }
 

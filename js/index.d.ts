@@ -33,6 +33,8 @@ export type Rule = JsonValue;
  * - `unsupported_version`: data written by a newer tagwise format version
  * - `duplicate_id`: two catalog entries share an id
  * - `cycle`: tags depend on each other in a loop
+ * - `corrupt`: binary data (a hint file) failed its checksum, is truncated or malformed
+ * - `catalog_mismatch`: hints built for another catalogue version than the one expected
  */
 export type ErrorCode =
   | 'invalid_json'
@@ -51,7 +53,9 @@ export type ErrorCode =
   | 'evaluation_limit'
   | 'unsupported_version'
   | 'duplicate_id'
-  | 'cycle';
+  | 'cycle'
+  | 'corrupt'
+  | 'catalog_mismatch';
 
 /** One problem found in a rule (or in data / a profile). */
 export interface Problem {
@@ -633,6 +637,90 @@ export interface HydrateResult {
   mismatches: { id: string; server: JsonValue | undefined; browser: JsonValue | undefined }[];
 }
 
+// ---- Recommendations (DESIGN.md section 8) ----
+
+/** What a loaded hint file holds ({@link Tagwise.loadHints}). */
+export interface HintsInfo {
+  /** The item catalogue version the hints were built for (given to `tagwise hints`, or a fingerprint of the item ids). */
+  catalogVersion: string;
+  items: number;
+  users: number;
+  interactions: number;
+  /** Neighbour plus bought-together links. */
+  links: number;
+  segments: number;
+  trending: number;
+  /** ms since 1970: when the file was built, and the first and last event it counts. */
+  builtAt: number;
+  dataFrom: number;
+  dataTo: number;
+}
+
+/** Options of {@link Tagwise.loadHints}. */
+export interface LoadHintsOptions {
+  /** Refuse hints built for another item catalogue version (`catalog_mismatch`). */
+  catalogVersion?: string;
+}
+
+/** A boost: multiplies the scores of an item category or of listed items, optionally only while the visitor holds a tag. */
+export interface RecommendBoost {
+  tag?: string;
+  category?: string;
+  items?: string[];
+  /** A number greater than 0 (above 1 raises, below 1 lowers). */
+  factor: number;
+}
+
+/** Options of {@link Tagwise.recommend}. */
+export interface RecommendOptions extends TimeOptions {
+  /** How many items (1..1000; default 10). */
+  k?: number;
+  /** The page's item, or the page item and the cart: strongest signal, never recommended themselves. */
+  context?: string | string[] | { item?: string | null; cart?: string[] };
+  /** Item ids never to recommend. */
+  exclude?: string[];
+  /** Leave out items the visitor bought (`purchase`/`order_paid` events). Default true. */
+  excludePurchased?: boolean;
+  /** A rule over the item ({ id, name, category, price, available, buyers }); items where it is falsy are left out. */
+  filter?: Rule;
+  /** 0 (off, default) to 1 (one item per category): at most max(1, round(k * (1 - diversity))) items of a category, unless too few others remain. */
+  diversity?: number;
+  boosts?: RecommendBoost[];
+  /** The visitor's segments for the segment lists, e.g. { country: "CN" }. Default: the profile attribute of each segment key of the hints, and the held tags for the key "tag". */
+  segments?: Record<string, string>;
+  /** Weights of item event types (default view 0.5, cart_add 1, purchase 1, order_paid 1). */
+  weights?: Record<string, number>;
+}
+
+/**
+ * Why an item was recommended:
+ * - `similar` / `bought_together`: linked to `item`, from the visitor's `history` or the page `context` (`from`); `share` of the score
+ * - `segment`: from the popular list of segment `key` = `value`
+ * - `trending`, `popular`: the non-personal fallbacks
+ * - `boost`: a boost (`label` = its tag or category, `factor`)
+ * - `personalization_off`: consent for personalisation is off, so only non-personal lists were used
+ */
+export interface RecommendReason {
+  code: 'similar' | 'bought_together' | 'segment' | 'trending' | 'popular' | 'boost' | 'personalization_off';
+  item?: string;
+  from?: 'history' | 'context';
+  share?: number;
+  key?: string;
+  value?: string;
+  label?: string;
+  factor?: number;
+}
+
+/** One recommended item. `score` orders items within a list; it is not comparable across lists. */
+export interface Recommendation {
+  item: string;
+  score: number;
+  reasons: RecommendReason[];
+  name?: string;
+  category?: string;
+  price?: number;
+}
+
 /** Options of {@link createTagwise}. */
 export interface TagwiseOptions {
   /** Clock used when a call gives no `now` (default `Date.now`). */
@@ -809,6 +897,27 @@ export interface Tagwise {
   tagProfiles(profiles: readonly (Profile | Snapshot)[], options?: TagProfilesOptions): TaggedProfile[];
   /** A hash of the loaded catalog's content (same however it is formatted); undefined before one loads. */
   readonly catalogFingerprint: string | undefined;
+
+  // ---- Recommendations ----
+
+  /**
+   * Loads a hint file built by `tagwise hints` (replacing the previous one).
+   * @throws TagwiseError `corrupt` (checksum, truncated), `unsupported_version`
+   *   (a newer format) or `catalog_mismatch`; the previous hints stay loaded.
+   */
+  loadHints(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LoadHintsOptions): HintsInfo;
+  /** What the loaded hint file holds, or null. */
+  readonly hints: HintsInfo | null;
+  /**
+   * The top-k items for the visitor from the loaded hints: the profile's item
+   * events (`props.item`; newest baskets weigh most), the page/cart context,
+   * segments and tags, under consent (personalisation off: non-personal lists
+   * only). Fallback chain when there is no personal signal: segment lists,
+   * trending, popular. Deterministic ties (score, buyers, id).
+   * @throws TagwiseError for bad options (paths such as `/boosts/0/factor`,
+   *   `/filter/...`) or when no hints are loaded.
+   */
+  recommend(options?: RecommendOptions): Recommendation[];
 
   // ---- Runtime: persistence, consent, privacy rights, SSR hand-off ----
 

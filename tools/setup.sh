@@ -27,7 +27,11 @@ fi
 # npm ci only when the lock file changed since the last install.
 stamp=node_modules/.tagwise-lock
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` (which keeps the locked versions) rather than `npm ci`:
+  # @duckdb/node-api has one optional binary package per platform, and the
+  # registry this project is built against serves only linux-x64's, so the
+  # lock cannot list the others and `npm ci` would refuse it.
+  echo "setup: npm install (locked versions)"
+  npm install --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi

@@ -44,49 +44,18 @@
 #include "tagwise/profile.h"
 #include "tagwise/store.h"
 #include "json_text.h"
+#include "recommend_bindings.h"
+#include "results.h"
 
 namespace tagwise::wasm {
 namespace {
 
 using nlohmann::json;
-// Output objects keep their keys in the order written ({"id", "name", ...}).
-using ojson = nlohmann::ordered_json;
-
 // JS times arrive as doubles; Date's range is ±8.64e15 ms, so clamping keeps
 // the cast defined for any input (the JS side has already refused NaN).
 int64_t ToMs(double now) { return static_cast<int64_t>(std::trunc(std::fmax(-9e15, std::fmin(9e15, now)))); }
 
-// JSON text of a value. nlohmann writes NaN/±Infinity as null; `replace`
-// keeps a stray invalid UTF-8 byte from throwing.
-std::string Dump(const ojson& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 // ---------------------------------------------------------------- JSON text out
-
-ojson ProblemJson(const Error& e) {
-  return {{"code", ErrorCodeName(e.code)},
-          {"path", e.path},
-          {"message", e.message},
-          {"severity", SeverityName(e.severity)}};
-}
-
-ojson ProblemsJson(const std::vector<Error>& list) {
-  ojson out = ojson::array();
-  for (const Error& e : list) out.push_back(ProblemJson(e));
-  return out;
-}
-
-std::string FailureText(const std::vector<Error>& errors, const std::vector<Error>& warnings = {}) {
-  return Dump({{"ok", false}, {"errors", ProblemsJson(errors)}, {"warnings", ProblemsJson(warnings)}});
-}
-
-std::string FailureText(ErrorCode code, std::string path, std::string message) {
-  return FailureText({Error{code, std::move(path), std::move(message), Severity::kError}});
-}
-
-// What every entry point returns when something unexpected escapes the core.
-std::string InternalFailure(const std::string& what) {
-  return FailureText(ErrorCode::kTooLarge, "", "The input could not be processed: " + what + ".");
-}
 
 ojson ChangesJson(const TagChanges& c) {
   return {{"entered", c.entered}, {"left", c.left}, {"changed", c.changed}};
@@ -287,21 +256,6 @@ Result<std::map<std::string, PurposeSet, std::less<>>> ParseEventPurposes(const 
 // One user's tagging runtime, owned by one js/catalog.js CatalogRuntime (freed
 // by a FinalizationRegistry when the Tagwise instance is collected). Not
 // thread-safe (nothing in wasm is).
-// Runs a binding body, turning any escaping exception into an error value:
-// nothing may throw across the boundary or abort the instance.
-template <typename F>
-std::string Guard(F&& body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return InternalFailure("out of memory");
-  } catch (const std::exception& e) {
-    return InternalFailure(e.what());
-  } catch (...) {
-    return InternalFailure("unknown error");
-  }
-}
-
 class Session {
  public:
   explicit Session(std::string purposes_text) {
@@ -705,6 +659,35 @@ class Session {
 
   std::string CatalogFingerprint() const { return fingerprint_; }
 
+  // ---- recommendations (tw.loadHints / tw.recommend; recommend_bindings.cpp)
+
+  std::string LoadHints(uintptr_t ptr, size_t len, const std::string& expected_catalog_version) {
+    return hints_.Load(View(ptr, len), expected_catalog_version);
+  }
+
+  std::string HintsInfo() const { return hints_.Info(); }
+
+  // Reads the profile, the tags held at `now` and the consent state.
+  std::string Recommend(uintptr_t ptr, size_t len, double now_ms) {
+    return Guard([&] {
+      const int64_t now = ToMs(now_ms);
+      VisitorView visitor;
+      visitor.profile = &profile_;
+      visitor.now = now;
+      visitor.personal = options_.purposes.count("personalization") > 0;
+      if (catalog_) {
+        if (!exact_ || eval_.now != now) {
+          Evaluation previous = std::move(eval_);
+          EvaluateFully(catalog_.get(), previous, now);
+        }
+        const auto& defs = catalog_->tags();
+        for (size_t i = 0; i < defs.size() && i < eval_.decisions.size(); ++i)
+          if (eval_.decisions[i].holds) visitor.held_tags.push_back(defs[i].id);
+      }
+      return hints_.Recommend(View(ptr, len), visitor);
+    });
+  }
+
   // Tags many profiles with the loaded catalog, one profile at a time.
   // `profiles`: a JSON array of profiles/snapshots; `purposes`: a JSON array
   // (len 0: the session's purposes). Returns {"ok": true, "results": [{"user_id",
@@ -857,6 +840,7 @@ class Session {
   Evaluation eval_;     // of catalog_; empty before the first evaluation
   std::vector<Error> batch_warnings_;  // TagProfiles' per-profile scratch
   bool exact_ = false;  // see the file comment
+  HintsSession hints_;
 };
 
 // ---------------------------------------------------------------- lint
@@ -972,7 +956,10 @@ EMSCRIPTEN_BINDINGS(tagwise_catalog) {
       .function("tags", &Session::Tags)
       .function("explain", &Session::Explain)
       .function("profileJson", &Session::ProfileJson)
-      .function("tagProfiles", &Session::TagProfiles);
+      .function("tagProfiles", &Session::TagProfiles)
+      .function("loadHints", &Session::LoadHints)
+      .function("hintsInfo", &Session::HintsInfo)
+      .function("recommend", &Session::Recommend);
   emscripten::function("lintCatalog", &Lint);
   emscripten::function("decodeStore", &DecodeStoreJson);
 }

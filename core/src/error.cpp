@@ -21,6 +21,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnsupportedVersion: return "unsupported_version";
     case ErrorCode::kDuplicateId: return "duplicate_id";
     case ErrorCode::kCycle: return "cycle";
+    case ErrorCode::kCorrupt: return "corrupt";
+    case ErrorCode::kCatalogMismatch: return "catalog_mismatch";
   }
   return "unknown";
 }

@@ -432,3 +432,9 @@ bool IsValidUtf8(std::string_view s) {
 }
 
 }  // namespace tagwise::js
+
+namespace tagwise {
+
+bool IsTruthy(const nlohmann::json& value) { return js::Truthy(value); }
+
+}  // namespace tagwise

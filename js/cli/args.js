@@ -5,6 +5,10 @@
 import { availableParallelism } from 'node:os';
 
 import { parseConsentOption } from './group.js';
+import { EVAL_USAGE, HINTS_USAGE, parseEvalArgs, parseHintsArgs } from './recommend_args.js';
+import { UsageError } from './usage_error.js';
+
+export { EVAL_USAGE, HINTS_USAGE, UsageError };
 
 // Users per call into the engine. Small calls measured fastest on the retail
 // log (bench/node/tag_retail.mjs --batch N): batches of 25 users took about a
@@ -44,15 +48,10 @@ Options:
 Lines that cannot be used are skipped and counted (with line numbers); the
 summary at the end (stderr) lists users, events, skipped lines by reason,
 warnings, per-tag coverage and time. Exit status: 0 done, 1 the catalog, the
-CSV map or an input file is unusable, 2 bad command line.`;
+CSV map or an input file is unusable, 2 bad command line.
 
-/** A command-line mistake: reported with the usage text, exit code 2. */
-export class UsageError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+Other commands (see their --help): tagwise hints (build a recommendation hint
+file from an event log), tagwise eval (offline evaluation of recommendations).`;
 
 const TAG_FLAGS = {
   '--catalog': 'catalog',
@@ -70,15 +69,26 @@ const TAG_SWITCHES = { '--quiet': 'quiet', '--help': 'help', '-h': 'help' };
 
 /**
  * Parses argv (without "node" and the script). Returns { command, options }
- * where command is "tag" or "help"; throws UsageError on any mistake.
+ * where command is "tag", "hints", "eval" or "help" (with `topic` for a
+ * command's own help); throws UsageError on any mistake.
  */
 export function parseArgs(argv) {
   if (argv.length === 0) throw new UsageError('no command given');
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') return { command: 'help', options: {} };
+  if (command === 'hints') {
+    return parseHintsArgs(rest, (text, flag) => {
+      try {
+        return parseAsOf(text);
+      } catch {
+        throw new UsageError(`${flag} "${text}" is not a time; write ISO 8601 or ms since 1970`);
+      }
+    });
+  }
+  if (command === 'eval') return parseEvalArgs(rest, '../shared/data/online-retail');
   if (command !== 'tag') {
     throw new UsageError(command.startsWith('-') ? `unknown option ${command} (the command comes first: tagwise tag ...)`
-      : `unknown command "${command}" (the only command is "tag")`);
+      : `unknown command "${command}" (the commands are "tag", "hints" and "eval")`);
   }
   const options = {};
   for (let i = 0; i < rest.length; i++) {

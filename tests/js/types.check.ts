@@ -8,6 +8,7 @@ import type {
   Catalog, CompiledRule, DecisionSource, ErrorCode, EvaluateOptions, Explanation, HeldTag, JsonValue, LintCode,
   LintReport, LoadResult, Problem, Profile, Purpose, Rule, RuleResult, RuleSet, RuleSetResult, Snapshot, TagChanges,
   TagDecision, TaggedProfile, Tagwise, TagwiseOptions, TraceNode, TrackEvent, TrackResult,
+  HintsInfo, Recommendation, RecommendReason,
 } from 'tagwise';
 
 async function usage(): Promise<void> {
@@ -233,3 +234,31 @@ async function runtimeUsage(catalog: Catalog) {
   tw.setProfile({}, { merge: 'both' });
 }
 void runtimeUsage;
+
+// Recommendations: loadHints / hints / recommend.
+async function recommendUsage(bytes: Uint8Array) {
+  const tw = await createTagwise();
+  const info: HintsInfo = tw.loadHints(bytes, { catalogVersion: 'v1' });
+  const loaded: HintsInfo | null = tw.hints;
+  const list: Recommendation[] = tw.recommend({
+    k: 10,
+    context: { item: 'A1', cart: ['B2'] },
+    exclude: ['C3'],
+    excludePurchased: true,
+    filter: { '<=': [{ var: 'price' }, 20] },
+    diversity: 0.5,
+    boosts: [{ tag: 'vip', category: '礼品卡', factor: 1.5 }],
+    segments: { country: 'CN' },
+    weights: { view: 0.3 },
+    now: 1,
+  });
+  const why: RecommendReason['code'] = list[0].reasons[0].code;
+  void info.items, loaded, why, list[0].score, list[0].name;
+  tw.recommend();
+  tw.recommend({ context: 'A1' });
+  // @ts-expect-error: a boost needs a factor
+  tw.recommend({ boosts: [{ tag: 'vip' }] });
+  // @ts-expect-error: hint files are bytes
+  tw.loadHints('file.twh');
+}
+void recommendUsage;

@@ -33,6 +33,8 @@ enum class ErrorCode {
   kUnsupportedVersion,  // data written by a newer tagwise format version
   kDuplicateId,         // two catalog entries share an id
   kCycle,               // tags depend on each other in a loop
+  kCorrupt,             // binary data failed its checksum or is truncated/malformed
+  kCatalogMismatch,     // data built for another catalogue version
 };
 
 // Stable snake_case name of a code, e.g. "unknown_operator".

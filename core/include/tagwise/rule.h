@@ -106,6 +106,11 @@ struct CompileResult {
 // Parses then compiles; invalid JSON gives one kInvalidJson issue naming the byte.
 [[nodiscard]] CompileResult CompileRuleText(std::string_view json_text, const CompileOptions& options = {});
 
+// Whether a rule's result counts as true, by JsonLogic's rules (JavaScript
+// truthiness, except that an empty array is false). For callers that use a
+// rule as a filter, e.g. the recommendation `filter`.
+bool IsTruthy(const nlohmann::json& value);
+
 // Parses a duration: "90s", "15m", "12h", "30d", "2w", "500ms" or a number of ms.
 [[nodiscard]] std::optional<int64_t> ParseDuration(const nlohmann::json& d);
 // Parses ISO 8601 ("2026-11-01", "2026-11-01T08:00:00Z", "...+08:00", fractions) to ms.

@@ -1,0 +1,642 @@
+// The binary hints file (hints.h): a fixed header, then a CRC-checked payload
+// of five sections in a fixed order, each `varint id, varint length, bytes`:
+//   1 header:     catalog_version, built_at, data_from, data_to (zigzag),
+//                 users, interactions, similarity_alpha (IEEE-754 bits, u64
+//                 LE), trending_window_ms (zigzag), item count, trending size
+//   2 items:      category table; per item (in id order): id as (bytes shared
+//                 with the previous id, rest), name, category (0 = none, else
+//                 table index + 1), flags (bit 0 available, bits 1-2 price
+//                 kind: none / whole cents / IEEE bits), price, buyers,
+//                 baskets, recent, previous
+//   3 neighbours: per item its list size; then per item a, the pairs {a, b}
+//                 with b > a and a link in either direction, in index order:
+//                 (gap * 3 + directions - 1, count), gap = b - previous b - 1
+//                 (the first previous b is a), directions 1 = a -> b,
+//                 2 = b -> a, 3 = both (co and tog are symmetric)
+//   4 together:   the same
+//   5 segments:   key table; segment count; per segment: key index, value,
+//                 users, entry count, then (gap, count) pairs in index order
+// Strings are `varint length, bytes`; numbers unsigned LEB128 varints. Scores
+// are not stored: they are recomputed from the counts with the builder's own
+// function (CoScore), so decoded hints equal the built ones exactly, and lists
+// stored in index order compress better than lists in score order.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <tuple>
+
+#include "cooccurrence.h"
+#include "hints_internal.h"
+#include "js_value.h"
+#include "tagwise/hints.h"
+#include "tagwise/store.h"
+
+namespace tagwise {
+namespace {
+
+constexpr std::string_view kMagic = "TWHINTS\n";
+constexpr size_t kFixedHeaderBytes = 8 + 4 + 4 + 4;  // magic, version, length, CRC
+constexpr double kTogetherAlpha = 0.5;               // the together score is a plain cosine
+
+enum Section : uint64_t { kHeader = 1, kItems = 2, kNeighbours = 3, kTogether = 4, kSegments = 5 };
+constexpr const char* kSectionNames[] = {"", "header", "items", "neighbours", "together", "segments"};
+
+// IEEE-754 bits of a double and back (std::bit_cast is missing from
+// Emscripten 3.1.6's libc++).
+uint64_t BitsOf(double d) {
+  uint64_t bits = 0;
+  std::memcpy(&bits, &d, sizeof bits);
+  return bits;
+}
+
+double DoubleOf(uint64_t bits) {
+  double d = 0;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+enum PriceKind : uint32_t { kNoPrice = 0, kCents = 1, kBits = 2 };
+
+// ---- writing ----
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutZigzag(int64_t v, std::string* out) {
+  PutVarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63), out);
+}
+
+void PutFixed(uint64_t v, int bytes, std::string* out) {
+  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+void PutString(std::string_view s, std::string* out) {
+  PutVarint(s.size(), out);
+  out->append(s);
+}
+
+void PutSection(Section id, const std::string& body, std::string* out) {
+  PutVarint(id, out);
+  PutVarint(body.size(), out);
+  out->append(body);
+}
+
+// Whole cents when the price is exactly cents / 100.0 (the decoder computes
+// that same expression); nullopt when only the raw bits reproduce it.
+std::optional<uint64_t> WholeCents(double price) {
+  if (!(price >= 0 && price < 1e15)) return std::nullopt;
+  const auto cents = static_cast<uint64_t>(std::llround(price * 100));
+  const double back = static_cast<double>(cents) / 100.0;
+  if (BitsOf(back) != BitsOf(price)) return std::nullopt;
+  return cents;
+}
+
+std::string EncodeHeader(const Hints& h) {
+  std::string b;
+  PutString(h.catalog_version, &b);
+  PutZigzag(h.built_at, &b);
+  PutZigzag(h.data_from, &b);
+  PutZigzag(h.data_to, &b);
+  PutVarint(h.users, &b);
+  PutVarint(h.interactions, &b);
+  PutFixed(BitsOf(h.similarity_alpha), 8, &b);
+  PutZigzag(h.trending_window_ms, &b);
+  PutVarint(h.items.size(), &b);
+  PutVarint(h.trending.size(), &b);
+  return b;
+}
+
+std::string EncodeItems(const Hints& h) {
+  std::vector<std::string_view> categories;
+  for (const HintItem& item : h.items) {
+    if (!item.category.empty()) categories.push_back(item.category);
+  }
+  std::sort(categories.begin(), categories.end());
+  categories.erase(std::unique(categories.begin(), categories.end()), categories.end());
+  std::string b;
+  PutVarint(categories.size(), &b);
+  for (std::string_view c : categories) PutString(c, &b);
+  std::string_view prev;
+  for (const HintItem& item : h.items) {
+    const size_t limit = std::min(prev.size(), item.id.size());
+    size_t shared = 0;
+    while (shared < limit && prev[shared] == item.id[shared]) ++shared;
+    PutVarint(shared, &b);
+    PutString(std::string_view(item.id).substr(shared), &b);
+    prev = item.id;
+    PutString(item.name, &b);
+    PutVarint(item.category.empty()
+                  ? 0
+                  : std::lower_bound(categories.begin(), categories.end(), item.category) - categories.begin() + 1,
+              &b);
+    const std::optional<uint64_t> cents = WholeCents(item.price);
+    const uint32_t kind = item.price < 0 ? kNoPrice : cents ? kCents : kBits;
+    PutVarint((item.available ? 1u : 0u) | kind << 1, &b);
+    if (kind == kCents) PutVarint(*cents, &b);
+    if (kind == kBits) PutFixed(BitsOf(item.price), 8, &b);
+    PutVarint(item.buyers, &b);
+    PutVarint(item.baskets, &b);
+    PutVarint(item.recent, &b);
+    PutVarint(item.previous, &b);
+  }
+  return b;
+}
+
+// Segment entries sorted by item, as gap-coded (gap, count) pairs.
+void PutGapCoded(std::vector<RankedEntry> entries, std::string* b) {
+  std::sort(entries.begin(), entries.end(), [](const RankedEntry& x, const RankedEntry& y) { return x.item < y.item; });
+  uint64_t next = 0;
+  for (const RankedEntry& e : entries) {
+    PutVarint(e.item - next, b);
+    PutVarint(e.count, b);
+    next = uint64_t{e.item} + 1;
+  }
+}
+
+// One stored pair {a < b} of a link table: which directions exist, and the
+// count both directions share (co and tog are symmetric).
+struct LinkPair {
+  uint32_t item = 0;  // b
+  uint32_t count = 0;
+  uint32_t dirs = 0;  // kForward: a -> b, kBackward: b -> a
+};
+constexpr uint32_t kForward = 1;
+constexpr uint32_t kBackward = 2;
+
+// Every link, stored once per pair: on the retail data 49% of the neighbour
+// links and 66% of the together links are mutual, and a mutual link then
+// costs one gap and one count instead of two of each.
+std::string EncodeLinks(const Hints& h, std::span<const ItemLink> (Hints::*links_of)(uint32_t) const) {
+  const auto n = static_cast<uint32_t>(h.items.size());
+  std::vector<std::vector<LinkPair>> pairs(n);  // by the smaller item
+  for (uint32_t i = 0; i < n; ++i) {
+    for (const ItemLink& l : (h.*links_of)(i)) {
+      if (l.item >= n || l.item == i) continue;
+      if (l.item > i) {
+        pairs[i].push_back({l.item, l.count, kForward});
+      } else {
+        pairs[l.item].push_back({i, l.count, kBackward});
+      }
+    }
+  }
+  for (std::vector<LinkPair>& list : pairs) {
+    std::sort(list.begin(), list.end(), [](const LinkPair& x, const LinkPair& y) { return x.item < y.item; });
+    size_t out = 0;
+    for (size_t k = 0; k < list.size(); ++k) {
+      if (out > 0 && list[out - 1].item == list[k].item) {
+        list[out - 1].dirs |= list[k].dirs;
+      } else {
+        list[out++] = list[k];
+      }
+    }
+    list.resize(out);
+  }
+  std::vector<uint32_t> sizes(n, 0);
+  for (uint32_t a = 0; a < n; ++a) {
+    for (const LinkPair& p : pairs[a]) {
+      if ((p.dirs & kForward) != 0) ++sizes[a];
+      if ((p.dirs & kBackward) != 0) ++sizes[p.item];
+    }
+  }
+  std::string b;
+  for (uint32_t size : sizes) PutVarint(size, &b);
+  for (uint32_t a = 0; a < n; ++a) {
+    PutVarint(pairs[a].size(), &b);
+    uint64_t next = uint64_t{a} + 1;
+    for (const LinkPair& p : pairs[a]) {
+      PutVarint((p.item - next) * 3 + (p.dirs - 1), &b);
+      PutVarint(p.count, &b);
+      next = uint64_t{p.item} + 1;
+    }
+  }
+  return b;
+}
+
+std::string EncodeSegments(const Hints& h) {
+  std::vector<std::string_view> keys;
+  for (const SegmentList& s : h.segments) keys.push_back(s.key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::string b;
+  PutVarint(keys.size(), &b);
+  for (std::string_view k : keys) PutString(k, &b);
+  PutVarint(h.segments.size(), &b);
+  for (const SegmentList& s : h.segments) {
+    PutVarint(std::lower_bound(keys.begin(), keys.end(), s.key) - keys.begin(), &b);
+    PutString(s.value, &b);
+    PutVarint(s.users, &b);
+    PutVarint(s.items.size(), &b);
+    PutGapCoded(s.items, &b);
+  }
+  return b;
+}
+
+// ---- reading ----
+
+// Bounds-checked reads over one section; every read fails (false) rather
+// than run past the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes)
+      : p_(reinterpret_cast<const uint8_t*>(bytes.data())), end_(p_ + bytes.size()) {}
+
+  size_t remaining() const { return static_cast<size_t>(end_ - p_); }
+
+  bool Varint(uint64_t* v) {
+    uint64_t result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) return false;
+      const uint8_t byte = *p_++;
+      if (shift == 63 && byte > 1) return false;  // more than 64 bits
+      result |= uint64_t{byte & 0x7Fu} << shift;
+      if (byte < 0x80) {
+        *v = result;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool U32(uint32_t* v) {
+    uint64_t x = 0;
+    if (!Varint(&x) || x > std::numeric_limits<uint32_t>::max()) return false;
+    *v = static_cast<uint32_t>(x);
+    return true;
+  }
+
+  bool Zigzag(int64_t* v) {
+    uint64_t x = 0;
+    if (!Varint(&x)) return false;
+    *v = static_cast<int64_t>((x >> 1) ^ (~(x & 1) + 1));
+    return true;
+  }
+
+  bool Fixed64(uint64_t* v) {
+    if (remaining() < 8) return false;
+    uint64_t x = 0;
+    for (int i = 0; i < 8; ++i) x |= uint64_t{p_[i]} << (8 * i);
+    p_ += 8;
+    *v = x;
+    return true;
+  }
+
+  bool Bytes(size_t n, std::string_view* out) {
+    if (remaining() < n) return false;
+    *out = std::string_view(reinterpret_cast<const char*>(p_), n);
+    p_ += n;
+    return true;
+  }
+
+  // A length-prefixed string of at most `max` bytes.
+  bool String(size_t max, std::string_view* out) {
+    uint64_t n = 0;
+    return Varint(&n) && n <= max && Bytes(static_cast<size_t>(n), out);
+  }
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+};
+
+uint32_t ReadU32Le(std::string_view b, size_t at) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(b[at + i])} << (8 * i);
+  return v;
+}
+
+// Reads the payload into a Hints, validating every number against what a
+// built file can hold. Each Read* returns false after setting error_.
+class Decoder {
+ public:
+  Decoder(std::string_view payload, std::string_view expected_catalog)
+      : outer_(payload), r_(std::string_view()), expected_(expected_catalog) {}
+
+  Result<Hints> Run() {
+    if (!Section(kHeader) || !ReadHeader()) return TakeError();
+    if (!expected_.empty() && h_.catalog_version != expected_) {
+      return Error{ErrorCode::kCatalogMismatch, "",
+                   "the hints were built for catalogue \"" + h_.catalog_version + "\", not \"" +
+                       std::string(expected_) + "\""};
+    }
+    if (!Section(kItems) || !ReadItems()) return TakeError();
+    std::vector<uint32_t> buyers(n_), baskets(n_);
+    for (size_t i = 0; i < n_; ++i) {
+      buyers[i] = h_.items[i].buyers;
+      baskets[i] = h_.items[i].baskets;
+    }
+    if (!Section(kNeighbours) ||
+        !ReadLinks(buyers, h_.similarity_alpha, &h_.neighbour_offsets, &h_.neighbours)) {
+      return TakeError();
+    }
+    if (!Section(kTogether) || !ReadLinks(baskets, kTogetherAlpha, &h_.together_offsets, &h_.together)) {
+      return TakeError();
+    }
+    if (!Section(kSegments) || !ReadSegments()) return TakeError();
+    if (outer_.remaining() != 0) {
+      section_ = "";
+      Fail("unexpected bytes after the last section");
+      return TakeError();
+    }
+    internal::DeriveRankings(&h_, trending_size_);
+    if (h_.trending.size() != trending_size_) {
+      section_ = kSectionNames[kHeader];
+      Fail("the trending size does not match the items' recent and previous counts");
+      return TakeError();
+    }
+    return std::move(h_);
+  }
+
+ private:
+  bool Fail(std::string what) {
+    error_ = "the hints file is corrupt: " + (section_.empty() ? std::string() : "section \"" + section_ + "\": ") + what;
+    return false;
+  }
+  bool Truncated() { return Fail("data ends early or a number is malformed"); }
+  Error TakeError() { return Error{ErrorCode::kCorrupt, "", std::move(error_)}; }
+
+  // Enters section `id`: checks its tag and length, and narrows reads to it
+  // (each Read* checks that it consumed its whole section).
+  bool Section(uint64_t id) {
+    section_ = kSectionNames[id];
+    uint64_t tag = 0, length = 0;
+    std::string_view body;
+    if (!outer_.Varint(&tag)) return Truncated();
+    if (tag != id) return Fail("missing (found section tag " + std::to_string(tag) + ")");
+    if (!outer_.Varint(&length) || length > outer_.remaining() || !outer_.Bytes(static_cast<size_t>(length), &body)) {
+      return Truncated();
+    }
+    r_ = Reader(body);
+    return true;
+  }
+
+  bool ReadHeader() {
+    std::string_view catalog;
+    uint64_t alpha_bits = 0, n = 0, trending = 0;
+    if (!r_.String(internal::kMaxIdBytes, &catalog) || !r_.Zigzag(&h_.built_at) || !r_.Zigzag(&h_.data_from) ||
+        !r_.Zigzag(&h_.data_to) || !r_.U32(&h_.users) || !r_.Varint(&h_.interactions) || !r_.Fixed64(&alpha_bits) ||
+        !r_.Zigzag(&h_.trending_window_ms) || !r_.Varint(&n) || !r_.Varint(&trending)) {
+      return Truncated();
+    }
+    if (!js::IsValidUtf8(catalog)) return Fail("the catalogue version is not valid UTF-8");
+    h_.catalog_version = std::string(catalog);
+    h_.similarity_alpha = DoubleOf(alpha_bits);
+    if (!(h_.similarity_alpha >= 0 && h_.similarity_alpha <= 1)) return Fail("similarity_alpha is not in [0, 1]");
+    if (h_.data_from > h_.data_to) return Fail("data_from is after data_to");
+    if (h_.trending_window_ms < 0) return Fail("trending_window_ms is negative");
+    // Every item takes at least 9 bytes in the items section, so a count the
+    // payload cannot hold is caught before anything is allocated for it.
+    if (n > outer_.remaining() / 9) return Fail("the item count " + std::to_string(n) + " does not fit the file");
+    if (trending > n) return Fail("the trending size exceeds the item count");
+    n_ = static_cast<size_t>(n);
+    trending_size_ = static_cast<size_t>(trending);
+    return r_.remaining() == 0 || Fail("unexpected bytes at the end");
+  }
+
+  bool ReadText(size_t max, std::string_view what, std::string* out) {
+    std::string_view s;
+    if (!r_.String(max, &s)) return Truncated();
+    if (!js::IsValidUtf8(s)) return Fail(std::string(what) + " is not valid UTF-8");
+    out->assign(s);
+    return true;
+  }
+
+  // A table of distinct, sorted, non-empty UTF-8 names of at most `max`
+  // bytes (categories, segment keys).
+  bool ReadTable(std::string_view what, size_t max, std::vector<std::string>* table) {
+    uint64_t count = 0;
+    if (!r_.Varint(&count)) return Truncated();
+    if (count > r_.remaining()) return Fail(std::string(what) + " table is longer than the section");
+    table->resize(static_cast<size_t>(count));
+    for (size_t k = 0; k < table->size(); ++k) {
+      std::string_view s;
+      if (!r_.String(max, &s)) return Truncated();
+      if (s.empty() || !js::IsValidUtf8(s)) return Fail(std::string(what) + " " + std::to_string(k) + " is not usable");
+      if (k > 0 && !((*table)[k - 1] < s)) return Fail(std::string(what) + " table is not sorted");
+      (*table)[k].assign(s);
+    }
+    return true;
+  }
+
+  bool ReadItemId(const std::string& prev, std::string* id) {
+    uint64_t shared = 0;
+    std::string_view rest;
+    if (!r_.Varint(&shared) || !r_.String(internal::kMaxIdBytes, &rest)) return Truncated();
+    if (shared > prev.size()) return Fail("an item id shares more bytes than the previous id has");
+    id->reserve(shared + rest.size());
+    id->assign(prev, 0, shared);
+    id->append(rest);
+    if (internal::CheckId(*id, "", "the item id")) return Fail("item id \"" + *id + "\" is not usable");
+    if (!(prev < *id)) return Fail("item ids are not sorted");
+    return true;
+  }
+
+  bool ReadPrice(uint32_t kind, double* price) {
+    if (kind == kNoPrice) {
+      *price = -1;
+    } else if (kind == kCents) {
+      uint64_t cents = 0;
+      if (!r_.Varint(&cents)) return Truncated();
+      *price = static_cast<double>(cents) / 100.0;
+    } else {
+      uint64_t bits = 0;
+      if (!r_.Fixed64(&bits)) return Truncated();
+      *price = DoubleOf(bits);
+      if (!(*price >= 0 && std::isfinite(*price))) return Fail("a price is negative or not finite");
+    }
+    return true;
+  }
+
+  bool ReadItems() {
+    std::vector<std::string> categories;
+    if (!ReadTable("category", internal::kMaxTextBytes, &categories)) return false;
+    h_.items.resize(n_);
+    uint64_t buyers_sum = 0;
+    for (size_t i = 0; i < n_; ++i) {
+      HintItem& item = h_.items[i];
+      uint64_t category = 0, flags = 0;
+      if (!ReadItemId(i > 0 ? h_.items[i - 1].id : std::string(), &item.id) ||
+          !ReadText(internal::kMaxTextBytes, "a name", &item.name)) {
+        return false;
+      }
+      if (!r_.Varint(&category) || !r_.Varint(&flags)) return Truncated();
+      if (category > categories.size()) return Fail("a category index is out of range");
+      if (category > 0) item.category = categories[category - 1];
+      if (flags > (kBits << 1 | 1)) return Fail("unknown item flags");
+      item.available = (flags & 1) != 0;
+      if (!ReadPrice(static_cast<uint32_t>(flags >> 1), &item.price)) return false;
+      if (!r_.U32(&item.buyers) || !r_.U32(&item.baskets) || !r_.U32(&item.recent) || !r_.U32(&item.previous)) {
+        return Truncated();
+      }
+      if (item.buyers > h_.users || item.baskets < item.buyers || item.recent > item.buyers ||
+          item.previous > item.buyers) {
+        return Fail("item \"" + item.id + "\" has implausible counts");
+      }
+      buyers_sum += item.buyers;
+    }
+    if (buyers_sum != h_.interactions) return Fail("the buyers do not add up to the interactions");
+    return r_.remaining() == 0 || Fail("unexpected bytes at the end");
+  }
+
+  // One gap-coded item index after `*next` (the smallest index still allowed).
+  bool ReadIndex(uint64_t* next, uint32_t* item) {
+    uint64_t gap = 0;
+    if (!r_.Varint(&gap)) return Truncated();
+    if (gap >= n_ || *next + gap >= n_) return Fail("an item index is out of range");
+    *item = static_cast<uint32_t>(*next + gap);
+    *next = uint64_t{*item} + 1;
+    return true;
+  }
+
+  // Reads the list sizes, then the pairs, writing each link straight into
+  // its list's slot; then scores and orders each list.
+  bool ReadLinks(const std::vector<uint32_t>& totals, double alpha, std::vector<uint32_t>* offsets,
+                 std::vector<ItemLink>* links) {
+    offsets->assign(n_ + 1, 0);
+    for (size_t i = 0; i < n_; ++i) {
+      uint64_t size = 0;
+      if (!r_.Varint(&size)) return Truncated();
+      // A pair takes at least 2 bytes and gives at most 2 links.
+      if (size > r_.remaining() || (*offsets)[i] + size > r_.remaining()) return Fail("the lists do not fit the section");
+      (*offsets)[i + 1] = static_cast<uint32_t>((*offsets)[i] + size);
+    }
+    links->resize((*offsets)[n_]);
+    std::vector<uint32_t> fill(offsets->begin(), offsets->end() - 1);
+    const auto put = [&](uint32_t from, uint32_t to, uint32_t count) {
+      if (fill[from] == (*offsets)[from + 1]) return Fail("a list has more links than its size");
+      (*links)[fill[from]++] = ItemLink{to, count, 0};
+      return true;
+    };
+    for (uint32_t a = 0; a < n_; ++a) {
+      uint64_t count = 0;
+      if (!r_.Varint(&count)) return Truncated();
+      if (count > r_.remaining() / 2) return Fail("a pair list does not fit the section");
+      uint64_t next = uint64_t{a} + 1;
+      for (uint64_t k = 0; k < count; ++k) {
+        uint64_t code = 0;
+        uint32_t c = 0;
+        if (!r_.Varint(&code) || !r_.U32(&c)) return Truncated();
+        const uint64_t gap = code / 3;
+        const auto dirs = static_cast<uint32_t>(code % 3 + 1);
+        if (gap >= n_ || next + gap >= n_) return Fail("an item index is out of range");
+        const auto b = static_cast<uint32_t>(next + gap);
+        next = uint64_t{b} + 1;
+        if (c == 0 || c > std::min(totals[a], totals[b])) return Fail("a link count is implausible");
+        if ((dirs & kForward) != 0 && !put(a, b, c)) return false;
+        if ((dirs & kBackward) != 0 && !put(b, a, c)) return false;
+      }
+    }
+    for (size_t i = 0; i < n_; ++i) {
+      if (fill[i] != (*offsets)[i + 1]) return Fail("a list has fewer links than its size");
+    }
+    ItemLink* const out = links->data();
+    for (uint32_t i = 0; i < n_; ++i) {
+      ItemLink* const begin = out + (*offsets)[i];
+      ItemLink* const end = out + (*offsets)[i + 1];
+      for (ItemLink* l = begin; l != end; ++l) l->score = internal::CoScore(l->count, totals[i], totals[l->item], alpha);
+      // Each list is in index order here (pairs arrive by smaller item, then
+      // by larger), so a stable sort by score gives (score desc, index asc)
+      // with a cheaper comparison than the two-key one.
+      std::stable_sort(begin, end, [](const ItemLink& x, const ItemLink& y) { return x.score > y.score; });
+    }
+    return r_.remaining() == 0 || Fail("unexpected bytes at the end");
+  }
+
+  bool ReadSegment(const std::vector<std::string>& keys, const SegmentList* prev, SegmentList* s) {
+    uint64_t key = 0, count = 0;
+    std::string_view value;
+    if (!r_.Varint(&key) || !r_.String(internal::kMaxIdBytes, &value) || !r_.U32(&s->users) || !r_.Varint(&count)) {
+      return Truncated();
+    }
+    if (key >= keys.size()) return Fail("a key index is out of range");
+    if (internal::CheckId(value, "", "the value")) return Fail("a segment value is not usable");
+    s->key = keys[key];
+    s->value.assign(value);
+    if (prev != nullptr && !(std::tie(prev->key, prev->value) < std::tie(s->key, s->value))) {
+      return Fail("segments are not sorted by (key, value)");
+    }
+    if (s->users == 0 || s->users > h_.users) return Fail("a segment's user count is implausible");
+    if (count > std::min<uint64_t>(n_, r_.remaining() / 2)) return Fail("a segment's item count does not fit");
+    s->items.resize(static_cast<size_t>(count));
+    uint64_t next = 0;
+    for (RankedEntry& e : s->items) {
+      if (!ReadIndex(&next, &e.item)) return false;
+      if (!r_.U32(&e.count)) return Truncated();
+      if (e.count == 0 || e.count > std::min(s->users, h_.items[e.item].buyers)) {
+        return Fail("a segment item count is implausible");
+      }
+    }
+    internal::SortSegmentItems(h_.items, s->items);
+    return true;
+  }
+
+  bool ReadSegments() {
+    std::vector<std::string> keys;
+    if (!ReadTable("key", internal::kMaxIdBytes, &keys)) return false;
+    uint64_t count = 0;
+    if (!r_.Varint(&count)) return Truncated();
+    if (count > r_.remaining() / 4) return Fail("the segment count does not fit the section");  // 4 bytes each at least
+    h_.segments.resize(static_cast<size_t>(count));
+    for (size_t k = 0; k < h_.segments.size(); ++k) {
+      if (!ReadSegment(keys, k > 0 ? &h_.segments[k - 1] : nullptr, &h_.segments[k])) return false;
+    }
+    return r_.remaining() == 0 || Fail("unexpected bytes at the end");
+  }
+
+  Reader outer_;  // the whole payload, section by section
+  Reader r_;      // the current section
+  std::string_view expected_;
+  std::string section_;
+  std::string error_;
+  Hints h_;
+  size_t n_ = 0;
+  size_t trending_size_ = 0;
+};
+
+}  // namespace
+
+std::string EncodeHints(const Hints& hints) {
+  std::string payload;
+  PutSection(kHeader, EncodeHeader(hints), &payload);
+  PutSection(kItems, EncodeItems(hints), &payload);
+  PutSection(kNeighbours, EncodeLinks(hints, &Hints::NeighboursOf), &payload);
+  PutSection(kTogether, EncodeLinks(hints, &Hints::TogetherWith), &payload);
+  PutSection(kSegments, EncodeSegments(hints), &payload);
+  std::string out(kMagic);
+  PutFixed(kHintsFormatVersion, 4, &out);
+  PutFixed(payload.size(), 4, &out);
+  PutFixed(Crc32(payload), 4, &out);
+  return out + payload;
+}
+
+Result<Hints> DecodeHints(std::string_view bytes, std::string_view expected_catalog_version) {
+  const auto corrupt = [](std::string what) {
+    return Error{ErrorCode::kCorrupt, "", "the hints file is corrupt: " + std::move(what)};
+  };
+  if (bytes.size() < kMagic.size() || bytes.substr(0, kMagic.size()) != kMagic) {
+    return corrupt("it does not start with \"TWHINTS\" (not a tagwise hints file)");
+  }
+  if (bytes.size() < kFixedHeaderBytes) return corrupt("the file header is truncated");
+  const uint32_t version = ReadU32Le(bytes, 8);
+  if (version > kHintsFormatVersion) {
+    return Error{ErrorCode::kUnsupportedVersion, "",
+                 "the hints file has format version " + std::to_string(version) + "; this tagwise reads up to " +
+                     std::to_string(kHintsFormatVersion)};
+  }
+  if (version == 0) return corrupt("format version 0 does not exist");
+  const std::string_view payload = bytes.substr(kFixedHeaderBytes);
+  const uint32_t length = ReadU32Le(bytes, 12);
+  if (length != payload.size()) {
+    return corrupt("the header says " + std::to_string(length) + " payload bytes but the file has " +
+                   std::to_string(payload.size()) + (length > payload.size() ? " (truncated)" : ""));
+  }
+  if (Crc32(payload) != ReadU32Le(bytes, 16)) return corrupt("the CRC-32 of the payload does not match");
+  return Decoder(payload, expected_catalog_version).Run();
+}
+
+}  // namespace tagwise

@@ -1,0 +1,150 @@
+// Command lines of `tagwise hints` and `tagwise eval` (recommendations).
+// Mistakes are UsageErrors (exit code 2), as for `tagwise tag`.
+
+import { UsageError } from './usage_error.js';
+
+export const HINTS_USAGE = `Usage: tagwise hints --events FILE --out FILE [options]
+
+Builds a recommendation hint file (item neighbours, bought-together lists,
+popular, trending and per-segment lists; DESIGN.md section 8) from an event
+log for tw.loadHints(bytes).
+
+Required:
+  --events FILE        JSON Lines, one event per line with "user_id", "type",
+                       "ts" and "props": {"item": ..., "order"?: ...}; "-" reads stdin
+  --out FILE           the binary hint file to write
+
+Options:
+  --items FILE         item catalogue: .csv (item_id, description|name,
+                       category, price, available) or JSON Lines
+                       {"item", "name", "category", "price", "available"}
+  --json FILE          also write the tables as JSON (for debugging)
+  --segment KEY=PATH   a segment list per value of an event field, e.g.
+                       country=props.country (repeatable)
+  --types LIST         item event types (default view,cart_add,purchase)
+  --catalog-version V  name of the item catalogue version (default: a
+                       fingerprint of the item ids)
+  --neighbours K       neighbours kept per item (default 50)
+  --together K         bought-together items kept per item (default 20)
+  --alpha A            similarity exponent, 0.5 = cosine (default 0.5)
+  --trending-days D    trending window in days (default 14)
+  --built-at TIME      time recorded in the file (ISO 8601 or ms; default now)
+  --quiet              no summary or warnings
+  -h, --help           show this text`;
+
+export const EVAL_USAGE = `Usage: tagwise eval [--data DIR] [options]
+
+Offline evaluation of the recommendation scorer on the UCI Online Retail log,
+with the protocols of its README (P1 leave-last-out, P1-sim, P2 temporal):
+HR@10 and NDCG@10 per bucket for the popularity and item-kNN baselines and
+the tagwise scorer.
+
+Options:
+  --data DIR           folder with online_retail.csv (and interactions.csv and
+                       the test files, checked when present); default
+                       ../shared/data/online-retail
+  --json FILE          also write the report as JSON
+  --validation         evaluate the validation splits carved from the
+                       training data (what tuning looks at) instead of the tests
+  --no-sim             skip P1-sim
+  --no-baselines       only the tagwise scorer
+  -h, --help           show this text`;
+
+/** Splits "--flag=value" and "--flag value"; calls onFlag(name, takeValue). */
+function walk(rest, switches, flags, onFlag) {
+  for (let i = 0; i < rest.length; i++) {
+    let arg = rest[i];
+    let inline;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (switches.includes(arg)) {
+      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
+      onFlag(arg, null);
+      continue;
+    }
+    if (!flags.includes(arg)) {
+      throw new UsageError(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument "${arg}"`);
+    }
+    let value = inline;
+    if (value === undefined) {
+      value = rest[++i];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${arg} needs a value`);
+    }
+    onFlag(arg, value);
+  }
+}
+
+function wholeNumber(text, flag) {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} is a whole number, not "${text}"`);
+  return Number(text);
+}
+
+function positiveNumber(text, flag) {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} is a number >= 0, not "${text}"`);
+  return n;
+}
+
+/** tagwise hints ... → { command: "hints", options } */
+export function parseHintsArgs(rest, parseTime) {
+  const options = { build: {} };
+  const build = options.build;
+  const seen = new Set();
+  walk(rest, ['--quiet', '--help', '-h'],
+    ['--events', '--out', '--items', '--json', '--segment', '--types', '--catalog-version', '--neighbours',
+      '--together', '--alpha', '--trending-days', '--built-at'],
+    (flag, value) => {
+      if (flag !== '--segment' && seen.has(flag)) throw new UsageError(`${flag} given twice`);
+      seen.add(flag);
+      switch (flag) {
+        case '--quiet': options.quiet = true; break;
+        case '--help': case '-h': options.help = true; break;
+        case '--events': options.events = value; break;
+        case '--out': options.out = value; break;
+        case '--items': options.items = value; break;
+        case '--json': options.json = value; break;
+        case '--segment': {
+          const m = /^([^=]+)=(.+)$/.exec(value);
+          if (m === null) throw new UsageError(`--segment is KEY=PATH such as country=props.country, not "${value}"`);
+          build.segments ??= {};
+          build.segments[m[1]] = m[2];
+          break;
+        }
+        case '--types': build.types = value.split(',').map((t) => t.trim()).filter(Boolean); break;
+        case '--catalog-version': build.catalogVersion = value; break;
+        case '--neighbours': build.neighbours = wholeNumber(value, flag); break;
+        case '--together': build.together = wholeNumber(value, flag); break;
+        case '--alpha': build.alpha = positiveNumber(value, flag); break;
+        case '--trending-days': build.trendingDays = positiveNumber(value, flag); break;
+        case '--built-at': build.builtAt = parseTime(value, flag); break;
+        default: break;
+      }
+    });
+  if (options.help) return { command: 'help', topic: 'hints', options };
+  for (const flag of ['--events', '--out']) {
+    if (!seen.has(flag)) throw new UsageError(`${flag} is required`);
+  }
+  build.builtAt ??= Date.now();
+  return { command: 'hints', options };
+}
+
+/** tagwise eval ... → { command: "eval", options } */
+export function parseEvalArgs(rest, defaultData) {
+  const options = { data: defaultData, eval: { validation: false, sim: true, baselines: true, tagwise: true } };
+  walk(rest, ['--validation', '--no-sim', '--no-baselines', '--help', '-h'], ['--data', '--json'], (flag, value) => {
+    switch (flag) {
+      case '--validation': options.eval.validation = true; break;
+      case '--no-sim': options.eval.sim = false; break;
+      case '--no-baselines': options.eval.baselines = false; break;
+      case '--help': case '-h': options.help = true; break;
+      case '--data': options.data = value; break;
+      case '--json': options.json = value; break;
+      default: break;
+    }
+  });
+  if (options.help) return { command: 'help', topic: 'eval', options };
+  return { command: 'eval', options };
+}

@@ -1,0 +1,73 @@
+// tw.loadHints / tw.recommend: the recommendation face of a Tagwise
+// instance. The hints live in the instance's wasm session next to the
+// profile, so recommend() reads the events set with setProfile() and those
+// tracked since, the tags held now and the consent state without copying
+// them out of wasm. The model is core/src/recommend.cpp.
+
+import { TagwiseError } from './errors.js';
+
+/** The bytes of a hint file as a Uint8Array (ArrayBuffer and typed-array views accepted). */
+function hintBytes(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  throw new TypeError('tagwise: loadHints(bytes) needs the hint file as a Uint8Array or ArrayBuffer');
+}
+
+/** Copies bytes into wasm memory for one call. */
+function withBytes(module, view, fn) {
+  const ptr = module._malloc(Math.max(1, view.length));
+  if (ptr === 0) throw new TagwiseError([{ code: 'too_large', path: '', message: 'Not enough memory for the hint file.', severity: 'error' }]);
+  try {
+    module.HEAPU8.set(view, ptr);
+    return fn(ptr, view.length);
+  } finally {
+    module._free(ptr);
+  }
+}
+
+/**
+ * Loads a hint file built by `tagwise hints`; replaces the previous one.
+ * Throws a TagwiseError (`corrupt`, `unsupported_version`, `catalog_mismatch`)
+ * and keeps the previous hints when the file cannot be used.
+ */
+export function loadHints(session, engine, bytes, opts) {
+  const view = hintBytes(bytes);
+  if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
+    throw new TypeError('tagwise: the options of loadHints must be an object');
+  }
+  const expected = opts?.catalogVersion ?? '';
+  if (typeof expected !== 'string') throw new TypeError('tagwise: loadHints options.catalogVersion must be a string');
+  const r = JSON.parse(withBytes(engine.module, view, (ptr, len) => session.loadHints(ptr, len, expected)));
+  if (!r.ok) throw new TagwiseError(r.errors);
+  return r.info;
+}
+
+/** What is loaded: { catalogVersion, items, users, ... } or null. */
+export function hintsInfo(session) {
+  return session === null ? null : JSON.parse(session.hintsInfo()).info;
+}
+
+/**
+ * The top-k items for the visitor, each { item, score, reasons, name?,
+ * category?, price? }. Options are checked by the core (errors carry paths
+ * such as "/boosts/0/factor"); a filter rule is compiled per call.
+ */
+export function recommend(session, engine, opts = {}) {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new TypeError('tagwise: recommend(options) takes an options object');
+  }
+  const { now: _now, ...options } = opts;
+  const now = engine.now(opts);
+  const { scratch } = engine;
+  let out;
+  try {
+    const [ptr, len] = scratch.write(JSON.stringify(options));
+    out = session.recommend(ptr, len, now);
+  } finally {
+    scratch.trim();
+  }
+  const r = JSON.parse(out);
+  if (!r.ok) throw new TagwiseError(r.errors);
+  return r.items;
+}
