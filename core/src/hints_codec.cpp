@@ -248,19 +248,14 @@ class Reader {
 
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
 
+  // Inlined one-byte case: most gaps and counts are below 128, and the
+  // decoder reads a few hundred thousand of them on page load.
   bool Varint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ == end_) return false;
-      const uint8_t byte = *p_++;
-      if (shift == 63 && byte > 1) return false;  // more than 64 bits
-      result |= uint64_t{byte & 0x7Fu} << shift;
-      if (byte < 0x80) {
-        *v = result;
-        return true;
-      }
+    if (p_ != end_ && *p_ < 0x80) {
+      *v = *p_++;
+      return true;
     }
-    return false;
+    return LongVarint(v);
   }
 
   bool U32(uint32_t* v) {
@@ -300,6 +295,21 @@ class Reader {
   }
 
  private:
+  bool LongVarint(uint64_t* v) {
+    uint64_t result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) return false;
+      const uint8_t byte = *p_++;
+      if (shift == 63 && byte > 1) return false;  // more than 64 bits
+      result |= uint64_t{byte & 0x7Fu} << shift;
+      if (byte < 0x80) {
+        *v = result;
+        return true;
+      }
+    }
+    return false;
+  }
+
   const uint8_t* p_;
   const uint8_t* end_;
 };
