@@ -210,3 +210,10 @@ test('tagwise hints fails clearly on an empty log, a missing file and a bad opti
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--neighbours is a whole number/);
 });
+
+test('the README main job\'s recommendation example runs: CN list, bought-together, then consent off', async () => {
+  const { stdout } = await run(process.execPath, [new URL('../../demo/recommend_example.mjs', import.meta.url).pathname]);
+  assert.match(stdout, /popular in country=CN/);
+  assert.match(stdout, /bought together with steam-50/);
+  assert.match(stdout, /\(personalisation off\)/);
+});
