@@ -15,12 +15,14 @@
 #include "cooccurrence.h"
 #include "hints_internal.h"
 #include "js_value.h"
+#include "json_nesting.h"
 #include "tagwise/hints.h"
 #include "tagwise/profile.h"
 
 namespace tagwise {
 namespace {
 
+using internal::NestsDeeperThan;
 using nlohmann::json;
 
 // Longest event or catalogue line. An event is a few hundred bytes; a longer
@@ -62,24 +64,6 @@ std::string_view Trim(std::string_view s) {
 }
 
 std::string LinePath(std::string_view prefix, size_t line_no) { return std::string(prefix) + std::to_string(line_no); }
-
-// True when `text` nests arrays/objects deeper than `limit` (skips strings).
-bool NestsDeeperThan(std::string_view text, int limit) {
-  int depth = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\') ++i;
-      }
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 // A string, number or boolean as segment/id text; nullopt for other types.
 std::optional<std::string> ScalarText(const json& v) {

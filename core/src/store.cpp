@@ -11,8 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "json_nesting.h"
+
 namespace tagwise {
 
+using internal::NestsDeeperThan;
 using nlohmann::json;
 
 namespace {
@@ -84,24 +87,6 @@ void AppendLine(std::string* out, std::string_view tag, const std::string& paylo
   out->push_back(' ');
   out->append(payload);
   out->push_back('\n');
-}
-
-// True when `text` nests arrays/objects deeper than `limit` (skips strings).
-bool NestsDeeperThan(std::string_view text, int limit) {
-  int depth = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\') ++i;
-      }
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
 }
 
 // A JSON integer or integral-valued number that fits int64 (ms times).

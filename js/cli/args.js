@@ -4,6 +4,7 @@
 
 import { availableParallelism } from 'node:os';
 
+import { walkFlags } from './flags.js';
 import { parseConsentOption } from './group.js';
 import { EVAL_USAGE, HINTS_USAGE, parseEvalArgs, parseHintsArgs } from './recommend_args.js';
 import { UsageError } from './usage_error.js';
@@ -91,33 +92,15 @@ export function parseArgs(argv) {
       : `unknown command "${command}" (the commands are "tag", "hints" and "eval")`);
   }
   const options = {};
-  for (let i = 0; i < rest.length; i++) {
-    let arg = rest[i];
-    let inline;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    if (TAG_SWITCHES[arg] !== undefined) {
-      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
+  walkFlags(rest, Object.keys(TAG_SWITCHES), Object.keys(TAG_FLAGS), (arg, value) => {
+    if (value === null) {
       options[TAG_SWITCHES[arg]] = true;
-      continue;
+      return;
     }
     const key = TAG_FLAGS[arg];
-    if (key === undefined) {
-      const hint = closest(arg, [...Object.keys(TAG_FLAGS), ...Object.keys(TAG_SWITCHES)]);
-      throw new UsageError(arg.startsWith('-') ? `unknown option ${arg}${hint ? ` (did you mean ${hint}?)` : ''}`
-        : `unexpected argument "${arg}"`);
-    }
-    let value = inline;
-    if (value === undefined) {
-      value = rest[++i];
-      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${arg} needs a value`);
-    }
     if (options[key] !== undefined) throw new UsageError(`${arg} given twice`);
     options[key] = value;
-  }
+  });
   if (options.help) return { command: 'help', options };
   for (const flag of ['--catalog', '--events', '--as-of']) {
     if (options[TAG_FLAGS[flag]] === undefined) throw new UsageError(`${flag} is required`);
@@ -184,30 +167,4 @@ export function parseIsoTime(text) {
     ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
   }
   return Number.isFinite(ms) ? ms : null;
-}
-
-/** The candidate within edit distance 2 of `word`, or "". */
-function closest(word, candidates) {
-  let best = '';
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a, b) {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
 }

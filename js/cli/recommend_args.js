@@ -1,6 +1,7 @@
 // Command lines of `tagwise hints` and `tagwise eval` (recommendations).
 // Mistakes are UsageErrors (exit code 2), as for `tagwise tag`.
 
+import { walkFlags } from './flags.js';
 import { UsageError } from './usage_error.js';
 
 export const HINTS_USAGE = `Usage: tagwise hints --events FILE --out FILE [options]
@@ -50,33 +51,6 @@ Options:
   --no-baselines       only the tagwise scorer
   -h, --help           show this text`;
 
-/** Splits "--flag=value" and "--flag value"; calls onFlag(name, takeValue). */
-function walk(rest, switches, flags, onFlag) {
-  for (let i = 0; i < rest.length; i++) {
-    let arg = rest[i];
-    let inline;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    if (switches.includes(arg)) {
-      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
-      onFlag(arg, null);
-      continue;
-    }
-    if (!flags.includes(arg)) {
-      throw new UsageError(arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument "${arg}"`);
-    }
-    let value = inline;
-    if (value === undefined) {
-      value = rest[++i];
-      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${arg} needs a value`);
-    }
-    onFlag(arg, value);
-  }
-}
-
 function wholeNumber(text, flag) {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} is a whole number, not "${text}"`);
   return Number(text);
@@ -93,7 +67,7 @@ export function parseHintsArgs(rest, parseTime) {
   const options = { build: {} };
   const build = options.build;
   const seen = new Set();
-  walk(rest, ['--quiet', '--help', '-h'],
+  walkFlags(rest, ['--quiet', '--help', '-h'],
     ['--events', '--out', '--items', '--json', '--segment', '--types', '--catalog-version', '--neighbours',
       '--together', '--alpha', '--trending-days', '--built-at'],
     (flag, value) => {
@@ -134,7 +108,7 @@ export function parseHintsArgs(rest, parseTime) {
 /** tagwise eval ... → { command: "eval", options } */
 export function parseEvalArgs(rest, defaultData) {
   const options = { data: defaultData, eval: { validation: false, sim: true, baselines: true, tagwise: true } };
-  walk(rest, ['--validation', '--no-sim', '--no-baselines', '--help', '-h'], ['--data', '--json'], (flag, value) => {
+  walkFlags(rest, ['--validation', '--no-sim', '--no-baselines', '--help', '-h'], ['--data', '--json'], (flag, value) => {
     switch (flag) {
       case '--validation': options.eval.validation = true; break;
       case '--no-sim': options.eval.sim = false; break;

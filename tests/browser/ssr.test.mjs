@@ -5,7 +5,6 @@
 // installed before the client script runs), with no console errors.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTagwise } from 'tagwise';
 import { createSsrServer } from '../../demo/ssr/server.mjs';
 import { launchBrowser, openPage } from './support.mjs';
 
@@ -159,13 +158,7 @@ test('a browser with another catalog (deploy skew) detects it and renders its ow
   }
 });
 
-test('events stored in this browser that the server has not seen are merged and reported (persistence + union)', async (t) => {
-  // Needs the runtime's persistence (the browser default) and setProfile({ merge: "union" }).
-  const probe = await createTagwise({ storage: null });
-  if (!('storage' in probe)) {
-    t.skip('this build has no browser persistence yet');
-    return;
-  }
+test('events stored in this browser that the server has not seen are merged and reported (persistence + union)', async () => {
   const first = await visit('zhang');
   await first.page.click('#add-to-cart');
   await first.page.waitForFunction(() => window.__ssr.liveUpdates > 0);

@@ -49,18 +49,6 @@ async function runtime({ catalog = CATALOG, profile, purposes, now = NOW } = {})
 
 const pairs = (tw, now = NOW) => tw.tags({ now }).map((t) => [t.id, t.value]);
 
-/** Does this build merge with { merge: "union" } (rather than replace)? */
-async function unionSupported() {
-  const tw = await runtime({ profile: { user_id: 'u', events: [{ id: 'a', type: '浏览', ts: NOW - 1 }] } });
-  try {
-    const r = tw.setProfile({ user_id: 'u', events: [{ id: 'b', type: '浏览', ts: NOW }] }, { merge: 'union', now: NOW });
-    return r.ok && tw.getProfile().events.length === 2;
-  } catch {
-    return false;
-  }
-}
-
-const fingerprintSupported = async () => typeof (await runtime()).catalogFingerprint === 'string';
 
 /** The text inside the embedded element, as a browser would read it. */
 function innerOf(html) {
@@ -165,11 +153,7 @@ test('bad states are refused with every problem and a JSON Pointer, never thrown
   assert.match(r.errors[0].message, /"ads" is not a consent purpose/);
 });
 
-test('a state made with another catalog is refused with catalog_mismatch', async (t) => {
-  if (!await fingerprintSupported()) {
-    t.skip('this build has no catalogFingerprint yet');
-    return;
-  }
+test('a state made with another catalog is refused with catalog_mismatch', async () => {
   const state = ssrState(await runtime({ profile: PROFILE }));
   const changed = { ...CATALOG, tags: CATALOG.tags.map((tag) => (tag.id === 'active' ? { ...tag, when: { '>=': [{ events: [{ type: '浏览', within: '7d' }] }, 3] } } : tag)) };
   const browser = await runtime({ catalog: changed });
@@ -210,11 +194,7 @@ test('another consent choice in the browser is reported as mismatches, not a fai
   assert.deepEqual(pairs(browser), state.tags.filter(([id]) => id !== 'promo'));
 });
 
-test('events the browser already had are merged by id ("union") and their effect listed in mismatches', async (t) => {
-  if (!await unionSupported()) {
-    t.skip('this build has no setProfile({ merge: "union" }) yet');
-    return;
-  }
+test('events the browser already had are merged by id ("union") and their effect listed in mismatches', async () => {
   const state = ssrState(await runtime({ profile: PROFILE }));
   // The browser kept the same user's profile (from an earlier page) with one
   // more order, and a copy of o2.
@@ -248,11 +228,7 @@ test('in a union the server\'s attributes win (the browser\'s copy may be older)
   assert.equal(browser.getProfile().attributes.level, '黄金会员');
 });
 
-test('with { catalogMismatch: "load" } another catalog is a warning: the profile loads and the tags are compared', async (t) => {
-  if (!await fingerprintSupported()) {
-    t.skip('this build has no catalogFingerprint yet');
-    return;
-  }
+test('with { catalogMismatch: "load" } another catalog is a warning: the profile loads and the tags are compared', async () => {
   const state = ssrState(await runtime({ profile: PROFILE }));
   const changed = { ...CATALOG, tags: CATALOG.tags.filter((tag) => tag.id !== 'promo') };
   const browser = await runtime({ catalog: changed });

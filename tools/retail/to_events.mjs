@@ -19,6 +19,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+import { CsvRecords } from '../../js/cli/csv.js';
+
 const STOCK_CODE = /^[0-9]{5}[A-Z]{0,2}$/;
 
 // Product-type keywords for the catalogue's `category`. The data has no
@@ -44,58 +46,19 @@ export function categorize(description) {
   return 'OTHER';
 }
 
-/** Splits one RFC-4180 record (already joined if it spanned lines) into fields. */
-export function parseCsvRecord(text) {
-  // Fast path: most lines have no quotes at all.
-  if (!text.includes('"')) return text.split(',');
-  const fields = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c === '"') {
-      quoted = true;
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else {
-      field += c;
-    }
-    i += 1;
-  }
-  fields.push(field);
-  return fields;
-}
-
-/** An odd number of quotes means a quoted field continues on the next line. */
-function hasOpenQuote(text) {
-  let n = 0;
-  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) n += 1;
-  return n % 2 === 1;
-}
-
 /** Yields the data records of a CSV file as arrays of fields, header skipped. */
 async function* csvRecords(path) {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let pending = null;
-  let header = true;
+  const records = new CsvRecords();
+  let lineNo = 0;
   for await (const line of lines) {
-    const text = pending === null ? line : `${pending}\n${line}`;
-    if (hasOpenQuote(text)) { pending = text; continue; }
-    pending = null;
-    if (header) { header = false; continue; }
-    if (text === '') continue;
-    yield parseCsvRecord(text);
+    lineNo += 1;
+    const fields = records.push(line, lineNo);
+    if (fields === null || lineNo === 1 || line === '') continue; // a record continues, the header, a blank line
+    yield fields;
   }
-  if (pending !== null) throw new Error(`${path}: unterminated quoted field at end of file`);
+  const pending = records.leftover();
+  if (pending !== null) throw new Error(`${path}: unterminated quoted field starting at line ${pending.line}`);
 }
 
 /** "YYYY-MM-DD HH:MM:SS" shop-local time read as UTC, in ms (only order matters). */
