@@ -6,6 +6,7 @@ import { CatalogRuntime, PURPOSES } from './catalog.js';
 import { Scratch, dataToText, readBatch, ruleToText } from './codec.js';
 import { Consent } from './consent.js';
 import { TagwiseError } from './errors.js';
+import { Experiments } from './experiments.js';
 import { readableExport } from './export.js';
 import { Persistence } from './persistence.js';
 import { hydrate, ssrState } from './ssr.js';
@@ -197,8 +198,11 @@ class Tagwise {
 
   #onError;
 
+  #experiments;
+
   constructor(module, options, env) {
     this.#engine = new Engine(module, options);
+    this.#experiments = new Experiments(module);
     this.#catalog = new CatalogRuntime(this.#engine, options, env.defaultPurposes);
     this.#onError = options.onError;
     if (this.#onError !== undefined && typeof this.#onError !== 'function') {
@@ -413,6 +417,11 @@ class Tagwise {
 
   /** Tags many users' profiles with the loaded catalog in one call into wasm. */
   tagProfiles(profiles, opts) { return this.#catalog.tagProfiles(profiles, opts); }
+
+  // ---- Experiments (js/experiments.js; types and docs in index.d.ts) ----
+
+  /** GrowthBook-compatible bucketing: hash, bucketRanges, chooseVariation, inNamespace. */
+  get experiments() { return this.#experiments; }
 
   // ---- Recommendations (js/recommend.js; types and docs in index.d.ts) ----
 

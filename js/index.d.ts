@@ -637,6 +637,32 @@ export interface HydrateResult {
   mismatches: { id: string; server: JsonValue | undefined; browser: JsonValue | undefined }[];
 }
 
+// ---- Experiments (DESIGN.md section 7) ----
+
+/** A variation's share of the hash space, [start, end). */
+export type BucketRange = [number, number];
+
+/**
+ * GrowthBook-compatible bucketing: each function gives exactly what its
+ * namesake in GrowthBook's SDK gives (checked against @growthbook/growthbook),
+ * so a user lands in the same variation in both. Ids are hashed as UTF-16
+ * code units, as JavaScript strings are.
+ */
+export interface Experiments {
+  /** FNV-1a based hash in [0, 1): version 1 (GrowthBook's original) or 2; null for any other version. */
+  hash(seed: string, value: string, version: number): number | null;
+  /**
+   * One range per variation from the weights (equal when absent) scaled by
+   * coverage (default 1). As in GrowthBook, coverage is clamped to [0, 1] and
+   * weights of the wrong length or not summing to 1 (±0.01) become equal weights.
+   */
+  bucketRanges(numVariations: number, coverage?: number, weights?: number[] | null): BucketRange[];
+  /** The index of the range holding n, or -1 when n is outside every range. */
+  chooseVariation(n: number, ranges: readonly BucketRange[]): number;
+  /** Whether the user's hash value falls in the namespace's [start, end) (mutually exclusive experiments). */
+  inNamespace(hashValue: string, namespace: [string, number, number]): boolean;
+}
+
 // ---- Recommendations (DESIGN.md section 8) ----
 
 /** What a loaded hint file holds ({@link Tagwise.loadHints}). */
@@ -897,6 +923,11 @@ export interface Tagwise {
   tagProfiles(profiles: readonly (Profile | Snapshot)[], options?: TagProfilesOptions): TaggedProfile[];
   /** A hash of the loaded catalog's content (same however it is formatted); undefined before one loads. */
   readonly catalogFingerprint: string | undefined;
+
+  // ---- Experiments ----
+
+  /** GrowthBook-compatible bucketing (hash, bucketRanges, chooseVariation, inNamespace). */
+  readonly experiments: Experiments;
 
   // ---- Recommendations ----
 

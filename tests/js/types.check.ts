@@ -8,7 +8,7 @@ import type {
   Catalog, CompiledRule, DecisionSource, ErrorCode, EvaluateOptions, Explanation, HeldTag, JsonValue, LintCode,
   LintReport, LoadResult, Problem, Profile, Purpose, Rule, RuleResult, RuleSet, RuleSetResult, Snapshot, TagChanges,
   TagDecision, TaggedProfile, Tagwise, TagwiseOptions, TraceNode, TrackEvent, TrackResult,
-  HintsInfo, Recommendation, RecommendReason,
+  HintsInfo, Recommendation, RecommendReason, BucketRange,
 } from 'tagwise';
 
 async function usage(): Promise<void> {
@@ -262,3 +262,16 @@ async function recommendUsage(bytes: Uint8Array) {
   tw.loadHints('file.twh');
 }
 void recommendUsage;
+
+// Experiments: GrowthBook-compatible bucketing.
+async function experimentsUsage() {
+  const tw = await createTagwise();
+  const h: number | null = tw.experiments.hash('seed', '用户-1', 2);
+  const ranges: BucketRange[] = tw.experiments.bucketRanges(2, 0.5, [0.5, 0.5]);
+  const v: number = tw.experiments.chooseVariation(h ?? 0, ranges);
+  const inside: boolean = tw.experiments.inNamespace('u1', ['pricing', 0, 0.5]);
+  void v, inside, tw.experiments.bucketRanges(3);
+  // @ts-expect-error: a namespace is [id, start, end]
+  tw.experiments.inNamespace('u1', ['pricing', 0]);
+}
+void experimentsUsage;
