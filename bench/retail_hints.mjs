@@ -4,7 +4,8 @@
 // profiles hold the 50 most recent purchases of real long-history customers.
 import { readFileSync } from 'node:fs';
 
-import { copyIn, loadModule } from '../js/cli/module.js';
+import { copyBytesIn } from '../js/codec.js';
+import { loadModule } from '../js/cli/module.js';
 
 const CSV = new URL('../../shared/data/online-retail/interactions.csv', import.meta.url);
 
@@ -28,7 +29,7 @@ export async function buildHintFile(log) {
     const configured = JSON.parse(builder.configure(JSON.stringify({ builtAt: 0 })));
     if (!configured.ok) throw new Error(JSON.stringify(configured.errors));
     const text = log.map((e) => JSON.stringify({ user_id: e.user, type: 'purchase', ts: e.ts, props: { item: e.item } })).join('\n');
-    const [ptr, len] = copyIn(module, new TextEncoder().encode(text));
+    const [ptr, len] = copyBytesIn(module, new TextEncoder().encode(text));
     try {
       builder.addEvents(ptr, len, 1);
     } finally {

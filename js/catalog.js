@@ -393,7 +393,10 @@ export class CatalogRuntime {
   }
 
   recommend(opts) {
-    return recommend(this.#handle(), this.#engine, opts);
+    const r = recommend(this.#handle(), this.#engine, opts);
+    this.#notify(r.changes);
+    if (!r.ok) throw new TagwiseError(r.errors);
+    return r.items;
   }
 
   tagProfiles(profiles, opts) {

@@ -40,6 +40,17 @@ const SCRATCH_KEEP_BYTES = 64 << 20;
  * Usage: begin(), then append with text()/records() (each returns [offset,
  * length]), then ptr(offset) — pointers are only final once appending ends.
  */
+/**
+ * Copies bytes (a Uint8Array) into a _malloc'd block of wasm memory for one
+ * call; returns [ptr, len]. The caller frees it with module._free(ptr).
+ */
+export function copyBytesIn(module, bytes) {
+  const ptr = module._malloc(Math.max(1, bytes.length));
+  if (ptr === 0) throw new TagwiseError([problem('too_large', '', `Not enough memory for ${bytes.length} bytes.`)]);
+  module.HEAPU8.set(bytes, ptr);
+  return [ptr, bytes.length];
+}
+
 export class Scratch {
   #module;
   #ptr = 0;

@@ -4,6 +4,7 @@
 // tracked since, the tags held now and the consent state without copying
 // them out of wasm. The model is core/src/recommend.cpp.
 
+import { copyBytesIn } from './codec.js';
 import { TagwiseError } from './errors.js';
 
 /** The bytes of a hint file as a Uint8Array (ArrayBuffer and typed-array views accepted). */
@@ -14,13 +15,11 @@ function hintBytes(bytes) {
   throw new TypeError('tagwise: loadHints(bytes) needs the hint file as a Uint8Array or ArrayBuffer');
 }
 
-/** Copies bytes into wasm memory for one call. */
+/** Runs fn(ptr, len) with the bytes copied into wasm memory. */
 function withBytes(module, view, fn) {
-  const ptr = module._malloc(Math.max(1, view.length));
-  if (ptr === 0) throw new TagwiseError([{ code: 'too_large', path: '', message: 'Not enough memory for the hint file.', severity: 'error' }]);
+  const [ptr, len] = copyBytesIn(module, view);
   try {
-    module.HEAPU8.set(view, ptr);
-    return fn(ptr, view.length);
+    return fn(ptr, len);
   } finally {
     module._free(ptr);
   }
@@ -49,9 +48,11 @@ export function hintsInfo(session) {
 }
 
 /**
- * The top-k items for the visitor, each { item, score, reasons, name?,
- * category?, price? }. Options are checked by the core (errors carry paths
- * such as "/boosts/0/factor"); a filter rule is compiled per call.
+ * The session's answer to recommend(): { ok, items: [{ item, score, reasons,
+ * name?, category?, price? }], changes } or { ok: false, errors, changes }.
+ * Options are checked by the core (errors carry paths such as
+ * "/boosts/0/factor"); a filter rule is compiled per call. `changes` are tag
+ * changes the session found on the way (time moved on), for the listeners.
  */
 export function recommend(session, engine, opts = {}) {
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
@@ -67,7 +68,5 @@ export function recommend(session, engine, opts = {}) {
   } finally {
     scratch.trim();
   }
-  const r = JSON.parse(out);
-  if (!r.ok) throw new TagwiseError(r.errors);
-  return r.items;
+  return JSON.parse(out);
 }

@@ -468,12 +468,7 @@ class Session {
   // decision) in catalog order, evaluated at `now` (reused when unchanged).
   std::string Tags(double now_ms, bool all) {
     return Guard([&] {
-      const int64_t now = ToMs(now_ms);
-      TagChanges c;
-      if (catalog_ && (!exact_ || eval_.now != now)) {
-        Evaluation previous = std::move(eval_);
-        c = EvaluateFully(catalog_.get(), previous, now);
-      }
+      const TagChanges c = EvaluateAt(ToMs(now_ms));
       ojson tags = ojson::array();
       if (catalog_) {
         const auto& defs = catalog_->tags();
@@ -675,16 +670,15 @@ class Session {
       visitor.profile = &profile_;
       visitor.now = now;
       visitor.personal = options_.purposes.count("personalization") > 0;
+      // Tags that change because time moved on are reported like tags() does,
+      // so onTagsChanged listeners see them whichever call noticed first.
+      const TagChanges c = EvaluateAt(now);
       if (catalog_) {
-        if (!exact_ || eval_.now != now) {
-          Evaluation previous = std::move(eval_);
-          EvaluateFully(catalog_.get(), previous, now);
-        }
         const auto& defs = catalog_->tags();
         for (size_t i = 0; i < defs.size() && i < eval_.decisions.size(); ++i)
           if (eval_.decisions[i].holds) visitor.held_tags.push_back(defs[i].id);
       }
-      return hints_.Recommend(View(ptr, len), visitor);
+      return hints_.Recommend(View(ptr, len), visitor, ChangesJson(c));
     });
   }
 
@@ -806,6 +800,14 @@ class Session {
     eval_ = engine_->EvaluateAll(profile_, server_, now);
     exact_ = true;
     return DiffById(previous_catalog, previous, *catalog_, eval_);
+  }
+
+  // The evaluation at `now`, reused when it is exact and of the same time;
+  // the changes against the previous one otherwise.
+  TagChanges EvaluateAt(int64_t now) {
+    if (!catalog_ || (exact_ && eval_.now == now)) return {};
+    Evaluation previous = std::move(eval_);
+    return EvaluateFully(catalog_.get(), previous, now);
   }
 
   // After a change any tag may depend on (profile, server tags).

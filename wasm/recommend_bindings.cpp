@@ -268,35 +268,46 @@ std::string HintsSession::Info() const {
   return Dump({{"ok", true}, {"info", hints_ ? HintsInfo(*hints_) : ojson(nullptr)}});
 }
 
-std::string HintsSession::Recommend(std::string_view options_json, const VisitorView& visitor) const {
+// The recommendation itself, as the JSON object Recommend() returns (before
+// the session's tag changes are added to it).
+ojson HintsSession::RecommendJson(std::string_view options_json, const VisitorView& visitor) const {
+  const auto failure = [](const Error& e) {
+    return ojson{{"ok", false}, {"errors", ProblemsJson({e})}, {"warnings", ojson::array()}};
+  };
+  if (!hints_) {
+    return failure(OptionError("", "No hints are loaded: call loadHints(bytes) before recommend()."));
+  }
+  Result<json> parsed = ParseJson(options_json, "recommend options");
+  if (!parsed.ok()) return failure(parsed.error());
+  if (!parsed.value().is_object()) return failure(OptionError("", "recommend() takes an options object."));
+  RecommendParams params;
+  std::shared_ptr<ItemFilter> filter;
+  Result<RecommendRequest> req = ReadRequest(parsed.value(), *hints_, visitor, &filter, &params);
+  if (!req.ok()) return failure(req.error());
+  const std::vector<ItemEvent> history = visitor.personal ? ItemEvents(visitor.profile) : std::vector<ItemEvent>{};
+  RecommendResult r = tagwise::Recommend(*hints_, history, req.value(), params);
+  ojson items = ojson::array();
+  for (const Recommendation& rec : r.items) items.push_back(RecommendationJson(rec, *hints_));
+  std::vector<Error> warnings;
+  if (filter && filter->failures > 0) {
+    warnings.push_back(Error{ErrorCode::kWrongArgumentType, "/filter",
+                             "The filter failed on " + std::to_string(filter->failures) +
+                                 " item(s); they were left out.",
+                             Severity::kWarning});
+  }
+  return {{"ok", true},
+          {"items", std::move(items)},
+          {"source", r.source},
+          {"unknownItems", r.unknown_items},
+          {"warnings", ProblemsJson(warnings)}};
+}
+
+std::string HintsSession::Recommend(std::string_view options_json, const VisitorView& visitor,
+                                    const ojson& changes) const {
   return Guard([&] {
-    if (!hints_) {
-      return FailureText(ErrorCode::kWrongArgumentType, "",
-                         "No hints are loaded: call loadHints(bytes) before recommend().");
-    }
-    Result<json> parsed = ParseJson(options_json, "recommend options");
-    if (!parsed.ok()) return FailureText({parsed.error()});
-    if (!parsed.value().is_object()) return FailureText({OptionError("", "recommend() takes an options object.")});
-    RecommendParams params;
-    std::shared_ptr<ItemFilter> filter;
-    Result<RecommendRequest> req = ReadRequest(parsed.value(), *hints_, visitor, &filter, &params);
-    if (!req.ok()) return FailureText({req.error()});
-    const std::vector<ItemEvent> history = visitor.personal ? ItemEvents(visitor.profile) : std::vector<ItemEvent>{};
-    RecommendResult r = tagwise::Recommend(*hints_, history, req.value(), params);
-    ojson items = ojson::array();
-    for (const Recommendation& rec : r.items) items.push_back(RecommendationJson(rec, *hints_));
-    std::vector<Error> warnings;
-    if (filter && filter->failures > 0) {
-      warnings.push_back(Error{ErrorCode::kWrongArgumentType, "/filter",
-                               "The filter failed on " + std::to_string(filter->failures) +
-                                   " item(s); they were left out.",
-                               Severity::kWarning});
-    }
-    return Dump({{"ok", true},
-                 {"items", std::move(items)},
-                 {"source", r.source},
-                 {"unknownItems", r.unknown_items},
-                 {"warnings", ProblemsJson(warnings)}});
+    ojson out = RecommendJson(options_json, visitor);
+    out["changes"] = changes;
+    return Dump(out);
   });
 }
 

@@ -34,12 +34,17 @@ class HintsSession {
   // {"ok", "info": {...} | null}.
   std::string Info() const;
   // {"ok", "items": [{item, score, reasons, name?, category?, price?}], "source",
-  //  "unknownItems", "warnings"} or {"ok": false, "errors"} (bad options, with paths).
-  std::string Recommend(std::string_view options_json, const VisitorView& visitor) const;
+  //  "unknownItems", "warnings", "changes"} or {"ok": false, "errors", "changes"}
+  // (bad options, with paths). `changes`: the session's tag changes found
+  // while preparing the visitor, passed through for the JS listeners.
+  std::string Recommend(std::string_view options_json, const VisitorView& visitor,
+                        const nlohmann::ordered_json& changes) const;
   void Clear() { hints_.reset(); }
   bool loaded() const { return hints_.has_value(); }
 
  private:
+  nlohmann::ordered_json RecommendJson(std::string_view options_json, const VisitorView& visitor) const;
+
   std::optional<Hints> hints_;
 };
 

@@ -6,7 +6,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { copyIn, loadModule } from './module.js';
+import { copyBytesIn } from '../codec.js';
+import { loadModule } from './module.js';
 
 const FILES = {
   raw: 'online_retail.csv',
@@ -42,7 +43,7 @@ export async function runEval(options, io) {
   const buffers = [];
   let out;
   try {
-    for (const key of Object.keys(FILES)) buffers.push(...copyIn(module, data[key]));
+    for (const key of Object.keys(FILES)) buffers.push(...copyBytesIn(module, data[key]));
     out = JSON.parse(module.runOfflineEval(...buffers, JSON.stringify(options.eval)));
   } finally {
     for (let i = 0; i < buffers.length; i += 2) module._free(buffers[i]);

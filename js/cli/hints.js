@@ -5,8 +5,9 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 
+import { copyBytesIn } from '../codec.js';
 import { forEachLine } from './lines.js';
-import { copyIn, loadModule } from './module.js';
+import { loadModule } from './module.js';
 
 const CHUNK_CHARS = 1 << 20;
 const SHOWN_WARNINGS = 20;
@@ -14,7 +15,7 @@ const SHOWN_WARNINGS = 20;
 /** Sends one chunk of lines (numbered from firstLine) to the builder. */
 function sendLines(module, builder, lines, firstLine) {
   if (lines.length === 0) return;
-  const [ptr, len] = copyIn(module, new TextEncoder().encode(lines.join('\n')));
+  const [ptr, len] = copyBytesIn(module, new TextEncoder().encode(lines.join('\n')));
   try {
     builder.addEvents(ptr, len, firstLine);
   } finally {
@@ -24,7 +25,7 @@ function sendLines(module, builder, lines, firstLine) {
 
 async function addItems(module, builder, path) {
   const bytes = await readFile(path);
-  const [ptr, len] = copyIn(module, bytes);
+  const [ptr, len] = copyBytesIn(module, bytes);
   try {
     builder.addItems(ptr, len, /\.csv$/i.test(path));
   } finally {

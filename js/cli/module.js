@@ -14,11 +14,3 @@ export function loadModule() {
     .then((wasmBinary) => createTagwiseToolsModule({ wasmBinary }));
   return modulePromise;
 }
-
-/** Copies `bytes` (a Uint8Array) into wasm memory; returns [ptr, len]. Free with module._free(ptr). */
-export function copyIn(module, bytes) {
-  const ptr = module._malloc(Math.max(1, bytes.length));
-  if (ptr === 0) throw new Error(`not enough memory for ${bytes.length} bytes`);
-  module.HEAPU8.set(bytes, ptr);
-  return [ptr, bytes.length];
-}

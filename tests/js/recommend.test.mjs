@@ -217,3 +217,14 @@ test('the README main job\'s recommendation example runs: CN list, bought-togeth
   assert.match(stdout, /bought together with steam-50/);
   assert.match(stdout, /\(personalisation off\)/);
 });
+
+test('tag changes that recommend() notices (time moved on) reach onTagsChanged like tags() would report them', async () => {
+  const tw = await shop();
+  const r = tw.loadCatalog({ tags: [{ id: 'recent_buyer', when: { '>=': [{ events: [{ type: 'purchase', within: '1d' }] }, 1] } }] });
+  assert.equal(r.ok, true);
+  tw.track({ type: 'purchase', props: { item: 'steam-100' } });
+  const seen = [];
+  tw.onTagsChanged((c) => seen.push(c));
+  tw.recommend({ k: 1, now: T0 + 62 * DAY });
+  assert.deepEqual(seen.map((c) => c.left), [['recent_buyer']]);
+});
