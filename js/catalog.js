@@ -91,7 +91,8 @@ export class CatalogRuntime {
 
   /**
    * Told about local changes that must be persisted and shared with other
-   * tabs (js/persistence.js): tracked(events), profileSet(mode), purposesChanged().
+   * tabs (js/persistence.js): tracked(events), profileSet(mode), purposesChanged(),
+   * activityChanged() (experiment assignments, conversions, offer records).
    */
   observer = null;
 
@@ -397,6 +398,32 @@ export class CatalogRuntime {
     this.#notify(r.changes);
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.items;
+  }
+
+  // ---- experiments and offers (js/experiments.js, js/offers.js)
+
+  /**
+   * Calls a session method that reads the user at `now` and may change the
+   * activity ledger: { ok, changes, changed, ... }. Tag changes go to the
+   * listeners; a changed ledger is persisted and announced to other tabs.
+   */
+  activityCall(method, input, now) {
+    const session = this.#handle();
+    const r = this.#call([JSON.stringify(input)], (ptr, len) => session[method](ptr, len, now));
+    this.#notify(r.changes);
+    if (r.changed) this.observer?.activityChanged();
+    return r;
+  }
+
+  loadOffers(text) {
+    const session = this.#handle();
+    return this.#call([text], (ptr, len) => session.loadOffers(ptr, len));
+  }
+
+  /** Sticky assignments, conversions and offer records kept for the user. */
+  activity() {
+    if (this.#session === null) return { assignments: [], conversions: [], offers: [], olderTotals: [] };
+    return JSON.parse(this.#session.activityJson());
   }
 
   tagProfiles(profiles, opts) {

@@ -5,8 +5,10 @@
 import { CatalogRuntime, PURPOSES } from './catalog.js';
 import { Scratch, dataToText, readBatch, ruleToText } from './codec.js';
 import { Consent } from './consent.js';
+import { evaluateCondition } from './conditions.js';
 import { TagwiseError } from './errors.js';
 import { Experiments } from './experiments.js';
+import { Offers } from './offers.js';
 import { readableExport } from './export.js';
 import { Persistence } from './persistence.js';
 import { hydrate, ssrState } from './ssr.js';
@@ -200,10 +202,13 @@ class Tagwise {
 
   #experiments;
 
+  #offers;
+
   constructor(module, options, env) {
     this.#engine = new Engine(module, options);
-    this.#experiments = new Experiments(module);
     this.#catalog = new CatalogRuntime(this.#engine, options, env.defaultPurposes);
+    this.#experiments = new Experiments(module, this.#catalog, this.#engine, options.experiments ?? {});
+    this.#offers = new Offers(this.#catalog, this.#engine, options.timeZoneOffset);
     this.#onError = options.onError;
     if (this.#onError !== undefined && typeof this.#onError !== 'function') {
       throw new TypeError('tagwise: options.onError must be a function');
@@ -423,6 +428,20 @@ class Tagwise {
   /** GrowthBook-compatible bucketing: hash, bucketRanges, chooseVariation, inNamespace. */
   get experiments() { return this.#experiments; }
 
+  /**
+   * GrowthBook's evalCondition: whether the attributes satisfy a MongoDB-style
+   * targeting condition ($in, $gt, $elemMatch, $regex, $vgte, $inGroup, ...).
+   * Throws TagwiseError (with the JSON Pointer) for a malformed condition.
+   */
+  evaluateCondition(condition, attributes = {}, options = {}) {
+    return evaluateCondition(this.#engine.module, condition, attributes, options);
+  }
+
+  // ---- Offers (js/offers.js) ----
+
+  /** Tag-targeted offers with caps and quiet hours: load(definitions), eligible(context), record(id, action), history(). */
+  get offers() { return this.#offers; }
+
   // ---- Recommendations (js/recommend.js; types and docs in index.d.ts) ----
 
   /** Loads a hint file built by `tagwise hints` (Uint8Array or ArrayBuffer); returns what it holds. */
@@ -481,7 +500,7 @@ class Tagwise {
       key: this.#persistence.key,
       bytes: text == null ? 0 : new TextEncoder().encode(String(text)).length,
     };
-    return readableExport(stored, where, this.tags({ now }), now);
+    return readableExport(stored, where, this.tags({ now }), now, this.#catalog.activity());
   }
 
   /** Writes what is pending and stops syncing with other tabs. The instance stays usable in memory. */

@@ -5,6 +5,16 @@
 // GrowthBook, bucketRanges falls back to equal weights for weights of the
 // wrong length or not summing to 1 and clamps coverage to [0, 1]. Wrong
 // argument types are TypeErrors.
+//
+// run() is GrowthBook's runExperiment in the same steps (core/src/
+// experiment_run.cpp) with the user the instance holds: attributes, held tags
+// and events for targeting, the consent state, and a sticky assignment kept
+// in the instance's storage whose creation is the one exposure reported to
+// onExposure listeners. Unlike the bucketing helpers it refuses a bad
+// definition (TagwiseError with paths) instead of falling back.
+
+import { TagwiseError } from './errors.js';
+import { randomId } from './persistence.js';
 
 const MAX_VARIATIONS = 10_000;
 
@@ -22,11 +32,112 @@ function checkRange(r, what) {
   }
 }
 
+function plainObject(x, what) {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new TypeError(`tagwise: ${what} must be an object`);
+}
+
+/** JSON.stringify drops functions silently; a GrowthBook `include` function must be refused, not ignored. */
+function checkNoFunctions(definition) {
+  for (const [k, v] of Object.entries(definition)) {
+    if (typeof v === 'function') {
+      throw new TypeError(`tagwise: experiments.run: "${k}" is a function; definitions are JSON (use "rule" or "condition" for targeting)`);
+    }
+  }
+}
+
 export class Experiments {
   #module;
+  #runtime;
+  #engine;
+  #defaults;
+  #listeners = new Set();
 
-  constructor(module) {
+  /** runtime: CatalogRuntime (null for bucketing only); defaults: createTagwise's options.experiments. */
+  constructor(module, runtime = null, engine = null, defaults = {}) {
     this.#module = module;
+    this.#runtime = runtime;
+    this.#engine = engine;
+    if (defaults === null || typeof defaults !== 'object') throw new TypeError('tagwise: options.experiments must be an object');
+    const { onExposure, ...runDefaults } = defaults;
+    if (onExposure !== undefined) {
+      if (typeof onExposure !== 'function') throw new TypeError('tagwise: options.experiments.onExposure must be a function');
+      this.#listeners.add(onExposure);
+    }
+    this.#defaults = runDefaults;
+  }
+
+  /**
+   * Runs an experiment for the instance's user: { inExperiment, variationId,
+   * value, hashUsed, key, hashAttribute, hashValue, stickyBucketUsed, reason,
+   * bucket?, name? }. options: { attributes, forcedVariations, qaMode, url,
+   * enabled, savedGroups, now }; createTagwise's options.experiments are the defaults.
+   */
+  run(definition, options = {}) {
+    plainObject(definition, 'experiments.run(definition)');
+    plainObject(options, 'experiments.run options');
+    checkNoFunctions(definition);
+    const { now: _now, ...rest } = options;
+    const input = { ...this.#defaults, ...rest, definition };
+    if (this.#defaults.forcedVariations && rest.forcedVariations) {
+      input.forcedVariations = { ...this.#defaults.forcedVariations, ...rest.forcedVariations };
+    }
+    const r = this.#runtime.activityCall('runExperiment', input, this.#engine.now(options));
+    if (!r.ok) throw new TagwiseError(r.errors);
+    const { exposure, ...result } = r.result;
+    if (exposure) {
+      for (const fn of [...this.#listeners]) {
+        try {
+          fn(definition, result);
+        } catch (e) {
+          queueMicrotask(() => { throw e; });
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Calls fn(definition, result) the first time the user enters an experiment (once per user per experiment, across reloads and tabs). Returns an unsubscribe function. */
+  onExposure(fn) {
+    if (typeof fn !== 'function') throw new TypeError('tagwise: experiments.onExposure(fn) needs a function');
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  /**
+   * Records a conversion for the variation the user was assigned in `experiment`:
+   * { recorded, variation?, variationKey?, reason? } (reason "not_in_experiment",
+   * "consent" or "duplicate" when not recorded). opts: { metric = "conversion", value, id, now }.
+   */
+  convert(experiment, opts = {}) {
+    if (typeof experiment !== 'string' || experiment === '') throw new TypeError('tagwise: experiments.convert(key) needs the experiment key');
+    plainObject(opts, 'experiments.convert options');
+    const input = { experiment, id: opts.id ?? randomId() };
+    if (opts.metric !== undefined) input.metric = opts.metric;
+    if (opts.value !== undefined) input.value = opts.value;
+    const r = this.#runtime.activityCall('convert', input, this.#engine.now(opts));
+    if (!r.ok) throw new TagwiseError(r.errors);
+    const { ok: _ok, changes: _c, changed: _ch, ...out } = r;
+    return out;
+  }
+
+  /** The user's kept results, to send to the shop's server: { assignments: [...], conversions: [...] }. */
+  results() {
+    const a = this.#runtime.activity();
+    return { assignments: a.assignments, conversions: a.conversions };
+  }
+
+  /**
+   * Compares variations: conversion rate with its confidence interval, uplift,
+   * p-value and chance to beat the control (the first variation). input:
+   * { variations: [{ id, users, conversions }], confidence? } or
+   * { experiment, results: [results() of many users], metric?, confidence? }.
+   */
+  report(input) {
+    plainObject(input, 'experiments.report(input)');
+    const counts = input.results === undefined ? input : aggregateResults(input);
+    const r = JSON.parse(this.#module.experimentReport(JSON.stringify(counts)));
+    if (!r.ok) throw new TagwiseError(r.errors);
+    return r.value;
   }
 
   /** GrowthBook's hash(seed, value, version): a number in [0, 1), or null for a version other than 1 or 2. */
@@ -68,4 +179,25 @@ export class Experiments {
     }
     return this.#module.experimentInNamespace(hashValue, namespace[0], namespace[1], namespace[2]);
   }
+}
+
+/** Counts users and converted users per variation from many users' results(). */
+function aggregateResults({ experiment, results, metric = 'conversion', confidence }) {
+  if (typeof experiment !== 'string') throw new TypeError('tagwise: experiments.report: "experiment" must be the experiment key');
+  if (!Array.isArray(results)) throw new TypeError('tagwise: experiments.report: "results" must be a list of results()');
+  const byVariation = new Map(); // variation index -> { id, users, conversions }
+  results.forEach((res, i) => {
+    if (res === null || typeof res !== 'object' || !Array.isArray(res.assignments)) {
+      throw new TagwiseError([{ code: 'wrong_argument_type', path: `/results/${i}`, message: 'each result must be a results() object', severity: 'error' }]);
+    }
+    const a = res.assignments.find((x) => x.experiment === experiment);
+    if (a === undefined) return;
+    const converted = (res.conversions ?? []).some((c) => c.experiment === experiment && c.metric === metric);
+    const v = byVariation.get(a.variation) ?? { id: String(a.variationKey ?? a.variation), users: 0, conversions: 0 };
+    v.users += 1;
+    if (converted) v.conversions += 1;
+    byVariation.set(a.variation, v);
+  });
+  const variations = [...byVariation.entries()].sort((x, y) => x[0] - y[0]).map(([, v]) => v);
+  return confidence === undefined ? { variations } : { variations, confidence };
 }

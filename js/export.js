@@ -10,7 +10,7 @@ const iso = (ms) => (typeof ms === 'number' && Number.isFinite(ms) && ms > -8.64
  * stored: the decoded store ({ generation, consent, profile, problems, ... })
  * or null; where: { adapter, key, bytes }; tags: tw.tags() now.
  */
-export function readableExport(stored, where, tags, now) {
+export function readableExport(stored, where, tags, now, activity = null) {
   const profile = stored?.profile ?? {};
   const consent = stored?.consent ?? null;
   const purposes = ['necessary', 'security', 'personalization', 'marketing', 'analytics'];
@@ -19,7 +19,8 @@ export function readableExport(stored, where, tags, now) {
     version: 1,
     exportedAt: iso(now),
     about: 'Everything tagwise stored in this browser for you: your consent choices, the events it recorded, '
-      + 'day summaries of older events, data from the shop\'s server, and the tags this gives you now.',
+      + 'day summaries of older events, data from the shop\'s server, the tags this gives you now, '
+      + 'and the experiments you were placed in and the offers you were shown.',
     storage: where,
     consent: {
       decided: consent !== null,
@@ -39,6 +40,11 @@ export function readableExport(stored, where, tags, now) {
       serverTags: profile.tags ?? {},
     },
     tags: tags.map((t) => ({ id: t.id, name: t.name, purpose: t.purpose, dimension: t.dimension, value: t.value })),
+    experiments: (activity?.assignments ?? []).map((a) => ({
+      experiment: a.experiment, variation: a.variation, variationKey: a.variationKey, assignedAt: iso(a.at),
+    })),
+    conversions: (activity?.conversions ?? []).map((c) => ({ ...c, time: iso(c.at) })),
+    offers: (activity?.offers ?? []).map((o) => ({ ...o, time: iso(o.at) })),
     problems: stored?.problems ?? [],
   };
 }

@@ -603,6 +603,11 @@ export interface DataExport {
     serverTags: { [id: string]: JsonValue };
   };
   tags: { id: string; name: string; purpose: Purpose; dimension: string; value: JsonValue }[];
+  /** Sticky experiment assignments (each one the user's exposure). */
+  experiments: { experiment: string; variation: number; variationKey: string; assignedAt: string | null }[];
+  conversions: (ExperimentConversion & { time: string | null })[];
+  /** Offer records kept for caps. */
+  offers: (OfferRecord & { time: string | null })[];
   problems: Problem[];
 }
 
@@ -661,6 +666,255 @@ export interface Experiments {
   chooseVariation(n: number, ranges: readonly BucketRange[]): number;
   /** Whether the user's hash value falls in the namespace's [start, end) (mutually exclusive experiments). */
   inNamespace(hashValue: string, namespace: [string, number, number]): boolean;
+  /**
+   * Runs an experiment for the instance's user, in GrowthBook's steps (same
+   * variation as GrowthBook for the same definition and attributes). The
+   * first time the user is in it, the assignment is kept (sticky across
+   * reloads, tabs and later weight changes) and the onExposure listeners hear
+   * of it, once per user per experiment.
+   * @throws TagwiseError for a bad definition, every problem with its path
+   *   (`/weights`: not summing to 1; `/coverage`: outside [0, 1];
+   *   `/variations`: fewer than 2; `/condition/...`; `/rule/...`).
+   */
+  run<T extends JsonValue = JsonValue>(definition: ExperimentDefinition<T>, options?: ExperimentRunOptions): ExperimentResult<T>;
+  /** Hears first exposures: fn(definition, result). Returns an unsubscribe function. */
+  onExposure(listener: (definition: ExperimentDefinition, result: ExperimentResult) => void): () => void;
+  /** Records a conversion for the user's variation in `experiment`. */
+  convert(experiment: string, options?: { metric?: string; value?: number; id?: string; now?: number }): ConversionOutcome;
+  /** The user's assignments and conversions, to send to the shop's server and aggregate with {@link Experiments.report}. */
+  results(): ExperimentResults;
+  /** Compares variations against the control (the first): rate, Wilson interval, uplift, p-value, chance to beat control. */
+  report(input: { variations: { id: string; users: number; conversions: number }[]; confidence?: number }
+    | { experiment: string; results: readonly ExperimentResults[]; metric?: string; confidence?: number }): ExperimentReport;
+}
+
+/** An experiment as GrowthBook defines it (camelCase JSON), plus tagwise's `rule` and `purpose`. */
+export interface ExperimentDefinition<T extends JsonValue = JsonValue> {
+  key: string;
+  /** At least 2; the first is the control. */
+  variations: T[];
+  /** One per variation, summing to 1. Default: equal. */
+  weights?: number[];
+  /** Share of users in the experiment, 0..1 (default 1). */
+  coverage?: number;
+  /** Attribute hashed to bucket the user (default `"id"`: the profile's user id). */
+  hashAttribute?: string;
+  hashVersion?: 1 | 2;
+  /** Hash seed (default the key). */
+  seed?: string;
+  /** Mutually exclusive experiments: [namespaceId, start, end]. */
+  namespace?: [string, number, number];
+  ranges?: BucketRange[];
+  /** MongoDB-style targeting on the attributes (GrowthBook's syntax). */
+  condition?: Condition;
+  /** Tagwise rule targeting: tags (`{"tag": ["vip"]}`), events, attributes. */
+  rule?: Rule;
+  /** Everyone in coverage gets this variation (no exposure is reported). */
+  force?: number | null;
+  active?: boolean;
+  status?: 'draft' | 'running' | 'stopped';
+  meta?: { key?: string; name?: string; passthrough?: boolean }[];
+  /** Raise to re-randomise everyone (sticky assignments are per bucket version). */
+  bucketVersion?: number;
+  disableStickyBucketing?: boolean;
+  /** Consent purpose the experiment needs (default `"analytics"`): without it the user gets the control, not in the experiment. */
+  purpose?: Purpose;
+  name?: string;
+  description?: string;
+  phase?: string;
+}
+
+export interface ExperimentRunOptions {
+  /** Extra or overriding attributes. The user's attributes, `id` (user id) and `tags` (held tag ids) are there already. */
+  attributes?: { [key: string]: JsonValue };
+  /** QA / dev tools: experiment key → variation index. */
+  forcedVariations?: { [key: string]: number };
+  /** Nobody enters experiments (forced variations still apply). */
+  qaMode?: boolean;
+  /** The page URL: `?<key>=<n>` forces variation n, as in GrowthBook. */
+  url?: string;
+  enabled?: boolean;
+  /** Saved groups for `$inGroup` / `$notInGroup` in conditions. */
+  savedGroups?: { [groupId: string]: JsonValue[] };
+  now?: number;
+}
+
+export interface ExperimentResult<T extends JsonValue = JsonValue> {
+  inExperiment: boolean;
+  variationId: number;
+  value: T;
+  hashUsed: boolean;
+  /** The variation's meta key, or its index as text. */
+  key: string;
+  hashAttribute: string;
+  hashValue: JsonValue;
+  stickyBucketUsed: boolean;
+  /**
+   * Why: "assigned", "sticky", "forced", "querystring", "force", or why not in:
+   * "disabled", "consent", "inactive", "no_hash_attribute", "namespace",
+   * "condition", "rule", "rule_error", "coverage", "qa_mode", "stopped".
+   */
+  reason: string;
+  bucket?: number;
+  name?: string;
+  passthrough?: boolean;
+  detail?: string;
+}
+
+export interface ConversionOutcome {
+  recorded: boolean;
+  variation?: number;
+  variationKey?: string;
+  reason?: 'not_in_experiment' | 'consent' | 'duplicate';
+}
+
+export interface ExperimentConversion {
+  experiment: string;
+  metric: string;
+  at: number;
+  variation: number;
+  value?: number;
+}
+
+export interface ExperimentResults {
+  assignments: { experiment: string; hashAttribute: string; hashValue: string; variation: number; variationKey: string; at: number }[];
+  conversions: ExperimentConversion[];
+}
+
+export interface VariationReport {
+  id: string;
+  users: number;
+  conversions: number;
+  rate: number;
+  ciLow: number;
+  ciHigh: number;
+  uplift?: number;
+  diff?: number;
+  diffCiLow?: number;
+  diffCiHigh?: number;
+  pValue?: number;
+  chanceToBeatControl?: number;
+  significant: boolean;
+}
+
+export interface ExperimentReport {
+  confidence: number;
+  variations: VariationReport[];
+  /** A variation significantly better than the control and best among those, or "". */
+  winner: string;
+}
+
+// ---- Offers (DESIGN.md section 7) ----
+
+export type OfferAction = 'shown' | 'clicked' | 'redeemed';
+
+export interface QuietHoursDefinition {
+  /** Local "HH:MM" in the user's time zone; may span midnight ("22:00" to "08:00"). */
+  start: string;
+  end: string;
+}
+
+export interface OfferDefinition {
+  id: string;
+  name?: string;
+  /** Tagwise rule over the user (tags welcome); absent: everyone. */
+  audience?: Rule;
+  /** Default `"marketing"`: with that purpose off, the offer is not eligible and nothing is recorded. */
+  purpose?: Purpose;
+  /** Higher first (default 0). */
+  priority?: number;
+  /** Counts of "shown" per user: total, per local day, per local ISO week (Monday). */
+  caps?: { total?: number; perDay?: number; perWeek?: number };
+  /** Never again after this action (true = "shown"): new-user rewards, once-per-user messages. */
+  once?: boolean | OfferAction;
+  /** Mutually exclusive group: only its best-ranked eligible offer is eligible. */
+  group?: string;
+  /** ISO 8601 or ms; end must be after start. */
+  start?: string | number;
+  end?: string | number;
+  /** Overrides the global quiet hours; null: none for this offer. */
+  quietHours?: QuietHoursDefinition | null;
+  payload?: JsonValue;
+}
+
+export interface OfferDefinitions {
+  offers: OfferDefinition[];
+  /** At most this many offers shown per user per local day, across offers (the seeds recommend 2). */
+  dailyCap?: number;
+  quietHours?: QuietHoursDefinition;
+}
+
+export interface EligibleOffer {
+  id: string;
+  name: string;
+  priority: number;
+  payload: JsonValue;
+  rank: number;
+  /** Why: "audience" or "everyone", "priority 10", "group welcome"... */
+  reasons: string[];
+  /** Used and limit per cap: { total?, perDay?, perWeek? }. */
+  caps: { [cap: string]: { used: number; limit: number } };
+}
+
+export interface IneligibleOffer {
+  id: string;
+  name: string;
+  /**
+   * Every failing reason: "consent", "not_started", "ended", "audience",
+   * "audience_error", "quiet_hours", "once", "cap_total", "cap_day",
+   * "cap_week", "daily_cap", "group".
+   */
+  reasons: string[];
+  message: string;
+  details: { [key: string]: JsonValue };
+}
+
+export interface OfferRecord {
+  offer: string;
+  action: OfferAction;
+  at: number;
+}
+
+export interface Offers {
+  /**
+   * Loads offer definitions, replacing the previous ones.
+   * @throws TagwiseError listing every problem with its path (e.g.
+   *   `/offers/0/end` before start, `/offers/2/caps/perDay`); the previous offers stay.
+   */
+  load(definitions: OfferDefinition[] | OfferDefinitions): { warnings: Problem[] };
+  /** The offers the user may see now, best first; `.ineligible` says why each other one may not. */
+  eligible(context?: { tzOffsetMinutes?: number; attributes?: { [key: string]: JsonValue }; now?: number }):
+    EligibleOffer[] & { readonly ineligible: IneligibleOffer[] };
+  /** Records an action; caps hold across reloads and tabs. Not recorded when the offer's purpose is off. */
+  record(id: string, action: OfferAction, options?: { now?: number; id?: string }):
+    { recorded: boolean; reason?: 'consent' | 'duplicate'; record: (OfferRecord & { id: string }) | null };
+  /** The user's offer records kept for caps. */
+  history(): OfferRecord[];
+}
+
+// ---- Targeting conditions (GrowthBook's MongoDB-style syntax, DESIGN.md section 7) ----
+
+/**
+ * A GrowthBook targeting condition: attribute paths ("country", "user.age",
+ * "items.0.sku") mapped to a literal or an object of operators ($eq $ne $lt
+ * $lte $gt $gte $in $nin $ini $nini $all $alli $size $elemMatch $exists $type
+ * $not $regex $regexi $veq $vne $vgt $vgte $vlt $vlte $inGroup $notInGroup),
+ * plus $and, $or, $nor, $not and $savedGroup at condition level.
+ */
+export type Condition = { [key: string]: JsonValue };
+
+/** GrowthBook's savedGroups payload: plain lists (for $inGroup/$notInGroup) or v2 list/condition groups. */
+export type SavedGroups = {
+  [groupId: string]:
+    | JsonValue[]
+    | { type: 'list'; values: JsonValue[]; attributeKey?: string }
+    | { type: 'condition'; condition: Condition };
+};
+
+/** Options of {@link Tagwise.evaluateCondition}. */
+export interface EvaluateConditionOptions {
+  /** Saved groups that $inGroup, $notInGroup and $savedGroup refer to. An unknown id is an empty group. */
+  savedGroups?: SavedGroups | null;
 }
 
 // ---- Recommendations (DESIGN.md section 8) ----
@@ -792,6 +1046,12 @@ export interface TagwiseOptions {
   catalog?: Catalog | string;
   /** A server's {@link Tagwise.ssrState} to start from (see {@link Tagwise.hydrate}). */
   hydrate?: SsrState | null;
+  /** Defaults for {@link Experiments.run} and a first-exposure listener. */
+  experiments?: Omit<ExperimentRunOptions, 'now' | 'attributes' | 'url'> & {
+    onExposure?: (definition: ExperimentDefinition, result: ExperimentResult) => void;
+  };
+  /** The user's offset east of UTC in minutes for offers (UTC+8 is 480). Default: the runtime's zone at each call. */
+  timeZoneOffset?: number;
 }
 
 /** A tagwise engine instance. */
@@ -926,8 +1186,22 @@ export interface Tagwise {
 
   // ---- Experiments ----
 
-  /** GrowthBook-compatible bucketing (hash, bucketRanges, chooseVariation, inNamespace). */
+  /** GrowthBook-compatible experiments: bucketing helpers, run(), onExposure(), convert(), results(), report(). */
   readonly experiments: Experiments;
+  /**
+   * Whether the attributes satisfy a GrowthBook targeting condition: exactly
+   * what GrowthBook's evalCondition(attributes, condition, savedGroups) returns
+   * (checked against @growthbook/growthbook). Unlike GrowthBook, a malformed
+   * condition (unknown operator, $in without a list, a regex JavaScript
+   * rejects or one needing backtracking) throws a {@link TagwiseError} whose
+   * `path` is a JSON Pointer into the condition (e.g. "/$and/1/age/$gtt");
+   * regexes run in linear time, so no pattern can hang the page. Objects
+   * compare by content whatever their key order. TypeError when `condition`
+   * or `attributes` is not a plain object.
+   */
+  evaluateCondition(condition: Condition, attributes?: { [key: string]: unknown }, options?: EvaluateConditionOptions): boolean;
+  /** Tag-targeted offers with caps, quiet hours and consent: load(), eligible(), record(), history(). */
+  readonly offers: Offers;
 
   // ---- Recommendations ----
 

@@ -26,7 +26,7 @@ import { isQuotaError } from './storage.js';
 const DEFAULT_FLUSH_DELAY = 250;
 const MAX_SHRINK_STEPS = 12;
 
-function randomId() {
+export function randomId() {
   const c = globalThis.crypto;
   if (typeof c?.randomUUID === 'function') return c.randomUUID();
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
@@ -198,6 +198,12 @@ export class Persistence {
   }
 
   purposesChanged() {
+    this.#announce = true;
+    this.#markDirty();
+  }
+
+  /** An experiment assignment, conversion or offer record: other tabs re-read the store once it is written, so caps hold there at once. */
+  activityChanged() {
     this.#announce = true;
     this.#markDirty();
   }

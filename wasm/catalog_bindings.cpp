@@ -43,6 +43,7 @@
 #include "tagwise/lint.h"
 #include "tagwise/profile.h"
 #include "tagwise/store.h"
+#include "activity_session.h"
 #include "json_text.h"
 #include "recommend_bindings.h"
 #include "results.h"
@@ -519,8 +520,10 @@ class Session {
       mine.consent = consent_;
       mine.generation = generation_;
       mine.generation_at = generation_at_;
+      mine.ledger = std::move(activity_.ledger());
       const StoreMergeReport r = MergeStores(decoded.state, &mine);
       profile_ = std::move(mine.profile);
+      activity_.ledger() = std::move(mine.ledger);
       generation_ = std::move(mine.generation);
       generation_at_ = mine.generation_at;
       PruneReport pruned;
@@ -540,6 +543,8 @@ class Session {
         pruned.rollups_removed += more.rollups_removed;
         pruned.server_tags_removed += more.server_tags_removed;
       }
+      // Likewise for offer and experiment activity of purposes now off.
+      activity_.PruneForPurposes(options_.purposes);
       server_ = ServerTagsOf(profile_);
       TagChanges c = Reevaluate(ToMs(now));
       const char* outcome = r.outcome == StoreMergeReport::Outcome::kSame        ? "same"
@@ -568,14 +573,16 @@ class Session {
       state.generation = generation_;
       state.generation_at = generation_at_;
       state.saved_at = ToMs(now);
+      activity_.ledger().Compact(ToMs(now));  // bounded: old activity folds into totals
+      state.ledger = std::move(activity_.ledger());
       std::string text;
       try {
         text = EncodeStore(state);
       } catch (...) {
-        profile_ = std::move(state.profile);
-        return "";
+        text.clear();
       }
       profile_ = std::move(state.profile);
+      activity_.ledger() = std::move(state.ledger);
       return text;
     } catch (...) {
       return "";
@@ -628,6 +635,7 @@ class Session {
   std::string Forget(const std::string& generation, double at, double now) {
     return Guard([&] {
       profile_ = Profile();
+      activity_.ledger() = Ledger();
       consent_.reset();
       server_ = ServerTags();
       generation_ = generation;
@@ -680,6 +688,39 @@ class Session {
       }
       return hints_.Recommend(View(ptr, len), visitor, ChangesJson(c));
     });
+  }
+
+  // ---- experiments and offers (tw.experiments.run/convert, tw.offers; activity_session.h)
+  // Each answer also carries "changes" (tag changes found evaluating at
+  // `now`, for the listeners) and "changed" (the activity changed: persist it).
+
+  std::string RunExperiment(uintptr_t ptr, size_t len, double now_ms) {
+    return WithUser(now_ms, [&](const UserView& u, bool* changed) { return activity_.RunExperiment(View(ptr, len), u, changed); });
+  }
+
+  std::string Convert(uintptr_t ptr, size_t len, double now_ms) {
+    return WithUser(now_ms, [&](const UserView& u, bool* changed) { return activity_.Convert(View(ptr, len), u, changed); });
+  }
+
+  std::string LoadOffers(uintptr_t ptr, size_t len) {
+    return Guard([&] { return activity_.LoadOffers(View(ptr, len), catalog_.get()); });
+  }
+
+  std::string EligibleOffers(uintptr_t ptr, size_t len, double now_ms) {
+    return WithUser(now_ms, [&](const UserView& u, bool*) { return activity_.EligibleOffers(View(ptr, len), u); });
+  }
+
+  std::string RecordOffer(uintptr_t ptr, size_t len, double now_ms) {
+    return WithUser(now_ms, [&](const UserView& u, bool* changed) { return activity_.RecordOffer(View(ptr, len), u, changed); });
+  }
+
+  // {"assignments", "conversions", "offers", "olderTotals"} (exportData, experiments.exposures()).
+  std::string ActivityJson() const {
+    try {
+      return Dump(ojson(activity_.ExportJson()));
+    } catch (...) {
+      return "null";
+    }
   }
 
   // Tags many profiles with the loaded catalog, one profile at a time.
@@ -771,6 +812,27 @@ class Session {
     *out += Dump(entry);
   }
 
+  // Evaluates the tags at `now`, runs `body` on a view of the user and adds
+  // "changes" and "changed" to its JSON object.
+  template <typename F>
+  std::string WithUser(double now_ms, F&& body) {
+    return Guard([&] {
+      const int64_t now = ToMs(now_ms);
+      const TagChanges c = EvaluateAt(now);
+      UserView u;
+      u.profile = &profile_;
+      u.catalog = catalog_.get();
+      u.evaluation = catalog_ ? &eval_ : nullptr;
+      u.purposes = &options_.purposes;
+      u.now = now;
+      bool changed = false;
+      std::string out = body(u, &changed);
+      // `out` is a JSON object's text ("{...}"): splice the two fields in front.
+      return "{\"changes\":" + Dump(ChangesJson(c)) + ",\"changed\":" + (changed ? "true" : "false") + "," +
+             out.substr(1);
+    });
+  }
+
   ojson ConsentJson() const {
     if (!consent_) return nullptr;
     return {{"purposes", PurposesJson(consent_->purposes)}, {"updatedAt", consent_->updated_at}};
@@ -789,7 +851,10 @@ class Session {
     options_.purposes = std::move(purposes);
     if (catalog_) engine_.emplace(catalog_, options_);
     PruneReport pruned;
-    if (narrowed) pruned = PruneForConsent(*scope_, options_.purposes, &profile_);
+    if (narrowed) {
+      pruned = PruneForConsent(*scope_, options_.purposes, &profile_);
+      activity_.PruneForPurposes(options_.purposes);
+    }
     server_ = ServerTagsOf(profile_);
     return pruned;
   }
@@ -843,6 +908,7 @@ class Session {
   std::vector<Error> batch_warnings_;  // TagProfiles' per-profile scratch
   bool exact_ = false;  // see the file comment
   HintsSession hints_;
+  ActivitySession activity_;
 };
 
 // ---------------------------------------------------------------- lint
@@ -961,7 +1027,13 @@ EMSCRIPTEN_BINDINGS(tagwise_catalog) {
       .function("tagProfiles", &Session::TagProfiles)
       .function("loadHints", &Session::LoadHints)
       .function("hintsInfo", &Session::HintsInfo)
-      .function("recommend", &Session::Recommend);
+      .function("recommend", &Session::Recommend)
+      .function("runExperiment", &Session::RunExperiment)
+      .function("convert", &Session::Convert)
+      .function("loadOffers", &Session::LoadOffers)
+      .function("eligibleOffers", &Session::EligibleOffers)
+      .function("recordOffer", &Session::RecordOffer)
+      .function("activityJson", &Session::ActivityJson);
   emscripten::function("lintCatalog", &Lint);
   emscripten::function("decodeStore", &DecodeStoreJson);
 }

@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "json_text.h"
+#include "results.h"
+#include "tagwise/experiment_report.h"
 #include "tagwise/experiments.h"
 
 namespace tagwise::wasm {
@@ -56,6 +59,19 @@ bool Namespace(const std::string& hash_value, const std::string& id, double star
   return InNamespace(hash_value, id, start, end);
 }
 
+// The console's comparison report: the input JSON text
+// ({"variations": [{"id", "users", "conversions"}, ...], "confidence"?}) in,
+// {"ok": true, "value": <ReportToJson>} or the error envelope (results.h) out.
+std::string Report(const std::string& input_json) {
+  return Guard([&] {
+    Result<nlohmann::json> parsed = ParseJson(input_json, "experiment report input");
+    if (!parsed.ok()) return FailureText({parsed.error()});
+    Result<ExperimentReport> report = ParseAndCompare(parsed.value());
+    if (!report.ok()) return FailureText({report.error()});
+    return Dump({{"ok", true}, {"value", ojson(ReportToJson(report.value()))}});
+  });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(tagwise_experiments) {
@@ -63,6 +79,7 @@ EMSCRIPTEN_BINDINGS(tagwise_experiments) {
   emscripten::function("experimentBucketRanges", &Ranges);
   emscripten::function("experimentChooseVariation", &Choose);
   emscripten::function("experimentInNamespace", &Namespace);
+  emscripten::function("experimentReport", &Report);
 }
 
 }  // namespace tagwise::wasm

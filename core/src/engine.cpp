@@ -26,30 +26,21 @@ std::string_view DecisionSourceName(DecisionSource s) {
 
 namespace {
 
-// Answers `tag`/`tag_value` from the decisions computed so far (the plan
-// guarantees a referenced tag is final before it is read).
-class DecisionResolver : public TagResolver {
- public:
-  DecisionResolver(const Catalog& catalog, const Evaluation& eval) : catalog_(catalog), eval_(eval) {}
-  bool HasTag(std::string_view id) const override {
-    int i = catalog_.IndexOf(id);
-    return i >= 0 && eval_.decisions[static_cast<size_t>(i)].holds;
-  }
-  json TagValue(std::string_view id) const override {
-    int i = catalog_.IndexOf(id);
-    return i >= 0 ? eval_.decisions[static_cast<size_t>(i)].value : json(nullptr);
-  }
-
- private:
-  const Catalog& catalog_;
-  const Evaluation& eval_;
-};
-
 bool PurposeOn(const EngineOptions& options, const std::string& purpose) {
   return purpose == "necessary" || options.purposes.count(purpose) > 0;
 }
 
 }  // namespace
+
+bool EvaluationTagResolver::HasTag(std::string_view id) const {
+  int i = catalog_.IndexOf(id);
+  return i >= 0 && static_cast<size_t>(i) < eval_.decisions.size() && eval_.decisions[static_cast<size_t>(i)].holds;
+}
+
+json EvaluationTagResolver::TagValue(std::string_view id) const {
+  int i = catalog_.IndexOf(id);
+  return i >= 0 && static_cast<size_t>(i) < eval_.decisions.size() ? eval_.decisions[static_cast<size_t>(i)].value : json(nullptr);
+}
 
 Engine::Engine(std::shared_ptr<const Catalog> catalog, EngineOptions options)
     : catalog_(std::move(catalog)), options_(std::move(options)) {}
@@ -59,7 +50,7 @@ void Engine::RunSteps(const Profile& profile, const ServerTags& server, int64_t 
   const auto& tags = catalog_->tags();
   out->now = now;
   out->decisions.resize(tags.size());
-  DecisionResolver resolver(*catalog_, *out);
+  EvaluationTagResolver resolver(*catalog_, *out);
   EvalContext ctx;
   ctx.now = now;
   ctx.profile = &profile;
@@ -204,7 +195,7 @@ Result<json> Engine::Explain(const Profile& profile, const ServerTags& server, i
   }
   if (!holding.empty()) out["children_holding"] = holding;
   if (d.source == DecisionSource::kConsentDenied || t.server) return out;
-  DecisionResolver resolver(*catalog_, all);
+  EvaluationTagResolver resolver(*catalog_, all);
   EvalContext ctx;
   ctx.now = now;
   ctx.profile = &profile;

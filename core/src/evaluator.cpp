@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "bounded_regex.h"
 #include "js_value.h"
 
 namespace tagwise {
@@ -466,8 +467,165 @@ Val Evaluator::EvalNode(const Node& n) {
       double r = std::round(x * f) / f;
       return Val(js::MakeNumber(r));
     }
+    case Op::kCondAnd: case Op::kCondOr: case Op::kCondNor: case Op::kCondNot: case Op::kCondPath:
+    case Op::kCondMatchString: case Op::kCondMatchStringI: case Op::kCondMatchNumber:
+    case Op::kCondMatchBool: case Op::kCondMatchNull: case Op::kCondMatchJson:
+    case Op::kCondEq: case Op::kCondNe: case Op::kCondLt: case Op::kCondLe: case Op::kCondGt: case Op::kCondGe:
+    case Op::kCondExists: case Op::kCondIn: case Op::kCondNin: case Op::kCondAll: case Op::kCondElemMatch:
+    case Op::kCondSize: case Op::kCondRegex: case Op::kCondType:
+    case Op::kCondVEq: case Op::kCondVNe: case Op::kCondVGt: case Op::kCondVGe: case Op::kCondVLt: case Op::kCondVLe:
+      return Val(json(CondHolds(n, *frames_.back().data)));
   }
   return Val();
+}
+
+// MongoDB-style conditions, exactly as GrowthBook's mongrule.ts evaluates
+// them. `v` is the current scope: the object a condition reads attributes
+// from, or the value an operator tests (both are GrowthBook's `actual`).
+bool Evaluator::CondHolds(const Node& n, const json& v) {
+  static const json kNull;
+  auto holds = [&](const Node& child) {
+    Val r = Eval(child);
+    return r.get().is_boolean() && r.get().get<bool>();
+  };
+  auto holds_on = [&](const Node& child, const json& scope) {
+    FrameGuard<FrameStack> guard(&frames_, Frame{&scope, -1});
+    return holds(child);
+  };
+  switch (n.op) {
+    case Op::kCondAnd:
+      for (const Node& a : n.args) {
+        if (!holds(a)) return false;
+      }
+      return true;
+    case Op::kCondOr:  // evalOr: an empty list holds
+      for (const Node& a : n.args) {
+        if (holds(a)) return true;
+      }
+      return n.args.empty();
+    case Op::kCondNor:
+      for (const Node& a : n.args) {
+        if (holds(a)) return false;
+      }
+      return !n.args.empty();
+    case Op::kCondNot:
+      return !holds(n.args[0]);
+    case Op::kCondPath: {
+      // getPath: `part in current` for objects and arrays (indices and
+      // "length"); anything else, or a missing part, gives null.
+      const json* cur = &v;
+      for (const std::string& seg : n.cond->path) {
+        if (cur->is_object()) {
+          auto it = cur->find(seg);
+          cur = it == cur->end() ? &kNull : &*it;
+        } else if (cur->is_array()) {
+          size_t idx;
+          if (CanonicalIndex(seg, &idx) && idx < cur->size()) {
+            cur = &(*cur)[idx];
+          } else if (seg == "length") {
+            scratch_.push_back(json(cur->size()));
+            cur = &scratch_.back();
+          } else {
+            cur = &kNull;
+          }
+        } else {
+          cur = &kNull;
+        }
+        if (cur->is_null()) break;
+      }
+      return holds_on(n.args[0], *cur);
+    }
+    case Op::kCondMatchString:
+      if (v.is_string()) return v.get_ref<const std::string&>() == n.literal.get_ref<const std::string&>();
+      return js::ToString(v) == n.literal.get_ref<const std::string&>();
+    case Op::kCondMatchStringI:
+      return cond::JsToLowerCase(js::ToString(v)) == n.literal.get_ref<const std::string&>();
+    case Op::kCondMatchNumber:
+      return js::ToNumber(v) == n.literal.get<double>();
+    case Op::kCondMatchBool:
+      return !v.is_null() && cond::JsTruthy(v) == n.literal.get<bool>();
+    case Op::kCondMatchNull:
+      return v.is_null();
+    case Op::kCondMatchJson:
+      return cond::JsonTextEquals(v, n.literal);
+    case Op::kCondEq:
+      return js::StrictEquals(v, n.literal, false);
+    case Op::kCondNe:
+      return !js::StrictEquals(v, n.literal, false);
+    case Op::kCondLt:
+      return js::LessThan(v, n.literal);
+    case Op::kCondLe:
+      return js::LessOrEqual(v, n.literal);
+    case Op::kCondGt:
+      return js::LessThan(n.literal, v);
+    case Op::kCondGe:
+      return js::LessOrEqual(n.literal, v);
+    case Op::kCondExists:
+      return n.literal.get<bool>() ? !v.is_null() : v.is_null();
+    case Op::kCondIn:
+    case Op::kCondNin: {
+      bool found = false;
+      if (v.is_array()) {  // an array attribute matches when the two intersect
+        for (const json& e : v) {
+          Step();
+          if (cond::SetContains(*n.cond, e)) {
+            found = true;
+            break;
+          }
+        }
+      } else {
+        found = cond::SetContains(*n.cond, v);
+      }
+      return n.op == Op::kCondIn ? found : !found;
+    }
+    case Op::kCondAll:  // isInAll: every argument holds for some element
+      if (!v.is_array()) return false;
+      for (const Node& a : n.args) {
+        bool some = false;
+        for (const json& e : v) {
+          if (holds_on(a, e)) {
+            some = true;
+            break;
+          }
+        }
+        if (!some) return false;
+      }
+      return true;
+    case Op::kCondElemMatch:
+      if (!v.is_array()) return false;
+      for (const json& e : v) {
+        if (!e.is_null() && holds_on(n.args[0], e)) return true;
+      }
+      return false;
+    case Op::kCondSize:
+      if (!v.is_array()) return false;
+      scratch_.push_back(json(v.size()));
+      return holds_on(n.args[0], scratch_.back());
+    case Op::kCondRegex:
+      if (v.is_string()) return n.cond->regex->Search(v.get_ref<const std::string&>());
+      return n.cond->regex->Search(js::ToString(v));  // RegExp.test(String(value)): null reads "null"
+    case Op::kCondType:
+      return cond::TypeName(v) == n.literal.get_ref<const std::string&>();
+    case Op::kCondVEq:
+    case Op::kCondVNe:
+    case Op::kCondVGt:
+    case Op::kCondVGe:
+    case Op::kCondVLt:
+    case Op::kCondVLe: {
+      const json a(cond::PaddedVersionString(v));
+      const json b(n.cond->version);
+      switch (n.op) {
+        case Op::kCondVEq: return a == b;
+        case Op::kCondVNe: return a != b;
+        case Op::kCondVGt: return js::LessThan(b, a);
+        case Op::kCondVGe: return !js::LessThan(a, b);
+        case Op::kCondVLt: return js::LessThan(a, b);
+        default: return !js::LessThan(b, a);
+      }
+    }
+    default:
+      return false;
+  }
 }
 
 Val Evaluator::EvalVar(const Node& n) {

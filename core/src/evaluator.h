@@ -6,6 +6,7 @@
 
 #include <list>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -88,6 +89,10 @@ class Evaluator {
   Val EvalScopedPath(const Node& n, bool exists_only);
   Val EvalIteration(const Node& n);
   Val EvalEvents(const Node& n);
+  // The kCond* operators (MongoDB-style conditions); the scope is the object
+  // or value under test.
+  Val EvalCondition(const Node& n);
+  bool CondHolds(const Node& n, const nlohmann::json& scope);
   void Step();
   // Inside `try`, NaN results and division by zero raise {"type": "NaN"} so an
   // alternative can handle them; elsewhere they yield NaN as in json-logic-js.
@@ -106,6 +111,26 @@ class Evaluator {
 // Evaluates a node whose arguments are all literals and which reads no data or
 // time; nullopt if it fails (it is then left for run time).
 std::optional<nlohmann::json> EvaluateConstant(const Node& n);
+
+// JavaScript semantics the MongoDB-style conditions need beyond js_value.h
+// (defined in condition_compiler.cpp, used by the compiler and evaluator).
+namespace cond {
+// String.prototype.toLowerCase() on UTF-8 text (full Unicode mapping,
+// "İ" -> "i̇" and the final-sigma rule included).
+std::string JsToLowerCase(std::string_view s);
+// GrowthBook's paddedVersionString(input) (util.ts): "v1.2.3-rc.1+b" ->
+// "    1-    2-    3-rc-    1", compared as JS strings.
+std::string PaddedVersionString(const nlohmann::json& input);
+// JavaScript !!v (an empty array is true, unlike JsonLogic truthiness).
+bool JsTruthy(const nlohmann::json& v);
+// JSON.stringify(a) === JSON.stringify(b), object keys compared as sets.
+bool JsonTextEquals(const nlohmann::json& a, const nlohmann::json& b);
+// GrowthBook's getType(v): "null", "array", "string", "number", "boolean", "object".
+std::string_view TypeName(const nlohmann::json& v);
+// Whether JS `expected.includes(v)` holds for the list behind `spec`
+// (strings lower-cased first when spec.insensitive).
+bool SetContains(const CondSpec& spec, const nlohmann::json& v);
+}  // namespace cond
 
 // Parses JSON text; on failure appends one issue (kInvalidJson/kInvalidUtf8/kTooDeep) naming the byte.
 bool ParseJsonText(std::string_view text, nlohmann::json* out, std::vector<Error>* issues, int max_depth = 512);

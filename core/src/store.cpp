@@ -315,6 +315,14 @@ class Decoder {
     if (auto it = h.find("consent"); it != h.end() && !it->is_null()) {
       ReadConsent(*it, path);
     }
+    if (auto it = h.find("ledger"); it != h.end() && !it->is_null()) {
+      // Damaged entries are dropped one by one; the rest of the header stays.
+      std::vector<Error> warnings;
+      st.ledger = Ledger::FromJson(*it, "", &warnings);
+      for (Error& w : warnings) {
+        Warn(w.code, path, "ledger" + w.path + ": " + w.message);
+      }
+    }
     if (auto it = h.find("profile"); it != h.end() && !it->is_null()) {
       if (it->is_object()) {
         profile_ = std::move(*it);
@@ -493,11 +501,14 @@ std::string EncodeStore(const StoreState& state) {
   if (state.consent) {
     consent = json{{"purposes", state.consent->purposes}, {"updated_at", state.consent->updated_at}};
   }
-  const json header = {{"generation", state.generation},
-                       {"generation_at", state.generation_at},
-                       {"saved_at", state.saved_at},
-                       {"consent", std::move(consent)},
-                       {"profile", std::move(profile)}};
+  json header = {{"generation", state.generation},
+                 {"generation_at", state.generation_at},
+                 {"saved_at", state.saved_at},
+                 {"consent", std::move(consent)},
+                 {"profile", std::move(profile)}};
+  // Only when there is activity, so stores of users without offers or
+  // experiments stay byte-identical to what earlier versions wrote.
+  if (!state.ledger.empty()) header["ledger"] = state.ledger.ToJson();
   std::string out;
   out.reserve(64 + events.size() * 128);
   out.append(kMagic);
@@ -544,6 +555,7 @@ StoreMergeReport MergeStores(const StoreState& stored, StoreState* into) {
   }
   report.outcome = StoreMergeReport::Outcome::kSame;
   report.events_added = into->profile.MergeLocal(stored.profile);
+  into->ledger.Merge(stored.ledger);
   if (stored.consent && (!into->consent || stored.consent->updated_at > into->consent->updated_at)) {
     into->consent = stored.consent;
   }

@@ -68,6 +68,21 @@ struct TagChanges {
   bool empty() const { return entered.empty() && left.empty() && changed.empty(); }
 };
 
+// Answers `tag`/`tag_value` from an evaluation: inside the engine from the
+// decisions made so far (the plan guarantees a referenced tag is final before
+// it is read), and for rules evaluated beside the catalog (experiment and
+// offer targeting) from the finished evaluation. Holds references only.
+class EvaluationTagResolver : public TagResolver {
+ public:
+  EvaluationTagResolver(const Catalog& catalog, const Evaluation& eval) : catalog_(catalog), eval_(eval) {}
+  bool HasTag(std::string_view id) const override;
+  nlohmann::json TagValue(std::string_view id) const override;
+
+ private:
+  const Catalog& catalog_;
+  const Evaluation& eval_;
+};
+
 class Engine {
  public:
   explicit Engine(std::shared_ptr<const Catalog> catalog, EngineOptions options = {});

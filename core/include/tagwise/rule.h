@@ -87,6 +87,7 @@ class Rule {
 
  private:
   friend class Compiler;
+  friend class ConditionCompiler;  // condition.h: MongoDB-style conditions
   Rule();
   std::unique_ptr<Node> root_;
   nlohmann::json source_;

@@ -13,7 +13,8 @@
 //
 // Header JSON: {"generation", "generation_at", "saved_at", "consent":
 // {"purposes": [...], "updated_at"} | null, "profile": <Profile::ToJson()
-// without "events">}. The END line's CRC covers every byte before it, so a
+// without "events">, "ledger"?: <Ledger::ToJson(), present when there is
+// activity>}. The END line's CRC covers every byte before it, so a
 // store whose lines are each intact but which lost lines (or gained some) is
 // still detected. Each line's CRC is over the JSON text after the second
 // space, exactly as written.
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "tagwise/error.h"
+#include "tagwise/ledger.h"
 #include "tagwise/profile.h"
 
 namespace tagwise {
@@ -52,6 +54,7 @@ struct StoredConsent {
 struct StoreState {
   Profile profile;
   std::optional<StoredConsent> consent;  // nullopt: the visitor has not chosen
+  Ledger ledger;                         // offer, experiment and conversion activity (ledger.h)
   std::string generation;                // "" before the first write
   int64_t generation_at = 0;             // ms when the generation started
   int64_t saved_at = 0;                  // ms of the write (informational)
@@ -88,8 +91,8 @@ struct StoreMergeReport {
 };
 
 // Merges a decoded store (another tab's writes) into `into` (this tab's
-// state). Same generation: the profiles are merged with Profile::MergeLocal
-// and the later consent (by updated_at) is kept. Different generations: a
+// state). Same generation: the profiles are merged with Profile::MergeLocal,
+// the ledgers with Ledger::Merge, and the later consent (by updated_at) is kept. Different generations: a
 // named generation beats the empty one (the state before any replacement or
 // forget()), else the later generation_at wins wholesale (ties: the
 // lexicographically greater generation), so a forget() or a user switch in

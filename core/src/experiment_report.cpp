@@ -1,0 +1,310 @@
+#include "tagwise/experiment_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+namespace tagwise {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr double kSqrt2 = 1.41421356237309504880;
+constexpr double kSqrt2Pi = 2.50662827463100050242;
+// Largest integer a JavaScript number holds exactly (Number.MAX_SAFE_INTEGER).
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+
+struct Interval {
+  double low = 0;
+  double high = 1;
+};
+
+// Wilson score interval for x successes in n trials at normal quantile z.
+Interval Wilson(int64_t x, int64_t n, double z) {
+  if (n <= 0) return {0, 1};
+  const double nn = static_cast<double>(n);
+  const double p = static_cast<double>(x) / nn;
+  const double z2 = z * z;
+  const double denom = 1 + z2 / nn;
+  const double center = (p + z2 / (2 * nn)) / denom;
+  const double half = z * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
+  // At x = 0 (x = n) the bound is exactly 0 (1); rounding would leave ±1e-17.
+  return {x == 0 ? 0.0 : std::max(0.0, center - half), x == n ? 1.0 : std::min(1.0, center + half)};
+}
+
+std::string Pointer(size_t index, const char* field) {
+  std::string p = "/variations/" + std::to_string(index);
+  if (field != nullptr) p += std::string("/") + field;
+  return p;
+}
+
+Error Problem(ErrorCode code, std::string path, std::string message) {
+  return Error{code, std::move(path), std::move(message), Severity::kError};
+}
+
+std::optional<Error> CheckConfidence(double confidence) {
+  if (!(confidence > 0.5 && confidence <= 0.999)) {
+    return Problem(ErrorCode::kWrongArgumentType, "/confidence",
+                   "confidence (" + json(confidence).dump() + ") must be greater than 0.5 and at most 0.999.");
+  }
+  return std::nullopt;
+}
+
+// A count from JSON: a whole number from 0 to 2^53 - 1. JSON.stringify
+// writes 1e21 and up in exponent form, which nlohmann reads as a double, so
+// doubles with an integral value are accepted too.
+Result<int64_t> ReadCount(const json& v, size_t index, const char* field) {
+  const std::string path = Pointer(index, field);
+  const std::string shown = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() > static_cast<uint64_t>(kMaxSafeInteger)) {
+      return Problem(ErrorCode::kWrongArgumentType, path,
+                     std::string(field) + " (" + shown + ") is larger than 9007199254740991.");
+    }
+    return static_cast<int64_t>(v.get<uint64_t>());
+  }
+  if (v.is_number_integer()) {
+    if (v.get<int64_t>() < 0) {
+      return Problem(ErrorCode::kWrongArgumentType, path, std::string(field) + " (" + shown + ") cannot be negative.");
+    }
+    return v.get<int64_t>();
+  }
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d < 0) {
+      return Problem(ErrorCode::kWrongArgumentType, path, std::string(field) + " (" + shown + ") cannot be negative.");
+    }
+    if (!std::isfinite(d) || d != std::floor(d)) {
+      return Problem(ErrorCode::kWrongArgumentType, path,
+                     std::string(field) + " (" + shown + ") must be a whole number.");
+    }
+    if (d > kMaxSafeInteger) {
+      return Problem(ErrorCode::kWrongArgumentType, path,
+                     std::string(field) + " (" + shown + ") is larger than 9007199254740991.");
+    }
+    return static_cast<int64_t>(d);
+  }
+  return Problem(ErrorCode::kWrongArgumentType, path,
+                 std::string(field) + " must be a number (a count of users), not " + shown + ".");
+}
+
+Result<VariationCounts> ReadVariation(const json& v, size_t index) {
+  if (!v.is_object()) {
+    return Problem(ErrorCode::kInvalidRule, Pointer(index, nullptr),
+                   "Each variation must be an object {\"id\", \"users\", \"conversions\"}.");
+  }
+  for (const auto& [key, value] : v.items()) {
+    if (key != "id" && key != "users" && key != "conversions") {
+      return Problem(ErrorCode::kInvalidRule, JoinPointer(Pointer(index, nullptr), key),
+                     "Unknown variation field \"" + key + "\" (expected id, users and conversions).");
+    }
+  }
+  VariationCounts out;
+  for (const char* field : {"id", "users", "conversions"}) {
+    if (!v.contains(field)) {
+      return Problem(ErrorCode::kInvalidRule, Pointer(index, field),
+                     std::string("The variation has no \"") + field + "\".");
+    }
+  }
+  if (!v.at("id").is_string()) {
+    return Problem(ErrorCode::kWrongArgumentType, Pointer(index, "id"), "id must be a string.");
+  }
+  out.id = v.at("id").get<std::string>();
+  Result<int64_t> users = ReadCount(v.at("users"), index, "users");
+  if (!users.ok()) return users.error();
+  Result<int64_t> conversions = ReadCount(v.at("conversions"), index, "conversions");
+  if (!conversions.ok()) return conversions.error();
+  out.users = users.value();
+  out.conversions = conversions.value();
+  return out;
+}
+
+}  // namespace
+
+double NormalCdf(double x) { return 0.5 * std::erfc(-x / kSqrt2); }
+
+double NormalQuantile(double p) {
+  if (std::isnan(p) || p < 0 || p > 1) return std::numeric_limits<double>::quiet_NaN();
+  if (p == 0) return -std::numeric_limits<double>::infinity();
+  if (p == 1) return std::numeric_limits<double>::infinity();
+  // Symmetry keeps the refinement below in the lower tail, where CDF(x) - p
+  // has full relative precision (1 - p is exact for p >= 0.5).
+  if (p > 0.5) return -NormalQuantile(1 - p);
+  // Peter J. Acklam's rational approximation (relative error < 1.15e-9).
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                                 1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                                 6.680131188771972e+01, -1.328068155288572e+01};
+  static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                                 -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                 3.754408661907416e+00};
+  constexpr double kLow = 0.02425;
+  double x;
+  if (p < kLow) {
+    const double q = std::sqrt(-2 * std::log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else {
+    const double q = p - 0.5;
+    const double r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  // One Halley step on CDF(x) - p, using erfc (accurate in both tails),
+  // brings the error down to about machine precision.
+  const double e = NormalCdf(x) - p;
+  const double u = e * kSqrt2Pi * std::exp(x * x / 2);
+  // exp overflows only for subnormal p (x < -37.6); Acklam alone is then
+  // accurate to 1e-9 relative.
+  return std::isfinite(u) ? x - u / (1 + x * u / 2) : x;
+}
+
+Result<ExperimentReport> CompareVariations(std::span<const VariationCounts> variations, double confidence) {
+  if (std::optional<Error> e = CheckConfidence(confidence)) return *e;
+  std::unordered_map<std::string, size_t> seen;
+  for (size_t i = 0; i < variations.size(); ++i) {
+    const VariationCounts& v = variations[i];
+    if (v.id.empty()) return Problem(ErrorCode::kWrongArgumentType, Pointer(i, "id"), "id cannot be empty.");
+    auto [it, inserted] = seen.emplace(v.id, i);
+    if (!inserted) {
+      return Problem(ErrorCode::kDuplicateId, Pointer(i, "id"),
+                     "Variation id \"" + v.id + "\" is already used by variation " + std::to_string(it->second) +
+                         ".");
+    }
+    if (v.users < 0) {
+      return Problem(ErrorCode::kWrongArgumentType, Pointer(i, "users"),
+                     "users (" + std::to_string(v.users) + ") cannot be negative.");
+    }
+    if (v.conversions < 0) {
+      return Problem(ErrorCode::kWrongArgumentType, Pointer(i, "conversions"),
+                     "conversions (" + std::to_string(v.conversions) + ") cannot be negative.");
+    }
+    if (v.conversions > v.users) {
+      return Problem(ErrorCode::kWrongArgumentType, Pointer(i, "conversions"),
+                     "conversions (" + std::to_string(v.conversions) + ") cannot exceed users (" +
+                         std::to_string(v.users) + ").");
+    }
+  }
+  if (variations.size() < 2) {
+    return Problem(ErrorCode::kWrongArgumentCount, "/variations",
+                   "A comparison needs at least 2 variations (the first is the control); got " +
+                       std::to_string(variations.size()) + ".");
+  }
+
+  ExperimentReport report;
+  report.confidence = confidence;
+  const double z = NormalQuantile((1 + confidence) / 2);
+  const double alpha = 1 - confidence;
+  for (const VariationCounts& v : variations) {
+    VariationResult r;
+    r.id = v.id;
+    r.users = v.users;
+    r.conversions = v.conversions;
+    r.rate = v.users > 0 ? static_cast<double>(v.conversions) / static_cast<double>(v.users) : 0;
+    const Interval ci = Wilson(v.conversions, v.users, z);
+    r.ci_low = ci.low;
+    r.ci_high = ci.high;
+    report.variations.push_back(std::move(r));
+  }
+
+  const VariationResult& control = report.variations[0];
+  const Interval control_ci{control.ci_low, control.ci_high};
+  const double p1 = control.rate;
+  const double n1 = static_cast<double>(control.users);
+  const VariationResult* best = nullptr;
+  for (size_t i = 1; i < report.variations.size(); ++i) {
+    VariationResult& r = report.variations[i];
+    if (control.users == 0 || r.users == 0) continue;
+    const double p2 = r.rate;
+    const double n2 = static_cast<double>(r.users);
+    const double diff = p2 - p1;
+    r.diff = diff;
+    if (p1 > 0) r.uplift = diff / p1;
+    // Newcombe's hybrid score interval: each side's distance to its own
+    // Wilson bound, combined in quadrature.
+    r.diff_ci_low = diff - std::sqrt((p2 - r.ci_low) * (p2 - r.ci_low) +
+                                     (control_ci.high - p1) * (control_ci.high - p1));
+    r.diff_ci_high = diff + std::sqrt((r.ci_high - p2) * (r.ci_high - p2) +
+                                      (p1 - control_ci.low) * (p1 - control_ci.low));
+    // Pooled z-test. The pooled standard error is 0 only when both rates are
+    // 0 or both are 1: no difference at all.
+    const double pooled = static_cast<double>(control.conversions + r.conversions) / (n1 + n2);
+    const double se_pooled = std::sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+    r.p_value = se_pooled > 0 ? std::erfc(std::fabs(diff / se_pooled) / kSqrt2) : 1.0;
+    // Unpooled standard error for P(rate > control): 0 when both rates are
+    // certain (0 or 1), and then the sign of the difference decides.
+    const double se = std::sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
+    r.chance_to_beat_control = se > 0 ? NormalCdf(diff / se) : diff > 0 ? 1.0 : diff < 0 ? 0.0 : 0.5;
+    r.significant = *r.p_value < alpha;
+    if (r.significant && diff > 0 && (best == nullptr || p2 > best->rate)) best = &r;
+  }
+  if (best != nullptr) report.winner = best->id;
+  return report;
+}
+
+Result<ExperimentReport> ParseAndCompare(const json& input) {
+  if (!input.is_object()) {
+    return Problem(ErrorCode::kInvalidRule, "",
+                   "The input must be an object {\"variations\": [...], \"confidence\": 0.95}.");
+  }
+  for (const auto& [key, value] : input.items()) {
+    if (key != "variations" && key != "confidence") {
+      return Problem(ErrorCode::kInvalidRule, JoinPointer("", key),
+                     "Unknown field \"" + key + "\" (expected variations and confidence).");
+    }
+  }
+  double confidence = 0.95;
+  if (input.contains("confidence")) {
+    const json& c = input.at("confidence");
+    if (!c.is_number()) {
+      return Problem(ErrorCode::kWrongArgumentType, "/confidence",
+                     "confidence must be a number such as 0.95, not " +
+                         c.dump(-1, ' ', false, json::error_handler_t::replace) + ".");
+    }
+    confidence = c.get<double>();
+    if (std::optional<Error> e = CheckConfidence(confidence)) return *e;
+  }
+  if (!input.contains("variations")) {
+    return Problem(ErrorCode::kInvalidRule, "/variations", "The input has no \"variations\" array.");
+  }
+  const json& list = input.at("variations");
+  if (!list.is_array()) {
+    return Problem(ErrorCode::kWrongArgumentType, "/variations",
+                   "variations must be an array of {\"id\", \"users\", \"conversions\"}.");
+  }
+  std::vector<VariationCounts> counts;
+  counts.reserve(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    Result<VariationCounts> v = ReadVariation(list[i], i);
+    if (!v.ok()) return v.error();
+    counts.push_back(std::move(v).value());
+  }
+  return CompareVariations(counts, confidence);
+}
+
+json ReportToJson(const ExperimentReport& report) {
+  const auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+  json variations = json::array();
+  for (const VariationResult& r : report.variations) {
+    variations.push_back({{"id", r.id},
+                          {"users", r.users},
+                          {"conversions", r.conversions},
+                          {"rate", r.rate},
+                          {"ciLow", r.ci_low},
+                          {"ciHigh", r.ci_high},
+                          {"uplift", opt(r.uplift)},
+                          {"diff", opt(r.diff)},
+                          {"diffCiLow", opt(r.diff_ci_low)},
+                          {"diffCiHigh", opt(r.diff_ci_high)},
+                          {"pValue", opt(r.p_value)},
+                          {"chanceToBeatControl", opt(r.chance_to_beat_control)},
+                          {"significant", r.significant}});
+  }
+  return {{"confidence", report.confidence}, {"variations", std::move(variations)}, {"winner", report.winner}};
+}
+
+}  // namespace tagwise

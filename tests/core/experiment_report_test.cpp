@@ -1,0 +1,360 @@
+// Experiment report statistics. Reference values were computed independently
+// while writing this test with Python 3's statistics.NormalDist (inv_cdf is
+// Wichura's AS241) and the closed form of the Wilson interval,
+//   (2x + z² ± z·sqrt(z² + 4x(1 - x/n))) / (2(n + z²)),
+// then rounded to 9 decimals.
+#include "tagwise/experiment_report.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace tagwise {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr double kTol = 1e-8;  // references carry 9 decimals
+
+ExperimentReport Compare(const std::vector<VariationCounts>& counts, double confidence = 0.95) {
+  Result<ExperimentReport> r = CompareVariations(counts, confidence);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : ExperimentReport{};
+}
+
+TEST(ExperimentReportTest, NormalQuantileMatchesReference) {
+  struct Case {
+    double p;
+    double x;
+  };
+  const Case cases[] = {{0.975, 1.9599639845400536},   {0.995, 2.5758293035489},     {0.5, 0.0},
+                        {1e-10, -6.361340902404056},   {0.02, -2.0537489106318225},  {0.98, 2.053748910631822},
+                        {0.3, -0.5244005127080407},    {1 - 1e-12, 7.0344869100478356}};
+  for (const Case& c : cases) EXPECT_NEAR(NormalQuantile(c.p), c.x, 1e-9) << c.p;
+  // Round trip over the whole range, including both tails and the region
+  // boundaries of Acklam's approximation (0.02425).
+  for (double p = 1e-12; p < 1; p = p < 0.01 ? p * 3 : p + 0.00731) {
+    EXPECT_NEAR(NormalCdf(NormalQuantile(p)), p, 1e-12 + 1e-9 * p) << p;
+  }
+  EXPECT_EQ(NormalQuantile(0), -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(NormalQuantile(1), std::numeric_limits<double>::infinity());
+  EXPECT_TRUE(std::isnan(NormalQuantile(-0.1)));
+  EXPECT_TRUE(std::isnan(NormalQuantile(std::numeric_limits<double>::quiet_NaN())));
+  EXPECT_NEAR(NormalCdf(1.959963984540054), 0.975, 1e-15);
+}
+
+TEST(ExperimentReportTest, TwoVariationsKnownValues) {
+  const ExperimentReport r = Compare({{"control", 1000, 50}, {"新版", 1000, 70}});
+  ASSERT_EQ(r.variations.size(), 2u);
+  const VariationResult& c = r.variations[0];
+  EXPECT_EQ(c.id, "control");
+  EXPECT_DOUBLE_EQ(c.rate, 0.05);
+  EXPECT_NEAR(c.ci_low, 0.038130262, kTol);
+  EXPECT_NEAR(c.ci_high, 0.06531382, kTol);
+  EXPECT_FALSE(c.uplift || c.diff || c.diff_ci_low || c.diff_ci_high || c.p_value || c.chance_to_beat_control);
+  EXPECT_FALSE(c.significant);
+
+  const VariationResult& v = r.variations[1];
+  EXPECT_EQ(v.id, "新版");
+  EXPECT_EQ(v.users, 1000);
+  EXPECT_EQ(v.conversions, 70);
+  EXPECT_NEAR(v.ci_low, 0.055776364, kTol);
+  EXPECT_NEAR(v.ci_high, 0.087514648, kTol);
+  ASSERT_TRUE(v.uplift && v.diff && v.diff_ci_low && v.diff_ci_high && v.p_value && v.chance_to_beat_control);
+  EXPECT_NEAR(*v.uplift, 0.4, kTol);
+  EXPECT_NEAR(*v.diff, 0.02, kTol);
+  EXPECT_NEAR(*v.diff_ci_low, -0.000900357, kTol);
+  EXPECT_NEAR(*v.diff_ci_high, 0.041157825, kTol);
+  EXPECT_NEAR(*v.p_value, 0.059685606, kTol);
+  EXPECT_NEAR(*v.chance_to_beat_control, 0.970270267, kTol);
+  // p = 0.0597 > 0.05, and the difference interval includes 0.
+  EXPECT_FALSE(v.significant);
+  EXPECT_EQ(r.winner, "");
+  EXPECT_DOUBLE_EQ(r.confidence, 0.95);
+}
+
+TEST(ExperimentReportTest, ConfidenceWidensIntervalsButNotPValues) {
+  const ExperimentReport r = Compare({{"control", 1000, 50}, {"v", 1000, 70}}, 0.99);
+  EXPECT_NEAR(r.variations[0].ci_low, 0.035025076, kTol);
+  EXPECT_NEAR(r.variations[0].ci_high, 0.070906973, kTol);
+  EXPECT_NEAR(r.variations[1].ci_low, 0.051926845, kTol);
+  EXPECT_NEAR(r.variations[1].ci_high, 0.093741557, kTol);
+  EXPECT_NEAR(*r.variations[1].diff_ci_low, -0.007635854, kTol);
+  EXPECT_NEAR(*r.variations[1].diff_ci_high, 0.048069732, kTol);
+  EXPECT_NEAR(*r.variations[1].p_value, 0.059685606, kTol);
+}
+
+TEST(ExperimentReportTest, ClassicSignificantDifference) {
+  // 10% vs 11% on 10,000 users each: z = 2.307, p = 0.0211.
+  const ExperimentReport r = Compare({{"a", 10000, 1000}, {"b", 10000, 1100}});
+  const VariationResult& b = r.variations[1];
+  EXPECT_NEAR(r.variations[0].ci_low, 0.09427283, kTol);
+  EXPECT_NEAR(r.variations[0].ci_high, 0.106034369, kTol);
+  EXPECT_NEAR(*b.diff_ci_low, 0.001502065, kTol);
+  EXPECT_NEAR(*b.diff_ci_high, 0.018501516, kTol);
+  EXPECT_NEAR(*b.p_value, 0.021075189, kTol);
+  EXPECT_NEAR(*b.chance_to_beat_control, 0.989470963, kTol);
+  EXPECT_TRUE(b.significant);
+  EXPECT_EQ(r.winner, "b");
+  // The same data at 99% is not significant.
+  EXPECT_EQ(Compare({{"a", 10000, 1000}, {"b", 10000, 1100}}, 0.99).winner, "");
+}
+
+TEST(ExperimentReportTest, WinnerIsTheBestSignificantlyBetterVariation) {
+  const ExperimentReport r =
+      Compare({{"control", 2000, 200}, {"b", 2000, 240}, {"c", 2000, 180}, {"d", 2000, 260}});
+  ASSERT_EQ(r.variations.size(), 4u);
+  const VariationResult& b = r.variations[1];
+  const VariationResult& c = r.variations[2];
+  const VariationResult& d = r.variations[3];
+  EXPECT_NEAR(*b.p_value, 0.043244928, kTol);
+  EXPECT_NEAR(*b.diff_ci_low, 0.000592943, kTol);
+  EXPECT_NEAR(*b.diff_ci_high, 0.039436815, kTol);
+  EXPECT_NEAR(*b.chance_to_beat_control, 0.978430918, kTol);
+  EXPECT_TRUE(b.significant);
+  EXPECT_NEAR(*c.uplift, -0.1, kTol);
+  EXPECT_NEAR(*c.p_value, 0.280817595, kTol);
+  EXPECT_NEAR(*c.diff_ci_low, -0.028231705, kTol);
+  EXPECT_NEAR(*c.diff_ci_high, 0.008207388, kTol);
+  EXPECT_NEAR(*c.chance_to_beat_control, 0.140373823, kTol);
+  EXPECT_FALSE(c.significant);
+  EXPECT_NEAR(*d.p_value, 0.002942093, kTol);
+  EXPECT_NEAR(d.ci_low, 0.115967491, kTol);
+  EXPECT_NEAR(d.ci_high, 0.145451124, kTol);
+  EXPECT_NEAR(*d.chance_to_beat_control, 0.99854466, kTol);
+  EXPECT_TRUE(d.significant);
+  EXPECT_EQ(r.winner, "d");  // b and d both beat the control; d converts more
+}
+
+TEST(ExperimentReportTest, SignificantlyWorseIsNotAWinner) {
+  const ExperimentReport r = Compare({{"control", 10000, 1100}, {"b", 10000, 1000}});
+  EXPECT_TRUE(r.variations[1].significant);
+  EXPECT_EQ(r.winner, "");
+}
+
+TEST(ExperimentReportTest, ZeroConversions) {
+  const ExperimentReport r = Compare({{"control", 100, 0}, {"v", 100, 5}, {"w", 100, 0}});
+  const VariationResult& c = r.variations[0];
+  EXPECT_EQ(c.rate, 0.0);
+  EXPECT_EQ(c.ci_low, 0.0);
+  EXPECT_NEAR(c.ci_high, 0.036993498, kTol);
+  const VariationResult& v = r.variations[1];
+  EXPECT_FALSE(v.uplift.has_value());  // relative to a 0% control: undefined
+  EXPECT_NEAR(*v.diff, 0.05, kTol);
+  EXPECT_NEAR(*v.diff_ci_low, 0.003327941, kTol);
+  EXPECT_NEAR(*v.diff_ci_high, 0.111750469, kTol);
+  EXPECT_NEAR(*v.p_value, 0.023540058, kTol);
+  EXPECT_NEAR(*v.chance_to_beat_control, 0.989109269, kTol);
+  EXPECT_TRUE(v.significant);
+  const VariationResult& w = r.variations[2];
+  EXPECT_EQ(*w.diff, 0.0);
+  EXPECT_EQ(*w.p_value, 1.0);  // both 0%: no evidence of any difference
+  EXPECT_EQ(*w.chance_to_beat_control, 0.5);
+  EXPECT_NEAR(*w.diff_ci_low, -0.036993498, kTol);
+  EXPECT_NEAR(*w.diff_ci_high, 0.036993498, kTol);
+  EXPECT_FALSE(w.significant);
+  EXPECT_EQ(r.winner, "v");
+}
+
+TEST(ExperimentReportTest, AllConversions) {
+  const ExperimentReport r = Compare({{"control", 100, 100}, {"v", 100, 95}, {"w", 100, 100}});
+  EXPECT_EQ(r.variations[0].ci_high, 1.0);
+  EXPECT_NEAR(r.variations[0].ci_low, 0.963006502, kTol);
+  const VariationResult& v = r.variations[1];
+  EXPECT_NEAR(*v.uplift, -0.05, kTol);
+  EXPECT_NEAR(*v.diff_ci_low, -0.111750469, kTol);
+  EXPECT_NEAR(*v.diff_ci_high, -0.003327941, kTol);
+  EXPECT_NEAR(*v.p_value, 0.023540058, kTol);
+  EXPECT_NEAR(*v.chance_to_beat_control, 0.010890731, kTol);
+  const VariationResult& w = r.variations[2];
+  EXPECT_EQ(*w.uplift, 0.0);
+  EXPECT_EQ(*w.p_value, 1.0);
+  EXPECT_EQ(*w.chance_to_beat_control, 0.5);
+  EXPECT_EQ(r.winner, "");
+}
+
+TEST(ExperimentReportTest, OneUserEachUsesTheCertainSign) {
+  // Unpooled standard error is 0 (both rates certain): the sign decides.
+  const ExperimentReport r = Compare({{"control", 1, 1}, {"v", 1, 0}});
+  const VariationResult& v = r.variations[1];
+  EXPECT_NEAR(r.variations[0].ci_low, 0.206549314, kTol);
+  EXPECT_NEAR(v.ci_high, 0.793450686, kTol);
+  EXPECT_EQ(*v.chance_to_beat_control, 0.0);
+  EXPECT_NEAR(*v.diff_ci_low, -1.0, kTol);
+  EXPECT_NEAR(*v.diff_ci_high, 0.122108721, kTol);
+  EXPECT_NEAR(*v.p_value, 0.157299207, kTol);
+}
+
+TEST(ExperimentReportTest, ZeroUsersHaveNoComparison) {
+  const ExperimentReport r = Compare({{"control", 0, 0}, {"v", 100, 5}, {"w", 0, 0}});
+  const VariationResult& c = r.variations[0];
+  EXPECT_EQ(c.rate, 0.0);
+  EXPECT_EQ(c.ci_low, 0.0);
+  EXPECT_EQ(c.ci_high, 1.0);
+  const VariationResult& v = r.variations[1];
+  EXPECT_NEAR(v.ci_low, 0.021543679, kTol);
+  EXPECT_NEAR(v.ci_high, 0.111750469, kTol);
+  EXPECT_FALSE(v.uplift || v.diff || v.diff_ci_low || v.diff_ci_high || v.p_value || v.chance_to_beat_control);
+  EXPECT_FALSE(v.significant);
+  EXPECT_FALSE(r.variations[2].diff.has_value());
+  EXPECT_EQ(r.winner, "");
+  // A variation with no users next to a live control: also no comparison.
+  const ExperimentReport r2 = Compare({{"control", 100, 5}, {"v", 0, 0}});
+  EXPECT_FALSE(r2.variations[1].p_value.has_value());
+}
+
+TEST(ExperimentReportTest, CompareVariationsErrors) {
+  struct Case {
+    std::vector<VariationCounts> counts;
+    double confidence;
+    ErrorCode code;
+    const char* path;
+  };
+  const Case cases[] = {
+      {{{"control", 100, 5}}, 0.95, ErrorCode::kWrongArgumentCount, "/variations"},
+      {{}, 0.95, ErrorCode::kWrongArgumentCount, "/variations"},
+      {{{"control", 100, 5}, {"control", 100, 6}}, 0.95, ErrorCode::kDuplicateId, "/variations/1/id"},
+      {{{"control", 100, 5}, {"", 100, 6}}, 0.95, ErrorCode::kWrongArgumentType, "/variations/1/id"},
+      {{{"control", 100, 5}, {"v", 100, 120}}, 0.95, ErrorCode::kWrongArgumentType, "/variations/1/conversions"},
+      {{{"control", -1, 0}, {"v", 100, 1}}, 0.95, ErrorCode::kWrongArgumentType, "/variations/0/users"},
+      {{{"control", 10, -1}, {"v", 100, 1}}, 0.95, ErrorCode::kWrongArgumentType, "/variations/0/conversions"},
+      {{{"a", 1, 0}, {"b", 1, 0}}, 0.5, ErrorCode::kWrongArgumentType, "/confidence"},
+      {{{"a", 1, 0}, {"b", 1, 0}}, 0.9991, ErrorCode::kWrongArgumentType, "/confidence"},
+      {{{"a", 1, 0}, {"b", 1, 0}}, 95, ErrorCode::kWrongArgumentType, "/confidence"},
+      {{{"a", 1, 0}, {"b", 1, 0}}, std::numeric_limits<double>::quiet_NaN(), ErrorCode::kWrongArgumentType,
+       "/confidence"},
+  };
+  for (const Case& c : cases) {
+    Result<ExperimentReport> r = CompareVariations(c.counts, c.confidence);
+    ASSERT_FALSE(r.ok()) << c.path;
+    EXPECT_EQ(r.error().code, c.code) << c.path << ": " << r.error().message;
+    EXPECT_EQ(r.error().path, c.path) << r.error().message;
+  }
+  EXPECT_TRUE(CompareVariations(std::vector<VariationCounts>{{"a", 1, 0}, {"b", 1, 0}}, 0.999).ok());
+}
+
+// Only this test compares a message's text: the example from the API doc.
+TEST(ExperimentReportTest, ConversionsAboveUsersMessage) {
+  Result<ExperimentReport> r = ParseAndCompare(json::parse(
+      R"({"variations":[{"id":"control","users":1000,"conversions":50},{"id":"b","users":100,"conversions":120}]})"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().path, "/variations/1/conversions");
+  EXPECT_EQ(r.error().message, "conversions (120) cannot exceed users (100).");
+}
+
+TEST(ExperimentReportTest, ParseAndCompareReadsJson) {
+  Result<ExperimentReport> r = ParseAndCompare(json::parse(R"({
+    "variations": [{"id": "对照组", "users": 1000, "conversions": 50},
+                   {"id": "实验组", "users": 1000.0, "conversions": 70}],
+    "confidence": 0.99})"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_DOUBLE_EQ(r.value().confidence, 0.99);
+  EXPECT_EQ(r.value().variations[1].id, "实验组");
+  EXPECT_EQ(r.value().variations[1].users, 1000);
+  EXPECT_NEAR(r.value().variations[1].ci_high, 0.093741557, kTol);
+  // Confidence defaults to 0.95.
+  Result<ExperimentReport> d = ParseAndCompare(json::parse(
+      R"({"variations":[{"id":"a","users":1000,"conversions":50},{"id":"b","users":1000,"conversions":70}]})"));
+  ASSERT_TRUE(d.ok());
+  EXPECT_DOUBLE_EQ(d.value().confidence, 0.95);
+  EXPECT_NEAR(d.value().variations[0].ci_low, 0.038130262, kTol);
+}
+
+TEST(ExperimentReportTest, ParseAndCompareErrorsHavePaths) {
+  struct Case {
+    const char* input;
+    ErrorCode code;
+    const char* path;
+  };
+  const Case cases[] = {
+      {R"([])", ErrorCode::kInvalidRule, ""},
+      {R"("report")", ErrorCode::kInvalidRule, ""},
+      {R"({})", ErrorCode::kInvalidRule, "/variations"},
+      {R"({"variations":{}})", ErrorCode::kWrongArgumentType, "/variations"},
+      {R"({"variations":[], "confidance":0.9})", ErrorCode::kInvalidRule, "/confidance"},
+      {R"({"variations":[]})", ErrorCode::kWrongArgumentCount, "/variations"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0}]})", ErrorCode::kWrongArgumentCount, "/variations"},
+      {R"({"variations":[1,2]})", ErrorCode::kInvalidRule, "/variations/0"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0},{"id":"b","users":1}]})", ErrorCode::kInvalidRule,
+       "/variations/1/conversions"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0,"name":"A"}]})", ErrorCode::kInvalidRule,
+       "/variations/0/name"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0,"a/b":1}]})", ErrorCode::kInvalidRule,
+       "/variations/0/a~1b"},
+      {R"({"variations":[{"id":7,"users":1,"conversions":0}]})", ErrorCode::kWrongArgumentType, "/variations/0/id"},
+      {R"({"variations":[{"id":"a","users":"100","conversions":0}]})", ErrorCode::kWrongArgumentType,
+       "/variations/0/users"},
+      {R"({"variations":[{"id":"a","users":true,"conversions":0}]})", ErrorCode::kWrongArgumentType,
+       "/variations/0/users"},
+      {R"({"variations":[{"id":"a","users":null,"conversions":0}]})", ErrorCode::kWrongArgumentType,
+       "/variations/0/users"},
+      {R"({"variations":[{"id":"a","users":100.5,"conversions":0}]})", ErrorCode::kWrongArgumentType,
+       "/variations/0/users"},
+      {R"({"variations":[{"id":"a","users":-5,"conversions":0}]})", ErrorCode::kWrongArgumentType,
+       "/variations/0/users"},
+      {R"({"variations":[{"id":"a","users":-5.0,"conversions":0}]})", ErrorCode::kWrongArgumentType,
+       "/variations/0/users"},
+      {R"({"variations":[{"id":"a","users":10,"conversions":-1}]})", ErrorCode::kWrongArgumentType,
+       "/variations/0/conversions"},
+      {R"({"variations":[{"id":"a","users":9007199254740992,"conversions":0}]})", ErrorCode::kWrongArgumentType,
+       "/variations/0/users"},
+      {R"({"variations":[{"id":"a","users":1e300,"conversions":0}]})", ErrorCode::kWrongArgumentType,
+       "/variations/0/users"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0},{"id":"a","users":1,"conversions":0}]})",
+       ErrorCode::kDuplicateId, "/variations/1/id"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0},{"id":"","users":1,"conversions":0}]})",
+       ErrorCode::kWrongArgumentType, "/variations/1/id"},
+      {R"({"variations":[{"id":"a","users":10,"conversions":11},{"id":"b","users":1,"conversions":0}]})",
+       ErrorCode::kWrongArgumentType, "/variations/0/conversions"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0},{"id":"b","users":1,"conversions":0}],
+           "confidence":"95%"})",
+       ErrorCode::kWrongArgumentType, "/confidence"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0},{"id":"b","users":1,"conversions":0}],
+           "confidence":0.3})",
+       ErrorCode::kWrongArgumentType, "/confidence"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0},{"id":"b","users":1,"conversions":0}],
+           "confidence":1})",
+       ErrorCode::kWrongArgumentType, "/confidence"},
+  };
+  for (const Case& c : cases) {
+    Result<ExperimentReport> r = ParseAndCompare(json::parse(c.input));
+    ASSERT_FALSE(r.ok()) << c.input;
+    EXPECT_EQ(r.error().code, c.code) << c.input << ": " << r.error().message;
+    EXPECT_EQ(r.error().path, c.path) << c.input << ": " << r.error().message;
+  }
+}
+
+TEST(ExperimentReportTest, ReportToJsonUsesCamelCaseAndNulls) {
+  const ExperimentReport r = Compare({{"control", 100, 0}, {"v", 100, 5}});
+  const json j = ReportToJson(r);
+  EXPECT_EQ(j.at("confidence"), 0.95);
+  EXPECT_EQ(j.at("winner"), "v");
+  ASSERT_EQ(j.at("variations").size(), 2u);
+  const json& c = j.at("variations")[0];
+  EXPECT_EQ(c.size(), 13u);
+  EXPECT_EQ(c.at("id"), "control");
+  EXPECT_EQ(c.at("users"), 100);
+  EXPECT_EQ(c.at("conversions"), 0);
+  EXPECT_EQ(c.at("rate"), 0.0);
+  EXPECT_EQ(c.at("ciLow"), 0.0);
+  for (const char* key : {"uplift", "diff", "diffCiLow", "diffCiHigh", "pValue", "chanceToBeatControl"}) {
+    EXPECT_TRUE(c.at(key).is_null()) << key;
+  }
+  EXPECT_EQ(c.at("significant"), false);
+  const json& v = j.at("variations")[1];
+  EXPECT_TRUE(v.at("uplift").is_null());  // control rate 0
+  EXPECT_NEAR(v.at("diff").get<double>(), 0.05, kTol);
+  EXPECT_NEAR(v.at("diffCiLow").get<double>(), 0.003327941, kTol);
+  EXPECT_NEAR(v.at("diffCiHigh").get<double>(), 0.111750469, kTol);
+  EXPECT_NEAR(v.at("pValue").get<double>(), 0.023540058, kTol);
+  EXPECT_NEAR(v.at("chanceToBeatControl").get<double>(), 0.989109269, kTol);
+  EXPECT_NEAR(v.at("ciHigh").get<double>(), 0.111750469, kTol);
+  EXPECT_EQ(v.at("significant"), true);
+}
+
+}  // namespace
+}  // namespace tagwise
