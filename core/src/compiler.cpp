@@ -286,13 +286,7 @@ class Compiler {
       n->static_path = true;
       std::string p = first->is_string() ? first->get<std::string>() : js::ToString(*first);
       CheckString(*first, single ? path : JoinPointer(path, "0"));
-      size_t start = 0;
-      while (true) {
-        size_t dot = p.find('.', start);
-        n->path.push_back(p.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-        if (dot == std::string::npos) break;
-        start = dot + 1;
-      }
+      n->path = SplitPath(p);
       vars_.insert(n->path[0]);
     } else {
       n->args.push_back(CompileNode(*first, single ? path : JoinPointer(path, "0"), depth + 1));
@@ -383,14 +377,7 @@ class Compiler {
         if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
           Issue(ErrorCode::kWrongArgumentType, kpath, "\"field\" names an event property, e.g. \"amount\"");
         } else {
-          std::string f = value.get<std::string>();
-          size_t start = 0;
-          while (true) {
-            size_t dot = f.find('.', start);
-            e.field.push_back(f.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-            if (dot == std::string::npos) break;
-            start = dot + 1;
-          }
+          e.field = SplitPath(value.get<std::string>());
         }
       } else {
         std::string msg = "\"events\" has no option \"" + key + "\"";

@@ -24,6 +24,7 @@
 #include "bounded_regex.h"
 #include "evaluator.h"
 #include "js_value.h"
+#include "operators.h"
 #include "plan.h"
 #include "tagwise/utf8.h"
 
@@ -445,23 +446,6 @@ bool IsConditionOperator(std::string_view name) {
          std::end(kConditionOperators);
 }
 
-// Optimal-string-alignment distance (as operators.cpp uses for rule operators).
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
-    }
-    std::swap(prev2, prev);
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -493,18 +477,6 @@ std::string Quote(std::string_view s) {
   out += '"';
   out += s;
   out += '"';
-  return out;
-}
-
-std::vector<std::string> SplitPath(const std::string& p) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t dot = p.find('.', start);
-    out.push_back(p.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
   return out;
 }
 

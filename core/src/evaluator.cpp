@@ -30,18 +30,6 @@ bool CanonicalIndex(const std::string& s, size_t* out) {
   return true;
 }
 
-std::vector<std::string> SplitPath(const std::string& p) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    size_t dot = p.find('.', start);
-    out.push_back(p.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return out;
-}
-
 // Restores the scope stack when an iteration body returns or throws.
 template <typename Frames>
 class FrameGuard {
@@ -72,6 +60,18 @@ std::optional<double> TimeValue(const json& v) {
 }
 
 }  // namespace
+
+std::vector<std::string> SplitPath(const std::string& p) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t dot = p.find('.', start);
+    out.push_back(p.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
 
 Evaluator::Evaluator(const EvalContext& ctx, const json& data) : ctx_(ctx) {
   frames_.push_back(Frame{&data, -1});

@@ -18,6 +18,10 @@
 
 namespace tagwise {
 
+// A dotted path ("a.b.c") split into its segments; "" gives one empty segment.
+// `var` paths, event `field`s and condition paths all read it this way.
+std::vector<std::string> SplitPath(const std::string& p);
+
 class Val {
  public:
   Val() = default;

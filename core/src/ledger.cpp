@@ -8,6 +8,8 @@
 #include <optional>
 #include <utility>
 
+#include "json_integral.h"
+
 namespace tagwise {
 
 using nlohmann::json;
@@ -124,30 +126,6 @@ size_t DropOldestAssignments(std::vector<Assignment>* list, size_t keep) {
 }
 
 bool Matches(std::string_view want, const std::string& have) { return want.empty() || want == have; }
-
-// Reads an integral JSON number (integers, or floats with no fraction such as
-// 1.7638e12) within [lo, hi].
-std::optional<int64_t> Integral(const json& j, int64_t lo, int64_t hi) {
-  if (j.is_number_integer()) {
-    if (j.is_number_unsigned()) {
-      uint64_t u = j.get<uint64_t>();
-      // nlohmann stores non-negative literals (0 too) as unsigned.
-      if (u > static_cast<uint64_t>(hi) || static_cast<int64_t>(u) < lo) return std::nullopt;
-      return static_cast<int64_t>(u);
-    }
-    int64_t v = j.get<int64_t>();
-    if (v < lo || v > hi) return std::nullopt;
-    return v;
-  }
-  if (j.is_number_float()) {
-    double d = j.get<double>();
-    if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
-      return std::nullopt;
-    }
-    return static_cast<int64_t>(d);
-  }
-  return std::nullopt;
-}
 
 // Collects FromJson's warnings; past kMaxWarnings it only counts, and Finish
 // adds one warning saying how many more there were.

@@ -10,6 +10,8 @@
 #include <set>
 #include <utility>
 
+#include "json_integral.h"
+
 namespace tagwise {
 
 using nlohmann::json;
@@ -79,29 +81,6 @@ std::string Closest(const Range& candidates, std::string_view wanted) {
 
 std::string DidYouMean(const std::string& hint) {
   return hint.empty() ? std::string() : "; did you mean \"" + hint + "\"?";
-}
-
-// Reads an integral JSON number (also 3.0, never 3.5) within [lo, hi].
-std::optional<int64_t> Integral(const json& j, int64_t lo, int64_t hi) {
-  if (j.is_number_unsigned()) {
-    uint64_t u = j.get<uint64_t>();
-    // nlohmann stores non-negative literals (0 too) as unsigned.
-    if (u > static_cast<uint64_t>(hi) || static_cast<int64_t>(u) < lo) return std::nullopt;
-    return static_cast<int64_t>(u);
-  }
-  if (j.is_number_integer()) {
-    int64_t v = j.get<int64_t>();
-    if (v < lo || v > hi) return std::nullopt;
-    return v;
-  }
-  if (j.is_number_float()) {
-    double d = j.get<double>();
-    if (!std::isfinite(d) || d != std::floor(d) || d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
-      return std::nullopt;
-    }
-    return static_cast<int64_t>(d);
-  }
-  return std::nullopt;
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }

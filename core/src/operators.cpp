@@ -69,6 +69,9 @@ constexpr OperatorInfo kOperators[] = {
     {"round", Op::kRound, 1, 2, true, true},
 };
 
+
+}  // namespace
+
 // Optimal-string-alignment distance: insertions, deletions, substitutions
 // and adjacent transpositions ("evnets" -> "events" is one edit).
 size_t EditDistance(std::string_view a, std::string_view b) {
@@ -88,8 +91,6 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   }
   return prev[b.size()];
 }
-
-}  // namespace
 
 const OperatorInfo* FindOperator(std::string_view name) {
   for (const OperatorInfo& info : kOperators) {

@@ -21,6 +21,9 @@ struct OperatorInfo {
 
 // Looks up an operator by name; null when unknown.
 const OperatorInfo* FindOperator(std::string_view name);
+// Optimal-string-alignment distance (insertions, deletions, substitutions,
+// adjacent transpositions), for "did you mean" on rule and condition operators.
+size_t EditDistance(std::string_view a, std::string_view b);
 // The known operator name closest to `name` (edit distance), or "" if none is close.
 std::string_view SuggestOperator(std::string_view name);
 
