@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "js_value.h"
+#include "operators.h"
 #include "tagwise/condition.h"
 
 namespace tagwise {
@@ -34,18 +35,14 @@ constexpr std::string_view kPurposes[] = {"necessary", "security", "personalizat
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-// Field names are short: a shared 3-letter prefix, one wrong letter or two
-// swapped ones is a likely typo.
+// Field names are short: a shared 3-letter prefix, or one or two edits (a
+// slip, a swap), is a likely typo.
 std::string Closest(std::string_view v) {
   for (std::string_view c : kFields) {
     if (v.size() >= 3 && c.substr(0, 3) == v.substr(0, 3)) return std::string(c);
   }
   for (std::string_view c : kFields) {
-    if (c.size() == v.size()) {
-      int diff = 0;
-      for (size_t i = 0; i < c.size(); ++i) diff += c[i] != v[i];
-      if (diff == 1 || (diff == 2 && c.size() >= 5)) return std::string(c);  // a slip or a swap
-    }
+    if (v.size() <= 64 && EditDistance(v, c) <= (c.size() >= 5 ? 2u : 1u)) return std::string(c);
   }
   return {};
 }

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "json_integral.h"
+#include "operators.h"
 
 namespace tagwise {
 
@@ -45,20 +46,13 @@ bool In(const std::string_view (&list)[N], std::string_view v) {
 
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// Levenshtein distance, case-insensitive (field names differ in case as often
-// as in spelling: "quiethours"). Both strings are short names.
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (Lower(a[i - 1]) == Lower(b[j - 1]) ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
+// Edit distance ignoring ASCII case (field names differ in case as often as
+// in spelling: "quiethours"). Both strings are short names.
+size_t EditDistanceIgnoringCase(std::string_view a, std::string_view b) {
+  std::string la(a), lb(b);
+  for (char& c : la) c = Lower(c);
+  for (char& c : lb) c = Lower(c);
+  return EditDistance(la, lb);
 }
 
 // The closest candidate within two edits (and less than half the word), or "".
@@ -70,7 +64,7 @@ std::string Closest(const Range& candidates, std::string_view wanted) {
   for (const auto& c : candidates) {
     std::string_view cand(c);
     if (cand.size() > 64) continue;
-    size_t d = EditDistance(wanted, cand);
+    size_t d = EditDistanceIgnoringCase(wanted, cand);
     if (d < best_d && d * 2 < std::max(wanted.size(), cand.size())) {
       best_d = d;
       best = std::string(cand);
