@@ -1,0 +1,4 @@
+// placeholder
+export function mountBuilder(el) {
+  el.textContent = 'builder';
+}

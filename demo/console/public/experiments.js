@@ -1,0 +1,4 @@
+// placeholder
+export function mountExperiments(el) {
+  el.textContent = 'experiments';
+}

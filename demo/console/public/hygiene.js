@@ -1,0 +1,4 @@
+// placeholder
+export function mountHygiene(el) {
+  el.textContent = 'hygiene';
+}
