@@ -13,11 +13,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # Debian's emcc needs Debian's acorn module for its JS optimizer (TOOLCHAIN.md §2).
 export NODE_PATH=/usr/share/nodejs
 
+t0=$SECONDS
 if [[ $what == native || $what == all ]]; then
   cmake -S . -B build-native -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build-native -j"$jobs"
+  echo "build: native in $((SECONDS - t0)) s"
 fi
 if [[ $what == wasm || $what == wasm-module || $what == all ]]; then
+  t0=$SECONDS
   tests=ON
   [[ $what == wasm-module ]] && tests=OFF
   # Plain `node` as the emulator: emcmake's default adds a flag Node 20 rejects.
@@ -30,4 +33,5 @@ if [[ $what == wasm || $what == wasm-module || $what == all ]]; then
   fi
   # The same .wasm as base64 in an ES module: the package's "tagwise/wasm-inline" export.
   node tools/gen_inline_wasm.mjs
+  echo "build: wasm ($what) in $((SECONDS - t0)) s"
 fi

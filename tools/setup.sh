@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake g++ make emscripten nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium nodejs)
+# fonts-wqy-microhei: a CJK font, so Chromium lays out (and screenshots) the
+# demo's Chinese text with real glyphs, not boxes of another width.
+packages=(cmake g++ make emscripten nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium nodejs fonts-wqy-microhei)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,92 @@
+// Renders a backtest's results: assignment counts, the comparison report as
+// a table, and the rates with their confidence intervals as a Chart.js chart
+// (bars for the rates, thin floating bars for the intervals) described by
+// the table above it.
+import { h, num, pct, scrollTable } from './insights-dom.js';
+import { chartBox, loadChart } from './insights-chart.js';
+import { VARIATIONS } from './insights-backtest.js';
+
+export function renderCounts(counts, sampleSize, t) {
+  const total = VARIATIONS.reduce((s, v) => s + counts[v].assigned, 0) + counts.excluded;
+  const table = h('table', { class: 'insights-table', id: 'exp-counts' },
+    h('thead', {}, h('tr', {}, [t.colVariation, t.colAssigned, t.colTargeted, t.colConverted].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, VARIATIONS.map((v) => h('tr', { dataset: { variation: v } },
+      h('th', { scope: 'row' }, t.variationName(v)),
+      h('td', { class: 'num', dataset: { field: 'assigned' } }, String(counts[v].assigned)),
+      h('td', { class: 'num', dataset: { field: 'targeted' } }, String(counts[v].targeted)),
+      h('td', { class: 'num', dataset: { field: 'converted' } }, String(counts[v].converted))))));
+  return [
+    scrollTable(table, t.counts),
+    h('p', { id: 'exp-excluded', dataset: { count: String(counts.excluded) } }, t.excluded(counts.excluded),
+      // run()'s reasons for leaving customers out (coverage, or no value for the hash attribute).
+      counts.excluded ? ` (${Object.entries(counts.reasons).filter(([r]) => r !== 'assigned').map(([r, n]) => `${r}: ${n}`).join(', ')})` : ''),
+    h('p', { class: 'muted' }, t.total(total, sampleSize)),
+  ];
+}
+
+/** The winner, or — when the treatment is significantly worse — that the control wins. */
+function winnerText(report, t) {
+  if (report.winner) return t.winner(t.variationName(report.winner));
+  const worse = report.variations.slice(1).filter((r) => r.significant && r.diff < 0);
+  return worse.length ? t.controlBetter(t.variationName(report.variations[0].id)) : t.winner('');
+}
+
+export function renderReportTable(report, t) {
+  const cols = [t.colVariation, t.colTargeted, t.colConverted, t.colRate, t.colCi, t.colUplift, t.colP, t.colChance, t.colSig];
+  const table = h('table', { class: 'insights-table', id: 'exp-report' },
+    h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, report.variations.map((r, i) => h('tr', { dataset: { variation: r.id } },
+      h('th', { scope: 'row' }, t.variationName(r.id)),
+      h('td', { class: 'num' }, String(r.users)),
+      h('td', { class: 'num' }, String(r.conversions)),
+      h('td', { class: 'num' }, pct(r.rate)),
+      h('td', { class: 'num' }, `${pct(r.ciLow)} – ${pct(r.ciHigh)}`),
+      // The control is the baseline: it has no uplift, p-value or chance of its own.
+      h('td', { class: 'num' }, i === 0 ? '—' : pct(r.uplift)),
+      h('td', { class: 'num', dataset: { field: 'pValue' } }, i === 0 ? '—' : num(r.pValue)),
+      h('td', { class: 'num' }, i === 0 ? '—' : pct(r.chanceToBeatControl)),
+      h('td', {}, i === 0 ? '—' : r.significant ? t.yes : t.no)))));
+  return [
+    h('p', { class: 'insights-winner', id: 'exp-winner', dataset: { winner: report.winner } }, winnerText(report, t)),
+    scrollTable(table, t.report),
+  ];
+}
+
+/** Draws the chart into `box`; returns the Chart (or null when Chart.js is unavailable). */
+export async function renderReportChart(holder, report, t) {
+  const { box, canvas } = chartBox(260, t.reportChart, 'exp-report');
+  canvas.id = 'exp-chart';
+  holder.replaceChildren(box);
+  let Chart;
+  try {
+    Chart = await loadChart();
+  } catch {
+    holder.replaceChildren(h('p', { class: 'insights-note' }, t.chartFailed));
+    return null;
+  }
+  if (!canvas.isConnected) return null;
+  const rows = report.variations;
+  return new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: rows.map((r) => t.variationName(r.id)),
+      datasets: [
+        { label: t.rate, data: rows.map((r) => r.rate), backgroundColor: ['#8c959f', '#c2410c'], grouped: false, barPercentage: 0.6, order: 2 },
+        // Floating bars [low, high] drawn over the rate bars: the interval.
+        { label: t.ci, data: rows.map((r) => [r.ciLow, r.ciHigh]), backgroundColor: '#1f2328', grouped: false, barPercentage: 0.08, order: 1 },
+      ],
+    },
+    options: {
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: {
+        tooltip: {
+          callbacks: {
+            label: (item) => (Array.isArray(item.raw) ? `${t.ci}: ${pct(item.raw[0])} – ${pct(item.raw[1])}` : `${t.rate}: ${pct(item.raw)}`),
+          },
+        },
+      },
+      scales: { y: { beginAtZero: true, ticks: { callback: (v) => pct(v, 0) } } },
+    },
+  });
+}
