@@ -3,6 +3,7 @@
 // too; the rest is static markup that app.js wires up.
 import { embedState } from 'tagwise';
 import { escapeHtml, page } from '../lib/html.mjs';
+import { preloadTags } from '../lib/preload.mjs';
 import { productName, text } from './public/i18n.js';
 import { price, productCardHtml, recsHtml, tagsListHtml } from './public/render.js';
 
@@ -69,7 +70,8 @@ export function shopPage({ lang, title, main, state, meta, config }) {
   return page({
     lang,
     title: `${title} · ${t.brand}`,
-    head: '<link rel="stylesheet" href="/shop/shop.css">',
+    head: `<link rel="stylesheet" href="/shop/shop.css">
+${preloadTags('/shop/app.js', ['/shop/catalog.json', '/shop/offers.json', '/data/shop.twh', '/data/products.json'])}`,
     bodyClass: 'shop',
     body: `${header(lang)}
 ${consentBanner(lang)}

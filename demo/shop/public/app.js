@@ -173,6 +173,9 @@ async function main() {
   } else if (state !== null) {
     ssrStatus.textContent = t.ssr_same;
   }
+  // The browser's own tags are live from here (the server's are in the HTML
+  // from the first paint): tools/demo_capture.mjs measures the first load to this mark.
+  performance.mark('tagwise:first-tags');
   const recs = computeRecs();
   report.recs = recs.map((r) => ({ item: r.item, reasons: r.reasons }));
   if (recList !== null && recsKey(recs) !== recsKey(config.recs ?? [])) {
