@@ -100,7 +100,13 @@ class Compiler {
         all_literal = all_literal && n.args.back().op == Op::kLiteral;
         if (!issues_.empty() && issues_.back().code == ErrorCode::kTooLarge) break;
       }
-      if (all_literal) return Literal(j);
+      if (all_literal) {
+        // The elements' values, not the array as written: an element such as
+        // {"+": [1, 2]} was folded to 3 (json-logic-js gives [3]).
+        json values = json::array();
+        for (Node& arg : n.args) values.push_back(std::move(arg.literal));
+        return Literal(std::move(values));
+      }
       return n;
     }
     if (j.is_string()) CheckString(j, path);

@@ -279,8 +279,11 @@ Val Evaluator::EvalNode(const Node& n) {
     case Op::kMul: {
       if (argc == 0) return Val(json(1));
       if (argc == 1) return Eval(n.args[0]);  // json-logic-js: reduce() returns a lone argument as is
+      // json-logic-js: reduce((a, b) => parseFloat(a) * parseFloat(b)). From the
+      // second step on `a` is the running product, a number, and parseFloat of
+      // the number -0 is 0 (String(-0) is "0"; the string "-0" stays -0).
       double p = js::ParseFloat(Eval(n.args[0]).get());
-      for (size_t i = 1; i < argc; ++i) p *= js::ParseFloat(Eval(n.args[i]).get());
+      for (size_t i = 1; i < argc; ++i) p = (i > 1 && p == 0 ? 0.0 : p) * js::ParseFloat(Eval(n.args[i]).get());
       return Arithmetic(p);
     }
     case Op::kSub: {
@@ -304,6 +307,8 @@ Val Evaluator::EvalNode(const Node& n) {
       for (const Node& a : n.args) {
         double d = js::ToNumber(Eval(a).get());
         if (std::isnan(d)) nan = true;
+        // Math.min/Math.max rank -0 below +0; std::min/max keep the first of equals.
+        else if (d == r) r = (is_min == std::signbit(d)) ? d : r;
         else r = is_min ? std::min(r, d) : std::max(r, d);
       }
       return Arithmetic(nan ? kNaN : r);

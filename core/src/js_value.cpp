@@ -222,7 +222,11 @@ double ToNumber(const json& v) {
 }
 
 double ParseFloat(const json& v) {
-  if (v.is_number()) return v.get<double>();
+  if (v.is_number()) {
+    // parseFloat reads String(v), and String(-0) is "0".
+    double d = v.get<double>();
+    return d == 0 ? 0.0 : d;
+  }
   std::string str = v.is_string() ? std::string() : ToString(v);
   std::string_view s = v.is_string() ? std::string_view(v.get_ref<const std::string&>()) : std::string_view(str);
   size_t b = 0;

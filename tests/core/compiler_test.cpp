@@ -103,5 +103,34 @@ TEST(CompilerTest, ParsesDurations) {
   EXPECT_FALSE(ParseDuration(json("d")).has_value());
 }
 
+// Found by the differential test against json-logic-js
+// (tests/js/jsonlogic_differential.test.mjs, B1-B3 in tests/js/jsonlogic_differences.md).
+json EvalOnEmpty(const char* rule) {
+  CompileResult r = CompileRule(json::parse(rule));
+  EXPECT_TRUE(r.ok()) << FormatIssues(r.issues);
+  return r.rule->Evaluate(json::object(), EvalContext{}).value();
+}
+
+TEST(CompilerTest, AnArrayOfConstantOperationsHoldsTheirValues) {
+  EXPECT_EQ(EvalOnEmpty(R"([{"+": [1, 2]}, "x", {"cat": ["a", "b"]}])"), json::parse(R"([3, "x", "ab"])"));
+  EXPECT_EQ(EvalOnEmpty(R"({"in": [3, [{"+": [1, 2]}]]})"), json(true));
+  EXPECT_EQ(EvalOnEmpty(R"({"cat": [[{"+": [1, 2]}]]})"), json("3"));
+}
+
+TEST(CompilerTest, MinAndMaxRankNegativeZeroBelowZeroAsMathMinDoes) {
+  EXPECT_TRUE(std::signbit(EvalOnEmpty(R"({"min": [0, {"-": [0]}]})").get<double>()));
+  EXPECT_TRUE(std::signbit(EvalOnEmpty(R"({"min": [{"-": [0]}, 0]})").get<double>()));
+  EXPECT_FALSE(std::signbit(EvalOnEmpty(R"({"max": [{"-": [0]}, 0]})").get<double>()));
+  EXPECT_FALSE(std::signbit(EvalOnEmpty(R"({"max": [0, {"-": [0]}]})").get<double>()));
+}
+
+TEST(CompilerTest, MultiplicationReadsEachFactorAndTheRunningProductWithParseFloat) {
+  // parseFloat(-0) is 0 (String(-0) is "0"), but 0 * -2.5 is still -0.
+  EXPECT_FALSE(std::signbit(EvalOnEmpty(R"({"*": [{"-": [0]}, 1]})").get<double>()));
+  EXPECT_TRUE(std::signbit(EvalOnEmpty(R"({"*": ["0o7", -2, -2.5]})").get<double>()));
+  EXPECT_TRUE(std::signbit(EvalOnEmpty(R"({"*": [{"-": [0]}]})").get<double>()));  // a lone factor as is
+  EXPECT_TRUE(std::signbit(EvalOnEmpty(R"({"*": ["-0", 1.5]})").get<double>()));   // the string "-0" parses to -0
+}
+
 }  // namespace
 }  // namespace tagwise
