@@ -113,6 +113,10 @@ Result<json> ParseJsonImpl(std::string_view text, std::string_view what, int wra
                  std::string("The ").append(what) +
                      (utf8 ? " is not valid UTF-8 at byte " : " is not valid JSON at byte ") +
                      std::to_string(e.byte) + "."};
+  } catch (const json::out_of_range& e) {
+    // A number too large for a double (1e999). Found by fuzz/profile_fuzzer.
+    return Error{ErrorCode::kInvalidJson, "",
+                 std::string("The ").append(what) + " has a number out of range: " + e.what() + "."};
   } catch (const std::bad_alloc&) {
     if (on_bad_alloc == OnBadAlloc::kThrow) throw;
     return Error{ErrorCode::kTooLarge, "",

@@ -844,6 +844,11 @@ bool ParseJsonText(std::string_view text, json* out, std::vector<Error>* issues,
                             std::string(utf8 ? "the text is not valid UTF-8" : "the text is not valid JSON") +
                                 " (at byte " + std::to_string(e.byte) + ")"});
     return false;
+  } catch (const json::exception& e) {
+    // out_of_range.406: a number too large for a double (9e309). Found by fuzz/rule_json_fuzzer.
+    issues->push_back(Error{ErrorCode::kInvalidJson, "",
+                            std::string("the text is not usable JSON: ") + e.what()});
+    return false;
   }
   if (too_deep) {
     issues->push_back(Error{ErrorCode::kTooDeep, "",

@@ -20,6 +20,10 @@ constexpr int64_t kDayMs = 86'400'000;
 // magnitudes are seconds, larger ones micro- or nanoseconds: exporters and
 // languages disagree on the unit, and no real event happens outside that range.
 constexpr double kSecondsBelow = 1e11;
+// Seconds are repaired only when x1000 lands in the plausible range, so a
+// repaired time is never repaired again on the next load (5 stays 5 ms, not
+// 5,000 then 5,000,000 across reloads).
+constexpr double kSecondsFrom = kSecondsBelow / 1000;
 constexpr double kMicrosFrom = 1e14;
 constexpr double kNanosFrom = 1e17;
 constexpr double kUnusableFrom = 1e20;
@@ -109,7 +113,7 @@ std::optional<int64_t> ReadTime(const json& v, const std::string& path, const Wa
     return std::nullopt;
   }
   const double mag = std::fabs(t);
-  if (mag != 0 && mag < kSecondsBelow) {
+  if (mag >= kSecondsFrom && mag < kSecondsBelow) {
     warn(ErrorCode::kWrongArgumentType, path,
          std::string("\"") + what + "\" " + Num(t) + " looks like seconds since 1970; read as milliseconds (x1000)");
     t *= 1000;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tagwise/catalog.h"
+#include "tagwise/profile.h"
 #include "tagwise/rule.h"
 
 namespace tagwise {
@@ -110,6 +112,35 @@ TEST(BadInputTest, NonObjectRulesAreLiterals) {
 TEST(BadInputTest, BadProfileIsAnErrorNotACrash) {
   EXPECT_FALSE(Profile::FromJson(json("nope")).ok());
   EXPECT_FALSE(Profile::FromJson(json{{"events", 5}}).ok());
+}
+
+// Found by the fuzzers (fuzz/regressions/): a number too large for a double
+// made nlohmann throw out_of_range, which escaped as an exception (an abort in
+// a page) instead of an invalid_json error.
+TEST(BadInputTest, NumbersBeyondADoubleAreInvalidJsonNotACrash) {
+  CompileResult r = CompileRuleText(R"({">": [{"var": "x"}, 9e309]})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.issues[0].code, ErrorCode::kInvalidJson);
+  CatalogLoadResult c = Catalog::LoadText(R"({"tags": [{"id": "a", "when": {">": [{"var": "x"}, 1e400]}}]})");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.errors[0].code, ErrorCode::kInvalidJson);
+}
+
+// Found by fuzz/store_fuzzer: a time read as seconds (x1000) that was still
+// below the plausible range was multiplied again on every reload.
+TEST(BadInputTest, RepairingATimeInSecondsIsIdempotent) {
+  for (double ts : {5.0, 176376.96, 1763800000.0}) {
+    json j = {{"events", {{{"id", "a"}, {"type", "t"}, {"ts", ts}}}}};
+    Result<Profile> once = Profile::FromJson(j);
+    ASSERT_TRUE(once.ok());
+    Result<Profile> twice = Profile::FromJson(once.value().ToJson());
+    ASSERT_TRUE(twice.ok());
+    ASSERT_EQ(twice.value().events().size(), 1u);
+    EXPECT_EQ(twice.value().events()[0].ts, once.value().events()[0].ts) << ts;
+  }
+  // A plausible time in seconds is still repaired, once.
+  Result<Profile> s = Profile::FromJson(json{{"events", {{{"id", "a"}, {"type", "t"}, {"ts", 1763800000}}}}});
+  EXPECT_EQ(s.value().events()[0].ts, 1763800000000);
 }
 
 }  // namespace
