@@ -1,0 +1,56 @@
+// Shared pieces of the libFuzzer targets in fuzz/: input framing, the JSON
+// reader the wasm boundary uses, and fixed evaluation inputs (a data object,
+// a profile with events, a tag resolver) so that whatever a target manages to
+// compile is also evaluated.
+#ifndef TAGWISE_FUZZ_FUZZ_SUPPORT_H_
+#define TAGWISE_FUZZ_FUZZ_SUPPORT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tagwise/profile.h"
+#include "tagwise/rule.h"
+
+namespace tagwise::fuzz {
+
+// Inputs made of several parts separate them with a NUL byte, which JSON text
+// cannot contain outside strings ("rule\0data"). Missing parts are "".
+std::vector<std::string_view> SplitParts(const uint8_t* data, size_t size, size_t max_parts);
+
+// The wasm layer's readers (wasm/json_text.h): nlohmann with the 1,000-level
+// nesting limit (ParseJson; validates UTF-8) and the fast reader used for
+// profiles, events, records and conditions (ParseFast; passes raw bytes of
+// strings through unchecked, as TextEncoder output is trusted to be UTF-8).
+std::optional<nlohmann::json> ParseStrict(std::string_view text);
+std::optional<nlohmann::json> ParseLikeBoundary(std::string_view text);
+
+// A fixed evaluation time (2026-11-22T08:53:20Z) and inputs around it.
+inline constexpr int64_t kNow = 1'763'800'000'000;
+const nlohmann::json& FixedData();        // attributes / record for `var`
+const Profile& FixedProfile();            // a few events of several types, one rollup
+const TagResolver& FixedTags();           // holds "vip" (value 3) and "active"
+// Step budget for fuzzed evaluations: enough for any real rule, small enough
+// that an input cannot spend the whole -timeout on counted steps.
+inline constexpr int64_t kMaxSteps = 2'000'000;
+EvalContext FixedContext(const Profile* profile = &FixedProfile());
+
+// Same JSON value with the same number kinds (1 and 1.0 distinct, -0.0 and
+// 0.0 distinct; signed and unsigned integers alike), which nlohmann's
+// operator== does not check.
+bool StrictEqual(const nlohmann::json& a, const nlohmann::json& b);
+
+// A violated property: prints what and aborts, so libFuzzer saves the input.
+[[noreturn]] void Fail(std::string_view what, std::string_view detail = {});
+
+// dump() that never throws (invalid UTF-8 is replaced), for messages.
+std::string SafeDump(const nlohmann::json& j);
+
+}  // namespace tagwise::fuzz
+
+#endif  // TAGWISE_FUZZ_FUZZ_SUPPORT_H_
