@@ -143,5 +143,16 @@ TEST(BadInputTest, RepairingATimeInSecondsIsIdempotent) {
   EXPECT_EQ(s.value().events()[0].ts, 1763800000000);
 }
 
+// Found by fuzz/rule_json_fuzzer (fuzz/regressions/rule_json/missing-some-huge-count):
+// casting a huge count to size_t was undefined behaviour.
+TEST(BadInputTest, HugeCountsInMissingSomeAndValAreClamped) {
+  CompileResult r = CompileRule(json::parse(R"({"missing_some": [7.7e109, ["a", "b", "c"]]})"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.rule->Evaluate(json{{"a", 1}}, EvalContext{}).value(), json::parse(R"(["b", "c"])"));
+  CompileResult v = CompileRule(json::parse(R"({"val": [[1e300], "a"]})"));
+  ASSERT_TRUE(v.ok()) << FormatIssues(v.issues);
+  EXPECT_TRUE(v.rule->Evaluate(json{{"a", 1}}, EvalContext{}).ok());
+}
+
 }  // namespace
 }  // namespace tagwise
