@@ -13,6 +13,10 @@ using nlohmann::json;
 
 namespace {
 
+// Largest count cast to size_t from a rule's number: 2^31 fits size_t on
+// wasm32 too, and no list or frame stack comes near it.
+constexpr double kMaxCountCast = 2147483648.0;
+
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMsPerDay = 86'400'000.0;
@@ -176,8 +180,9 @@ Val Evaluator::EvalNode(const Node& n) {
       } else {
         double d = argc > 0 ? js::ToNumber(vals[0].get()) : 0;
         // Clamped before the cast (casting 7.7e109 to size_t is undefined;
-        // found by fuzz/rule_json_fuzzer): no list has 1e18 keys, so the answer is the same.
-        need = std::isnan(d) || d < 0 ? 0 : static_cast<size_t>(std::min(d, 1e18));
+        // found by fuzz/rule_json_fuzzer). 2^31 fits a 32-bit size_t (wasm32)
+        // and no list has that many keys, so the answer is the same.
+        need = std::isnan(d) || d < 0 ? 0 : static_cast<size_t>(std::min(d, kMaxCountCast));
         if (argc > 1) keys = vals[1].get().is_array() ? vals[1].get() : json::array({vals[1].get()});
       }
       json missing = json::array();
@@ -699,7 +704,7 @@ Val Evaluator::EvalScopedPath(const Node& n, bool exists_only) {
     double levels = climb.empty() ? 0 : std::fabs(js::ToNumber(climb[0]));
     if (std::isnan(levels)) levels = 0;
     // Going up: each iteration frame is an item plus a {"index": i} context.
-    size_t want = static_cast<size_t>(std::min(levels, 1e18));  // a cast of 1e300 is undefined
+    size_t want = static_cast<size_t>(std::min(levels, kMaxCountCast));  // a cast of 1e300 is undefined
     size_t level = 0;
     const json* found = frames_.front().data;
     for (size_t k = frames_.size(); k-- > 0;) {
