@@ -18,13 +18,11 @@
 //
 // Usage: node demo/data/build.mjs [--out DIR] [--force]
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { CsvRecords } from '../../js/cli/csv.js';
-import { categorize, cleanRecord } from '../../tools/retail/to_events.mjs';
+import { categorize, cleanRecord, csvRecords, parseInvoiceDate } from '../../tools/retail/to_events.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
@@ -49,23 +47,6 @@ export const DIGITAL_GOODS = [
   { item: 'D-NETFLIX-1M', name: 'Netflix 1 个月会员', nameEn: 'Netflix 1 month', category: 'MEMBERSHIP', price: 10.99 },
   { item: 'D-IQIYI-VIP', name: '爱奇艺 VIP 月卡', nameEn: 'iQIYI VIP monthly', category: 'MEMBERSHIP', price: 2.99 },
 ];
-
-async function* csvRows(path) {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  const records = new CsvRecords();
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo += 1;
-    const fields = records.push(line, lineNo);
-    if (fields === null || lineNo === 1 || line === '') continue;
-    yield { fields, lineNo };
-  }
-}
-
-function invoiceTime(text) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
-  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0)) : NaN;
-}
 
 function titleCase(text) {
   return text.toLowerCase().replace(/\b([a-z])/g, (c) => c.toUpperCase());
@@ -103,7 +84,7 @@ export async function buildDemoData({ out = DEFAULT_OUT, force = false } = {}) {
   const purchases = [];
   const customers = new Map(); // user → raw rows
   let row = 0;
-  for await (const { fields, lineNo } of csvRows(RAW)) {
+  for await (const { fields, lineNo } of csvRecords(RAW)) {
     const line = cleanRecord(fields, row);
     row += 1;
     if (typeof line !== 'string') purchases.push(line);
@@ -165,7 +146,7 @@ export async function buildDemoData({ out = DEFAULT_OUT, force = false } = {}) {
     let spend = 0;
     for (const { fields, lineNo } of customers.get(user)) {
       const [invoice, stockCode, description, quantity, invoiceDate, unitPrice, , rowCountry] = fields;
-      const ts = invoiceTime(invoiceDate);
+      const ts = parseInvoiceDate(invoiceDate);
       const q = Number(quantity);
       const price = Number(unitPrice);
       if (ts >= AS_OF) {

@@ -46,8 +46,11 @@ export function categorize(description) {
   return 'OTHER';
 }
 
-/** Yields the data records of a CSV file as arrays of fields, header skipped. */
-async function* csvRecords(path) {
+/**
+ * Yields the data records of a CSV file as { fields, lineNo } (the line the
+ * record ends on), header skipped.
+ */
+export async function* csvRecords(path) {
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   const records = new CsvRecords();
   let lineNo = 0;
@@ -55,14 +58,14 @@ async function* csvRecords(path) {
     lineNo += 1;
     const fields = records.push(line, lineNo);
     if (fields === null || lineNo === 1 || line === '') continue; // a record continues, the header, a blank line
-    yield fields;
+    yield { fields, lineNo };
   }
   const pending = records.leftover();
   if (pending !== null) throw new Error(`${path}: unterminated quoted field starting at line ${pending.line}`);
 }
 
 /** "YYYY-MM-DD HH:MM:SS" shop-local time read as UTC, in ms (only order matters). */
-function parseInvoiceDate(text) {
+export function parseInvoiceDate(text) {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
   if (!m) return NaN;
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0));
@@ -167,7 +170,7 @@ export async function readRetail(raw) {
   const kept = [];
   const dropped = {};
   let row = 0;
-  for await (const fields of csvRecords(raw)) {
+  for await (const { fields } of csvRecords(raw)) {
     const line = cleanRecord(fields, row);
     row += 1;
     if (typeof line === 'string') dropped[line] = (dropped[line] ?? 0) + 1;
