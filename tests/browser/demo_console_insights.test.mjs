@@ -10,6 +10,7 @@ import { GrowthBook } from '@growthbook/growthbook';
 import { createTagwise } from 'tagwise';
 import { createDemoServer } from '../../demo/server.mjs';
 import { REPO, launchBrowser, openPage } from './support.mjs';
+import { groupEventLog } from '../../demo/console/public/sample.js';
 
 const PURPOSES = ['necessary', 'security', 'personalization', 'marketing', 'analytics'];
 
@@ -22,19 +23,9 @@ let profiles;
 let meta;
 let catalog;
 
-/** Groups build-demo/customers.jsonl per user as demo/console/public/sample.js does. */
+/** build-demo/customers.jsonl grouped per user by the console's own sample.js. */
 async function loadProfiles() {
-  const text = await readFile(`${REPO}build-demo/customers.jsonl`, 'utf8');
-  const byUser = new Map();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const v = JSON.parse(line);
-    let p = byUser.get(v.user_id);
-    if (!p) byUser.set(v.user_id, (p = { user_id: v.user_id, attributes: {}, events: [] }));
-    if (v.attributes) Object.assign(p.attributes, v.attributes);
-    if (v.type) p.events.push({ id: v.id, type: v.type, ts: v.ts, props: v.props });
-  }
-  return [...byUser.values()];
+  return groupEventLog(await readFile(`${REPO}build-demo/customers.jsonl`, 'utf8'));
 }
 
 /** Runs fn in the page after the hygiene view finished a render newer than `before`. */

@@ -7,6 +7,11 @@ export async function loadSample() {
     fetch('/data/customers.jsonl').then((r) => r.text()),
     fetch('/data/customers.json').then((r) => r.json()),
   ]);
+  return { profiles: groupEventLog(text), meta };
+}
+
+/** Profiles from a JSON Lines event log (no I/O, so Node tests group with it too). */
+export function groupEventLog(text) {
   const byUser = new Map();
   for (const line of text.split('\n')) {
     if (line === '') continue;
@@ -16,5 +21,5 @@ export async function loadSample() {
     if (v.attributes) Object.assign(p.attributes, v.attributes);
     if (v.type) p.events.push({ id: v.id, type: v.type, ts: v.ts, props: v.props });
   }
-  return { profiles: [...byUser.values()], meta };
+  return [...byUser.values()];
 }
