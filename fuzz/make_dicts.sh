@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes libFuzzer dictionaries (<out>/<target>.dict) from the core's own
 # operator tables, so the fuzzers start out knowing every operator name.
-#   fuzz/make_dicts.sh /tmp/tagwise-fuzz/dicts
+#   fuzz/make_dicts.sh build-sanitize/fuzz-run/dicts
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:?output directory}"

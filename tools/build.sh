@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds tagwise. Usage: tools/build.sh [native|wasm|wasm-module|all]   (default: all)
-#   native: build-native/  core library, GoogleTest suite, Google Benchmark programs
+# Builds tagwise. Usage: tools/build.sh [native|sanitize|wasm|wasm-module|all]   (default: all)
+#   native: build-native/  core library, GoogleTest suite, Google Benchmark programs (-O3)
+#   sanitize: build-sanitize/ (or $SANITIZE_BUILD_DIR) the same with clang -O1, ASan +
+#                          UBSan, plus the libFuzzer targets (fuzz/) on the same
+#                          instrumented core; what tools/test.sh and tools/fuzz.sh run
 #   wasm:   build-wasm/    the embind module (js/dist/tagwise_wasm.{mjs,wasm}, plus
 #                          js/dist/tagwise_wasm_inline.js: the .wasm inlined as base64) and the
 #                          core GoogleTest suite compiled to wasm (run by node under ctest)
@@ -18,6 +21,15 @@ if [[ $what == native || $what == all ]]; then
   cmake -S . -B build-native -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build-native -j"$jobs"
   echo "build: native in $((SECONDS - t0)) s"
+fi
+if [[ $what == sanitize ]]; then
+  dir=${SANITIZE_BUILD_DIR:-build-sanitize}
+  # -O1 with line tables: the usual sanitizer/fuzzer trade-off between speed
+  # and readable stacks (full -g doubles the build time).
+  CXX=${CXX:-clang++} cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DTAGWISE_FUZZ=ON >/dev/null
+  cmake --build "$dir" -j"${SANITIZE_JOBS:-$jobs}"
+  echo "build: sanitize in $((SECONDS - t0)) s"
 fi
 if [[ $what == wasm || $what == wasm-module || $what == all ]]; then
   t0=$SECONDS

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (fuzz/) with clang and runs each one for a
-# fixed time, then reports per target: executions, exec/s, coverage (cov:)
-# and whether it found a crash, leak, UB or timeout.
+# Builds the libFuzzer targets (fuzz/) and runs each one for a fixed time,
+# then reports per target: executions, exec/s, coverage (cov:) and whether it
+# found a crash, leak, UB or timeout.
 #
 #   tools/fuzz.sh [seconds-per-target] [target...]
 #
-# Default 30 s per target (7 targets, about 4 minutes in all; CI runs
-# `tools/fuzz.sh 35` to stay within 5 minutes). Run it longer by hand, e.g.
-# `tools/fuzz.sh 3600 catalog`. Environment:
-#   FUZZ_BUILD_DIR  build directory (default /tmp/tagwise-fuzz); corpora grow in
-#                   $FUZZ_BUILD_DIR/corpus/<target>, crash inputs land in
-#                   $FUZZ_BUILD_DIR/artifacts/<target>/, logs in $FUZZ_BUILD_DIR/logs/
-#   FUZZ_JOBS       parallel compile jobs (default 1)
+# Default 30 s per target. CI (tools/test.sh) runs `tools/fuzz.sh 20`: 7 x 20 s
+# plus seeding, under 3 minutes. Run it longer by hand, e.g.
+# `tools/fuzz.sh 3600 catalog`. The targets live in the sanitizer build
+# (`tools/build.sh sanitize`: clang, ASan + UBSan + coverage, one instrumented
+# core shared with the sanitizer test suite). Environment:
+#   FUZZ_BUILD_DIR  build directory (default build-sanitize); corpora grow in
+#                   $FUZZ_BUILD_DIR/fuzz-run/corpus/<target>, crash inputs land in
+#                   $FUZZ_BUILD_DIR/fuzz-run/artifacts/<target>/, logs in $FUZZ_BUILD_DIR/fuzz-run/logs/
+#   FUZZ_JOBS       parallel compile jobs (default: all cores)
 #   CXX             the clang++ to use (default clang++)
 # Before fuzzing, every input in fuzz/regressions/<target>/ is replayed: a
 # crash found earlier must stay fixed. Exit status 1 when any target crashed
@@ -21,7 +23,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-30}"
 shift || true
-build="${FUZZ_BUILD_DIR:-/tmp/tagwise-fuzz}"
+build="$(realpath -m "${FUZZ_BUILD_DIR:-$root/build-sanitize}")"
+work="$build/fuzz-run"
 all_targets=(rule_json rule_text catalog profile hints condition store)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
@@ -38,33 +41,31 @@ max_len() {
 }
 
 echo "== building fuzz targets in $build"
-mkdir -p "$build"
-cmake -S "$root/fuzz" -B "$build" -DCMAKE_CXX_COMPILER="${CXX:-clang++}" >"$build/configure.log" 2>&1 ||
-  { cat "$build/configure.log"; exit 2; }
-cmake --build "$build" -j "${FUZZ_JOBS:-1}" --target $(printf '%s_fuzzer ' "${targets[@]}") >"$build/build.log" 2>&1 ||
-  { tail -50 "$build/build.log"; exit 2; }
+mkdir -p "$work"
+(cd "$root" && SANITIZE_BUILD_DIR="$build" SANITIZE_JOBS="${FUZZ_JOBS:-}" bash tools/build.sh sanitize) \
+  >"$work/build.log" 2>&1 || { tail -50 "$work/build.log"; exit 2; }
 
 echo "== seeding corpora"
-node "$root/fuzz/seeds.mjs" "$build/corpus"
-"$root/fuzz/make_dicts.sh" "$build/dicts"
-mkdir -p "$build/logs"
+node "$root/fuzz/seeds.mjs" "$work/corpus"
+"$root/fuzz/make_dicts.sh" "$work/dicts"
+mkdir -p "$work/logs"
 
 status=0
 summary=()
 for t in "${targets[@]}"; do
   bin="$build/${t}_fuzzer"
-  corpus="$build/corpus/$t"
-  artifacts="$build/artifacts/$t"
-  log="$build/logs/$t.log"
+  corpus="$work/corpus/$t"
+  artifacts="$work/artifacts/$t"
+  log="$work/logs/$t.log"
   mkdir -p "$corpus" "$artifacts"
   common=(-timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$t")")
-  fuzz_only=(-dict="$build/dicts/$t.dict")
+  fuzz_only=(-dict="$work/dicts/$t.dict")
 
   # Regressions: inputs that crashed once (fuzz/regressions/<target>/<name>).
   regress="$root/fuzz/regressions/$t"
   if [ -d "$regress" ] && [ -n "$(ls -A "$regress" 2>/dev/null)" ]; then
-    if ! "$bin" "${common[@]}" -runs=1 "$regress"/* >"$build/logs/$t.regressions.log" 2>&1; then
-      echo "!! $t: a regression input fails (see $build/logs/$t.regressions.log)"
+    if ! "$bin" "${common[@]}" -runs=1 "$regress"/* >"$work/logs/$t.regressions.log" 2>&1; then
+      echo "!! $t: a regression input fails (see $work/logs/$t.regressions.log)"
       status=1
     fi
   fi
@@ -91,6 +92,6 @@ for t in "${targets[@]}"; do
 done
 
 echo
-echo "== summary (${seconds}s per target; logs in $build/logs)"
+echo "== summary (${seconds}s per target; logs in $work/logs)"
 printf '%s\n' "${summary[@]}"
 exit $status

@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 
 # fonts-wqy-microhei: a CJK font, so Chromium lays out (and screenshots) the
 # demo's Chinese text with real glyphs, not boxes of another width.
-packages=(cmake g++ make emscripten nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium nodejs fonts-wqy-microhei)
+# clang + libclang-rt-14-dev: the sanitizer build (ASan + UBSan + libFuzzer) that
+# the tests and tools/fuzz.sh run in.
+packages=(cmake g++ make clang libclang-rt-14-dev emscripten nlohmann-json3-dev libgtest-dev libbenchmark-dev
+  chromium nodejs fonts-wqy-microhei)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -187,7 +187,7 @@ async function runSql(events, params, { withPairs = false } = {}) {
 /** Runs the native tool; resolves its debug JSON. Fails clearly when it is not built. */
 async function runBuilder(name, args) {
   assert.ok(existsSync(HINTS_TOOL), `${HINTS_TOOL} is missing: build it first `
-    + '(bash tools/build.sh native, or cmake --build build-native --target tagwise_hints)');
+    + '(bash tools/build.sh native or sanitize; TAGWISE_HINTS_TOOL names the binary)');
   const json = join(workDir, `${name}.json`);
   const out = join(workDir, `${name}.twh`);
   try {
