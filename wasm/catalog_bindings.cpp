@@ -40,6 +40,7 @@
 #include "tagwise/consent.h"
 #include "tagwise/engine.h"
 #include "tagwise/error.h"
+#include "tagwise/limits.h"
 #include "tagwise/lint.h"
 #include "tagwise/profile.h"
 #include "tagwise/store.h"
@@ -196,6 +197,9 @@ ServerTags ServerTagsOf(const Profile& p) {
 // Most warnings reported per profile of a tagProfiles batch: a batch job
 // wants to know a profile had problems, not 500,000 copies of one warning.
 constexpr size_t kMaxBatchWarnings = 20;
+// How far past RetentionPolicy::max_age_ms the oldest kept event may be before
+// a track() compacts: a day.
+constexpr int64_t kCompactSlackMs = 86'400'000;
 
 // A content fingerprint of a catalog (FNV-1a 64 over its canonical JSON):
 // equal for the same catalog however it was formatted, so the SSR hand-off can
@@ -270,6 +274,7 @@ class Session {
   // {"ok", "errors", "warnings", "changes"?}. On failure nothing changes.
   std::string LoadCatalog(uintptr_t ptr, size_t len, double now) {
     return Guard([&] {
+      if (auto e = CheckInputBytes(len, CatalogOptions{}.max_bytes, "catalog")) return FailureText({*e});
       Result<json> parsed = ParseJson(View(ptr, len), "catalog");
       if (!parsed.ok()) return FailureText({parsed.error()});
       CatalogLoadResult loaded = Catalog::Load(parsed.value());
@@ -338,6 +343,7 @@ class Session {
   // "pruned"?}. On failure nothing changes.
   std::string SetProfile(uintptr_t ptr, size_t len, int mode, double now) {
     return Guard([&] {
+      if (auto e = CheckInputBytes(len, ProfileLimits{}.max_bytes, "profile")) return FailureText({*e});
       Result<json> parsed = ParseFast(View(ptr, len), "profile");
       if (!parsed.ok()) return FailureText({parsed.error()});
       std::vector<Error> warnings;
@@ -394,6 +400,9 @@ class Session {
   // "warnings", "changes"}.
   std::string Track(uintptr_t ptr, size_t len, bool single, double now_ms) {
     return Guard([&] {
+      if (auto e = CheckInputBytes(len, ProfileLimits{}.max_bytes, single ? "event" : "event list")) {
+        return FailureText({*e});
+      }
       Result<json> parsed = ParseFast(View(ptr, len), single ? "event" : "event list", 1);
       if (!parsed.ok()) return FailureText({parsed.error()});
       json& list = parsed.value();
@@ -446,10 +455,20 @@ class Session {
       TagChanges c;
       if (added > 0) {
         const RetentionPolicy retention;
-        if (profile_.events().size() > retention.max_events) {
+        const std::vector<Event>& kept = profile_.events();  // oldest first
+        const bool over_count = kept.size() > retention.max_events;
+        // A day of slack past the age limit, so events ageing out one by one
+        // do not compact on every call (windows stay exact either way).
+        const bool over_age = !kept.empty() && kept.front().ts < now - retention.max_age_ms - kCompactSlackMs;
+        if (over_count || over_age) {
           // Bounded memory for long sessions: fold the oldest events into day
           // rollups (DESIGN.md section 3). Any tag may read them: re-evaluate all.
-          profile_.Compact(now, retention);
+          // Down to 90% of the cap: a session tracking one event at a time past
+          // the cap would otherwise fold and reindex 5,000 events per event
+          // (1-2 ms each, found by tests/js/soak.test.mjs).
+          RetentionPolicy target = retention;
+          target.max_events -= retention.max_events / 10;
+          profile_.Compact(now, target);
           c = Reevaluate(now);
         } else {
           c = ReevaluateTypes(now, std::vector<std::string>(types.begin(), types.end()));
@@ -933,7 +952,12 @@ std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr, size_t
     if (low_coverage > 0) options.low_coverage = low_coverage;
     LintReport report;
     std::vector<Error> warnings;
-    Result<json> catalog = ParseJson(View(cat_ptr, cat_len), "catalog");
+    Result<json> catalog = Error{};
+    if (auto e = CheckInputBytes(cat_len, CatalogOptions{}.max_bytes, "catalog")) {
+      catalog = std::move(*e);
+    } else {
+      catalog = ParseJson(View(cat_ptr, cat_len), "catalog");
+    }
     if (!catalog.ok()) {
       // Unreadable text is the catalog's first finding, as lint reports everything else.
       const Error& e = catalog.error();

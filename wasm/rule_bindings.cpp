@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tagwise/error.h"
+#include "tagwise/limits.h"
 #include "tagwise/profile.h"
 #include "tagwise/rule.h"
 #include "tagwise/rule_text.h"
@@ -296,10 +297,15 @@ class RuleSet {
   // left unchanged. For a set, issue paths are prefixed with "/<index>".
   val Compile(uintptr_t ptr, size_t len, bool many, int max_depth, int max_nodes) {
     try {
+      const CompileOptions options = MakeCompileOptions(max_depth, max_nodes);
+      // A set of rules may be as large as a catalog.
+      if (auto e = CheckInputBytes(len, many ? kDefaultMaxCatalogBytes : options.max_bytes,
+                                   many ? "rule list" : "rule")) {
+        return ErrorsResult({*e});
+      }
       Result<json> parsed = ParseJson(View(ptr, len), "rule", many ? 1 : 0, OnBadAlloc::kReport);
       if (!parsed.ok()) return ErrorsResult({parsed.error()});
       const json& input = parsed.value();
-      const CompileOptions options = MakeCompileOptions(max_depth, max_nodes);
       std::vector<std::shared_ptr<const Rule>> rules;
       val errors = val::array();
       val warnings = val::array();
@@ -402,6 +408,10 @@ class RuleSet {
     }
     std::unique_ptr<Profile> profile;
     if (!profile_text.empty()) {
+      if (auto e = CheckInputBytes(profile_text.size(), ProfileLimits{}.max_bytes, "profile", "/profile")) {
+        Fail(e->code, e->path, e->message);
+        return;
+      }
       Result<json> pj = ParseFast(profile_text, "profile", 0, OnBadAlloc::kReport);
       if (!pj.ok()) {
         Fail(pj.error().code, "/profile" + pj.error().path, pj.error().message);
@@ -588,12 +598,17 @@ class RuleSet {
 val Validate(uintptr_t ptr, size_t len, int max_depth, int max_nodes) {
   try {
     val list = val::array();
+    const CompileOptions options = MakeCompileOptions(max_depth, max_nodes);
+    if (auto e = CheckInputBytes(len, options.max_bytes, "rule")) {
+      list.call<void>("push", IssueToVal(*e, -1));
+      return list;
+    }
     Result<json> parsed = ParseJson(View(ptr, len), "rule", 0, OnBadAlloc::kReport);
     if (!parsed.ok()) {
       list.call<void>("push", IssueToVal(parsed.error(), -1));
       return list;
     }
-    CompileResult r = CompileRule(parsed.value(), MakeCompileOptions(max_depth, max_nodes));
+    CompileResult r = CompileRule(parsed.value(), options);
     for (const Error& issue : r.issues) list.call<void>("push", IssueToVal(issue, -1));
     return list;
   } catch (...) {
@@ -606,6 +621,7 @@ val Validate(uintptr_t ptr, size_t len, int max_depth, int max_nodes) {
 // Text form -> {ok: true, value: JSON text} or {ok: false, errors}.
 val ParseText(uintptr_t ptr, size_t len) {
   try {
+    if (auto e = CheckInputBytes(len, kDefaultMaxRuleBytes, "rule")) return ErrorsResult({*e});
     Result<json> r = ParseRuleText(View(ptr, len));
     if (!r.ok()) return ErrorsResult({r.error()});
     val o = val::object();
@@ -624,6 +640,7 @@ val ParseText(uintptr_t ptr, size_t len) {
 // JSON rule text -> {ok: true, value: text form} or {ok: false, errors}.
 val FormatText(uintptr_t ptr, size_t len) {
   try {
+    if (auto e = CheckInputBytes(len, kDefaultMaxRuleBytes, "rule")) return ErrorsResult({*e});
     Result<json> parsed = ParseJson(View(ptr, len), "rule", 0, OnBadAlloc::kReport);
     if (!parsed.ok()) return ErrorsResult({parsed.error()});
     Result<std::string> r = FormatRule(parsed.value());

@@ -3,6 +3,7 @@
 // and order evaluation so every `tag` reference, inheritance and exclusive
 // group is resolved before it is read. Cycles are refused with the loop named.
 #include "tagwise/catalog.h"
+#include "tagwise/limits.h"
 
 #include <algorithm>
 #include <functional>
@@ -91,14 +92,36 @@ class CatalogLoader {
   }
 
   // Reads an optional string field; wrong types are errors.
-  std::string Str(const json& obj, const char* key, const std::string& path, std::string fallback = {}) {
+  // obj[key] as text: the fallback when absent, or (with the error said)
+  // when not text or longer than `limit` bytes (0: the text-field limit).
+  std::string Str(const json& obj, const char* key, const std::string& path, std::string fallback = {},
+                  size_t limit = 0) {
+    if (limit == 0) limit = options_.max_text_bytes;
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return fallback;
     if (!it->is_string()) {
       Err(ErrorCode::kWrongArgumentType, JoinPointer(path, key), std::string("\"") + key + "\" must be text");
       return fallback;
     }
-    return it->get<std::string>();
+    const std::string& text = it->get_ref<const std::string&>();
+    if (text.size() > limit) {
+      Err(ErrorCode::kTooLarge, JoinPointer(path, key),
+          std::string("\"") + key + "\" is " + std::to_string(text.size()) + " bytes; the limit is " +
+              std::to_string(limit));
+      return fallback;
+    }
+    return text;
+  }
+
+  // A tag's or group's "id"; empty (with the error said) when missing, not
+  // text or longer than the id limit.
+  std::string Id(const json& obj, const std::string& path, const char* what) {
+    auto it = obj.find("id");
+    if (it == obj.end() || it->is_null() || (it->is_string() && it->get_ref<const std::string&>().empty())) {
+      Err(ErrorCode::kInvalidRule, JoinPointer(path, "id"), std::string("every ") + what + " needs an \"id\"");
+      return {};
+    }
+    return Str(obj, "id", path, {}, options_.max_id_bytes);
   }
 
   void LoadGroups(const json& j, Catalog* cat) {
@@ -116,11 +139,8 @@ class CatalogLoader {
         continue;
       }
       GroupDef def;
-      def.id = Str(g, "id", path);
-      if (def.id.empty()) {
-        Err(ErrorCode::kInvalidRule, JoinPointer(path, "id"), "every group needs an \"id\"");
-        continue;
-      }
+      def.id = Id(g, path, "group");
+      if (def.id.empty()) continue;
       def.name = Str(g, "name", path, def.id);
       if (auto e = g.find("exclusive"); e != g.end() && !e->is_null()) {
         if (!e->is_boolean()) Err(ErrorCode::kWrongArgumentType, JoinPointer(path, "exclusive"), "\"exclusive\" is true or false");
@@ -162,11 +182,8 @@ class CatalogLoader {
         continue;
       }
       TagDef def;
-      def.id = Str(t, "id", path);
-      if (def.id.empty()) {
-        Err(ErrorCode::kInvalidRule, JoinPointer(path, "id"), "every tag needs an \"id\"");
-        continue;
-      }
+      def.id = Id(t, path, "tag");
+      if (def.id.empty()) continue;
       if (cat->tag_index_.count(def.id)) {
         Err(ErrorCode::kDuplicateId, JoinPointer(path, "id"), "another tag already has the id \"" + def.id + "\"");
         continue;
@@ -406,6 +423,11 @@ CatalogLoadResult Catalog::Load(const json& j, const CatalogOptions& options) {
 CatalogLoadResult Catalog::LoadText(std::string_view text, const CatalogOptions& options) {
   json parsed;
   std::vector<Error> issues;
+  if (auto too_large = CheckInputBytes(text.size(), options.max_bytes, "catalog")) {
+    CatalogLoadResult r;
+    r.errors.push_back(std::move(*too_large));
+    return r;
+  }
   if (!ParseJsonText(text, &parsed, &issues)) {
     CatalogLoadResult r;
     r.errors = std::move(issues);

@@ -8,6 +8,7 @@
 #include "js_value.h"
 #include "operators.h"
 #include "plan.h"
+#include "tagwise/limits.h"
 #include "tagwise/rule.h"
 
 namespace tagwise {
@@ -432,6 +433,11 @@ CompileResult CompileRule(const json& rule, const CompileOptions& options) {
 CompileResult CompileRuleText(std::string_view json_text, const CompileOptions& options) {
   json parsed;
   std::vector<Error> issues;
+  if (auto too_large = CheckInputBytes(json_text.size(), options.max_bytes, "rule")) {
+    CompileResult r;
+    r.issues.push_back(std::move(*too_large));
+    return r;
+  }
   if (!ParseJsonText(json_text, &parsed, &issues)) {
     CompileResult r;
     r.issues = std::move(issues);

@@ -86,7 +86,7 @@ struct Accumulator {
       auto it = r.sums.find(spec.field[0]);
       if (it != r.sums.end()) {
         sum += w * it->second;
-        plain_count += static_cast<double>(r.count);
+        plain_count += static_cast<double>(r.NumbersAt(it->first));
       }
     }
   }

@@ -30,6 +30,7 @@
 #include "hints_internal.h"
 #include "js_value.h"
 #include "tagwise/hints.h"
+#include "tagwise/limits.h"
 #include "tagwise/store.h"
 
 namespace tagwise {
@@ -624,7 +625,8 @@ std::string EncodeHints(const Hints& hints) {
   return out + payload;
 }
 
-Result<Hints> DecodeHints(std::string_view bytes, std::string_view expected_catalog_version) {
+Result<Hints> DecodeHints(std::string_view bytes, std::string_view expected_catalog_version, size_t max_bytes) {
+  if (auto too_large = CheckInputBytes(bytes.size(), max_bytes, "hints file")) return std::move(*too_large);
   const auto corrupt = [](std::string what) {
     return Error{ErrorCode::kCorrupt, "", "the hints file is corrupt: " + std::move(what)};
   };

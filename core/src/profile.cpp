@@ -158,18 +158,12 @@ std::optional<int> ReadTzOffset(const json& v, const Warner& warn) {
 // of numbers, numeric strings and booleans), if finite. Blank strings, arrays
 // and objects are not summed: they would only add zero-valued entries.
 std::optional<double> SummableNumber(const json& v) {
-  double d;
-  if (v.is_number()) {
-    d = v.get<double>();
-  } else if (v.is_boolean()) {
-    d = v.get<bool>() ? 1 : 0;
-  } else if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
-    if (s.find_first_not_of(" \t\n\r\f\v") == std::string::npos) return std::nullopt;
-    d = js::StringToNumber(s);
-  } else {
-    return std::nullopt;
-  }
+  // Exactly what a live sum/avg adds (events_agg.cpp: null is skipped, the
+  // rest goes through JavaScript's Number(): "30" is 30, "" and [] are 0,
+  // [5] is 5, {} is NaN), so folding a day never changes an aggregate. Non-finite
+  // values are left out: a JSON sum cannot hold them.
+  if (v.is_null()) return std::nullopt;
+  const double d = js::ToNumber(v);
   if (!std::isfinite(d)) return std::nullopt;
   return d;
 }
@@ -180,9 +174,19 @@ bool RollupLess(const DayRollup& a, const DayRollup& b) {
   return a.day_start != b.day_start ? a.day_start < b.day_start : a.type < b.type;
 }
 
+// Gives every name in `sums` its entry in `numbers` (absent means `count`), so
+// the count can grow without changing what the entries mean.
+void SpellOutNumbers(DayRollup* r) {
+  for (const auto& [k, v] : r->sums) r->numbers.try_emplace(k, r->count);
+}
+
 void MergeInto(DayRollup* into, const DayRollup& from) {
+  SpellOutNumbers(into);
+  for (const auto& [k, v] : from.sums) {
+    into->sums[k] = SaturatingAdd(into->sums[k], v);
+    into->numbers[k] = SaturatingCount(into->numbers[k], from.NumbersAt(k));
+  }
   into->count = SaturatingCount(into->count, from.count);
-  for (const auto& [k, v] : from.sums) into->sums[k] = SaturatingAdd(into->sums[k], v);
 }
 
 // One rollup from JSON; nullopt (with a warning) when it cannot be used.
@@ -253,7 +257,59 @@ std::optional<DayRollup> ParseRollup(const json& rj, const std::string& path, co
       }
     }
   }
+  if (auto n = rj.find("numbers"); n != rj.end() && !n->is_null()) {
+    if (!n->is_object()) {
+      warn(ErrorCode::kWrongArgumentType, path + "/numbers",
+           "ignored: \"numbers\" must be an object like {\"amount\": 2}; averages count every event");
+    } else {
+      for (const auto& [k, v] : n->items()) {
+        const bool whole = v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= 0 &&
+                           v.get<double>() <= static_cast<double>(r.count) &&
+                           v.get<double>() == std::floor(v.get<double>());
+        if (whole && r.sums.count(k)) {
+          r.numbers[k] = static_cast<int64_t>(v.get<double>());
+        } else {
+          warn(ErrorCode::kWrongArgumentType, JoinPointer(path + "/numbers", k),
+               "ignored: a count of numbers must be a whole number from 0 to the rollup's count, for a prop in "
+               "\"sums\"");
+        }
+      }
+    }
+  }
+  SpellOutNumbers(&r);
   return r;
+}
+
+}  // namespace
+
+namespace {
+
+// About the size of `j` as JSON text: string bytes (keys too) plus a few per
+// value for quotes, separators and numbers. Stops counting once over `limit`
+// (the answer is then just "more than limit"). Iterative: props nest up to
+// the parser's depth limit, deeper than the wasm stack likes to recurse.
+size_t ApproxJsonBytes(const json& j, size_t limit) {
+  size_t total = 0;
+  std::vector<const json*> todo{&j};
+  while (!todo.empty() && total <= limit) {
+    const json* v = todo.back();
+    todo.pop_back();
+    if (v->is_string()) {
+      total += v->get_ref<const std::string&>().size() + 3;
+    } else if (v->is_object()) {
+      total += 2;
+      for (auto it = v->begin(); it != v->end(); ++it) {
+        total += it.key().size() + 4;
+        todo.push_back(&it.value());
+      }
+    } else if (v->is_array()) {
+      total += 2;
+      for (const json& item : *v) todo.push_back(&item);
+    } else {
+      total += v->is_number() ? 8 : 5;
+    }
+  }
+  return total;
 }
 
 }  // namespace
@@ -288,6 +344,11 @@ Result<Event> ParseEvent(const json& ej, std::string_view path_view, std::vector
   e.ts = *t;
   if (auto props = ej.find("props"); props != ej.end() && !props->is_null()) {
     if (props->is_object()) {
+      if (const size_t size = ApproxJsonBytes(*props, limits.max_props_bytes); size > limits.max_props_bytes) {
+        return Error{ErrorCode::kTooLarge, path + "/props",
+                     "the event's \"props\" take more than " + std::to_string(limits.max_props_bytes) +
+                         " bytes as JSON; keep large documents out of events"};
+      }
       e.props = *props;
     } else {
       warn(ErrorCode::kWrongArgumentType, path + "/props",
@@ -360,6 +421,7 @@ bool Profile::AddEvent(Event e) {
 }
 
 void Profile::InsertSortedRollup(DayRollup r) {
+  SpellOutNumbers(&r);
   auto pos = std::lower_bound(rollups_.begin(), rollups_.end(), r, RollupLess);
   if (pos != rollups_.end() && pos->day_start == r.day_start && pos->type == r.type) {
     MergeInto(&*pos, r);
@@ -402,10 +464,14 @@ CompactionReport Profile::Compact(int64_t now, const RetentionPolicy& policy) {
       ++report.rollups_extended;
     }
     DayRollup& r = rollups_[it->second];
+    SpellOutNumbers(&r);
     r.count = SaturatingCount(r.count, 1);
     if (e.props.is_object()) {
       for (const auto& [k, v] : e.props.items()) {
-        if (std::optional<double> d = SummableNumber(v)) r.sums[k] = SaturatingAdd(r.sums[k], *d);
+        if (std::optional<double> d = SummableNumber(v)) {
+          r.sums[k] = SaturatingAdd(r.sums[k], *d);
+          r.numbers[k] = SaturatingCount(r.numbers[k], 1);
+        }
       }
     }
     ids_.erase(e.id);
@@ -555,8 +621,14 @@ json Profile::ToJson() const {
   json rollups = json::array();
   for (const DayRollup& r : rollups_) {
     json sums = json::object();
-    for (const auto& [k, v] : r.sums) sums[k] = js::MakeNumber(v);  // 90, not 90.0
-    rollups.push_back(json{{"day", r.day_start}, {"type", r.type}, {"count", r.count}, {"sums", std::move(sums)}});
+    json numbers = json::object();
+    for (const auto& [k, v] : r.sums) {
+      sums[k] = js::MakeNumber(v);  // 90, not 90.0
+      if (const int64_t n = r.NumbersAt(k); n != r.count) numbers[k] = n;
+    }
+    json rollup = {{"day", r.day_start}, {"type", r.type}, {"count", r.count}, {"sums", std::move(sums)}};
+    if (!numbers.empty()) rollup["numbers"] = std::move(numbers);
+    rollups.push_back(std::move(rollup));
   }
   json out = {
       {"tagwise_profile", kProfileFormatVersion},

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "json_nesting.h"
+#include "tagwise/limits.h"
 
 namespace tagwise {
 
@@ -132,6 +133,12 @@ class Decoder {
 
   DecodedStore Run() {
     if (text_.empty()) return std::move(out_);
+    if (auto too_large = CheckInputBytes(text_.size(), limits_.max_bytes, "stored text")) {
+      // Far past what retention lets a store grow to: damaged or not ours.
+      too_large->message += "; nothing was loaded";
+      out_.problems.push_back(std::move(*too_large));
+      return std::move(out_);
+    }
     std::vector<Line> lines = SplitLines();
     if (!ReadVersionLine(lines[0])) return std::move(out_);
     bool ended = false;

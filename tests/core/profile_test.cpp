@@ -231,16 +231,66 @@ TEST(ProfileTest, CompactionMergesWithExistingRollupsOfTheSameDayAndType) {
 }
 
 TEST(ProfileTest, CompactionSumsTheValuesALiveSumAdds) {
+  // Folding a day never changes sum or avg: the same values count (JavaScript's
+  // Number(): "30", true, " " as 0, [1] as 1; not objects or null), and avg
+  // divides by the events that had a number in the field, not by all of them
+  // (found by tests/js/soak.test.mjs).
   Profile p;
   json props = {{"amount", "30"},  {"gift", true},       {"category", "steam"}, {"blank", " "},
                 {"sku", {{"price", 5}}}, {"ids", json::array({1})}, {"qty", 2.5}};
   ASSERT_TRUE(p.AddEvent(Event{"a", "order_paid", kMidnightUtc - 100 * kDay, props}));
-  const json live = Aggregate(p, kMidnightUtc, {{"type", "order_paid"}, {"agg", "sum"}, {"field", "amount"}});
+  ASSERT_TRUE(p.AddEvent(Event{"b", "order_paid", kMidnightUtc - 100 * kDay + 1, json{{"amount", 10}}}));
+  ASSERT_TRUE(p.AddEvent(Event{"c", "order_paid", kMidnightUtc - 100 * kDay + 2, json{{"amount", nullptr}}}));
+  ASSERT_TRUE(p.AddEvent(Event{"d", "order_paid", kMidnightUtc - 100 * kDay + 3, json::object()}));
+  const std::vector<std::string> fields = {"amount", "gift", "category", "blank", "sku", "ids", "qty"};
+  std::vector<json> live;
+  for (const std::string& f : fields) {
+    for (const char* agg : {"sum", "avg", "count"}) {
+      live.push_back(Aggregate(p, kMidnightUtc, {{"type", "order_paid"}, {"agg", agg}, {"field", f}}));
+    }
+  }
   p.Compact(kMidnightUtc, RetentionPolicy{});
   ASSERT_EQ(p.rollups().size(), 1u);
-  const auto& sums = p.rollups()[0].sums;
-  EXPECT_EQ(sums, (std::map<std::string, double>{{"amount", 30}, {"gift", 1}, {"qty", 2.5}}));
-  EXPECT_EQ(Aggregate(p, kMidnightUtc, {{"type", "order_paid"}, {"agg", "sum"}, {"field", "amount"}}), live);
+  const DayRollup& r = p.rollups()[0];
+  EXPECT_EQ(r.sums, (std::map<std::string, double>{{"amount", 40}, {"blank", 0}, {"gift", 1}, {"ids", 1}, {"qty", 2.5}}));
+  EXPECT_EQ(r.NumbersAt("amount"), 2);
+  EXPECT_EQ(r.NumbersAt("qty"), 1);
+  size_t i = 0;
+  for (const std::string& f : fields) {
+    for (const char* agg : {"sum", "avg", "count"}) {
+      EXPECT_EQ(Aggregate(p, kMidnightUtc, {{"type", "order_paid"}, {"agg", agg}, {"field", f}}), live[i++])
+          << agg << " of " << f;
+    }
+  }
+  // The per-field counts survive JSON (written only where they differ from
+  // the count) and a merge with another copy of the day.
+  Result<Profile> back = Profile::FromJson(p.ToJson());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back.value().ToJson(), p.ToJson());
+  EXPECT_EQ(p.ToJson()["rollups"][0]["numbers"], (json{{"amount", 2}, {"blank", 1}, {"gift", 1}, {"ids", 1}, {"qty", 1}}));
+  EXPECT_EQ(Aggregate(back.value(), kMidnightUtc, {{"type", "order_paid"}, {"agg", "avg"}, {"field", "amount"}}), 20);
+  Profile twice = back.value();
+  DayRollup same = r;
+  twice.AddRollup(same);
+  EXPECT_EQ(twice.rollups()[0].count, 8);
+  EXPECT_EQ(twice.rollups()[0].NumbersAt("amount"), 4);
+  EXPECT_EQ(Aggregate(twice, kMidnightUtc, {{"type", "order_paid"}, {"agg", "avg"}, {"field", "amount"}}), 20);
+}
+
+TEST(ProfileTest, RollupsWithoutNumbersCountEveryEventAndBadNumbersAreIgnored) {
+  std::vector<Error> warnings;
+  const json old_style = {{"rollups",
+                           {{{"day", kMidnightUtc - 100 * kDay}, {"type", "order_paid"}, {"count", 4},
+                             {"sums", {{"amount", 40}, {"qty", 3}}},
+                             {"numbers", {{"amount", 9}, {"qty", 1}, {"nope", 1}}}}}}};
+  Result<Profile> p = Profile::FromJson(old_style, &warnings);
+  ASSERT_TRUE(p.ok());
+  // amount: 9 > count, ignored (all 4 count); nope: not a summed prop.
+  EXPECT_EQ(Aggregate(p.value(), kMidnightUtc, {{"type", "order_paid"}, {"agg", "avg"}, {"field", "amount"}}), 10);
+  EXPECT_EQ(Aggregate(p.value(), kMidnightUtc, {{"type", "order_paid"}, {"agg", "avg"}, {"field", "qty"}}), 3);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0].path, "/rollups/0/numbers/amount");
+  EXPECT_EQ(warnings[1].path, "/rollups/0/numbers/nope");
 }
 
 TEST(ProfileTest, CompactionRebuildsTheTypeIndex) {

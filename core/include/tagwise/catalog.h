@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tagwise/error.h"
+#include "tagwise/limits.h"
 #include "tagwise/rule.h"
 
 namespace tagwise {
@@ -28,6 +29,14 @@ namespace tagwise {
 struct CatalogOptions {
   // Most tags in one catalog; more is refused with kTooLarge.
   int max_tags = 5000;
+  // Longest catalog JSON LoadText (and the wasm boundary) accepts, in bytes;
+  // checked before parsing. Default kDefaultMaxCatalogBytes (16 MiB).
+  size_t max_bytes = kDefaultMaxCatalogBytes;
+  // Longest tag or group id, in bytes (ids are keys in profiles, stores and
+  // events' server tags). Longer is an error at the id's path.
+  size_t max_id_bytes = 256;
+  // Longest text field (name, description, dimension, ...), in bytes.
+  size_t max_text_bytes = 4096;
   CompileOptions rule_options;
 };
 

@@ -53,6 +53,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tagwise/error.h"
+#include "tagwise/limits.h"
 
 namespace tagwise {
 
@@ -187,8 +188,10 @@ std::string EncodeHints(const Hints& hints);
 // Decodes and validates. Errors: kCorrupt (bad magic, truncated, CRC mismatch,
 // malformed section; the message says which), kUnsupportedVersion (a newer
 // format), kCatalogMismatch (expected_catalog_version given and different).
-// Never reads past `bytes`.
-[[nodiscard]] Result<Hints> DecodeHints(std::string_view bytes, std::string_view expected_catalog_version = {});
+// Never reads past `bytes`. A file over `max_bytes` is refused (kTooLarge)
+// before it is read.
+[[nodiscard]] Result<Hints> DecodeHints(std::string_view bytes, std::string_view expected_catalog_version = {},
+                                        size_t max_bytes = kDefaultMaxHintBytes);
 
 // The debugging JSON form:
 // {"tagwise_hints": 1, "catalog_version", "built_at", "data_from", "data_to",

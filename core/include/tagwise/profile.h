@@ -50,6 +50,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tagwise/error.h"
+#include "tagwise/limits.h"
 
 namespace tagwise {
 
@@ -74,6 +75,16 @@ struct DayRollup {
   // add (numbers, numeric strings such as "30", booleans as 0/1). Nested props
   // are not summed because aggregates over rollups read single-segment fields.
   std::map<std::string, double> sums;
+  // Per prop name in `sums`: how many of the day's events had a number there,
+  // so `avg` over folded days divides by those events only, as it does over
+  // live ones. A name missing here means all `count` events had one (rollups
+  // written before this field existed, and JSON, which omits such entries).
+  std::map<std::string, int64_t> numbers;
+
+  int64_t NumbersAt(const std::string& key) const {
+    auto it = numbers.find(key);
+    return it == numbers.end() ? count : it->second;
+  }
 };
 
 // Limits applied to untrusted input (FromJson, MergeSnapshot, ParseEvent).
@@ -91,6 +102,17 @@ struct ProfileLimits {
   // Default 256: ids are UUIDs or order numbers and types are short names, so a
   // longer one is a bug (e.g. a whole payload passed as the id).
   size_t max_string_bytes = 256;
+  // Largest props of one event, measured as their JSON text would be (about:
+  // strings, keys and numbers count their bytes); a larger event is refused
+  // (ParseEvent) or skipped (FromJson) with kTooLarge at its "/props". Default
+  // kDefaultMaxPropsBytes (64 KiB): an order with a hundred line items is
+  // a few KB, while a page that passes a whole document as props would
+  // otherwise fill the store with one event.
+  size_t max_props_bytes = kDefaultMaxPropsBytes;
+  // Longest profile, snapshot, event list or stored text accepted, in bytes;
+  // checked before parsing (DecodeStore, the wasm boundary). Default
+  // kDefaultMaxProfileBytes (32 MiB).
+  size_t max_bytes = kDefaultMaxProfileBytes;
 };
 
 // What Compact keeps as individual events. Older events are folded into rollups.

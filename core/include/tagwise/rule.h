@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tagwise/error.h"
+#include "tagwise/limits.h"
 #include "tagwise/profile.h"
 
 namespace tagwise {
@@ -34,6 +35,9 @@ struct CompileOptions {
   int max_depth = 128;
   // Most nodes (operations + literals) in one rule.
   int max_nodes = 100000;
+  // Longest rule text CompileRuleText (and the wasm boundary) accepts, in
+  // bytes; checked before parsing. Default kDefaultMaxRuleBytes (16 MiB).
+  size_t max_bytes = kDefaultMaxRuleBytes;
   // When set, `tag`/`tag_value` must name one of these ids (catalog compile).
   const std::vector<std::string>* known_tags = nullptr;
 };

@@ -68,7 +68,8 @@ struct DecodedStore {
   // One entry per problem, each with a path "line N" (1-based) or "" for the
   // whole store, and a message saying what was dropped: kUnsupportedVersion
   // (newer format: nothing loaded), kWrongArgumentType (a damaged line, a bad
-  // checksum, unparseable JSON), kTooLarge (over a ProfileLimits bound).
+  // checksum, unparseable JSON), kTooLarge (over a ProfileLimits bound; a
+  // text over ProfileLimits::max_bytes loads nothing).
   // Severity is kWarning for losses of part of the store, kError when nothing
   // could be used.
   std::vector<Error> problems;
