@@ -184,6 +184,14 @@ class Engine {
 
 const MAX_DIAGNOSTICS = 50;
 
+// Not public API (absent from index.d.ts and the README; may change without
+// notice): `tw[Symbol.for('tagwise.wasmMemoryBytes')]` is the current size in
+// bytes of the wasm linear memory the instance runs in. Every instance over
+// the same module shares that memory, and it only ever grows. For soak tests
+// and benchmarks that check memory stays bounded (tests/js/soak.test.mjs,
+// bench/node/soak.mjs).
+const WASM_MEMORY_BYTES = Symbol.for('tagwise.wasmMemoryBytes');
+
 /** The object createTagwise() resolves to. */
 class Tagwise {
   #cache = new Map();
@@ -511,6 +519,9 @@ class Tagwise {
 
   /** Starts from a server's ssrState(): { ok, errors, mismatches }. */
   hydrate(state, opts) { return hydrate(this, state, opts); }
+
+  /** Not public API: wasm linear memory size in bytes (see WASM_MEMORY_BYTES). */
+  get [WASM_MEMORY_BYTES]() { return this.#engine.module.HEAPU8.buffer.byteLength; }
 }
 
 /**
