@@ -82,7 +82,10 @@ export class Persistence {
     }
     if (adapter !== null && typeof globalThis.addEventListener === 'function' && typeof globalThis.document === 'object') {
       const flushNow = () => {
-        if (!this.#dirty) return;
+        // A write already under way counts too: its IndexedDB transaction is
+        // as likely to die with the tab as a new one (and the pending
+        // changes are no longer marked dirty once it has started).
+        if (!this.#dirty && this.#writing === null) return;
         this.#writeJournal();
         this.flush();
       };
@@ -286,7 +289,10 @@ export class Persistence {
           const old = await this.#adapter.get(this.#key);
           await this.#adapter.set(this.#key, this.#mergeAndEncode(old));
         }
-        this.#dropJournal();
+        // The journal may hold changes made after this write encoded the
+        // state (marked dirty again, written by the next flush): keep it
+        // until a write leaves nothing pending.
+        if (!this.#dirty) this.#dropJournal();
         if (this.#announce) {
           this.#announce = false;
           this.#post({ kind: 'reload' });

@@ -71,6 +71,13 @@ export function indexedDBStorage({ dbName = 'tagwise', storeName = 'kv', indexed
     throw new TypeError('tagwise: indexedDBStorage() needs IndexedDB (not available here)');
   }
   let opening = null;
+  let current = null; // the open handle, once `opening` has resolved
+  // Drops a handle that can no longer be used, so the next call reopens.
+  const release = (handle) => {
+    if (current !== handle) return;
+    current = null;
+    opening = null;
+  };
   // Opens the database with the object store; a database someone created
   // without it (another library, a devtools poke) is upgraded to add it.
   const openWith = (version) => new Promise((resolve, reject) => {
@@ -86,8 +93,12 @@ export function indexedDBStorage({ dbName = 'tagwise', storeName = 'kv', indexed
         openWith(next).then(resolve, reject);
         return;
       }
-      // Another tab upgrading the database: let it, reopen on next use.
-      handle.onversionchange = () => { handle.close(); opening = null; };
+      // Another tab upgrading or deleting the database: let it, reopen on next use.
+      handle.onversionchange = () => { handle.close(); release(handle); };
+      // Closed by the browser (the user cleared the site's data, the disk
+      // failed): reopen on next use instead of failing every later write.
+      handle.onclose = () => release(handle);
+      current = handle;
       resolve(handle);
     };
     request.onerror = () => reject(request.error);
@@ -97,9 +108,21 @@ export function indexedDBStorage({ dbName = 'tagwise', storeName = 'kv', indexed
     opening ??= openWith(undefined).catch((e) => { opening = null; throw e; });
     return opening;
   };
+  // Starts a transaction; a connection the browser is closing (site data
+  // cleared; its close event not yet delivered) is dropped and reopened once.
+  const begin = async (mode) => {
+    const handle = await db();
+    try {
+      return handle.transaction(storeName, mode);
+    } catch (e) {
+      if (e?.name !== 'InvalidStateError') throw e;
+      release(handle);
+      return (await db()).transaction(storeName, mode);
+    }
+  };
   // Runs body(store) in one transaction; resolves when it has committed.
   const run = async (mode, body) => {
-    const tx = (await db()).transaction(storeName, mode);
+    const tx = await begin(mode);
     const done = new Promise((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onabort = () => reject(tx.error ?? new Error('tagwise: IndexedDB transaction aborted'));
@@ -155,6 +178,7 @@ export function indexedDBStorage({ dbName = 'tagwise', storeName = 'kv', indexed
     close: async () => {
       if (opening) (await opening.catch(() => null))?.close();
       opening = null;
+      current = null;
     },
   };
 }
