@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { openPage, startServer } from './support.mjs';
+import { openPage, READ_RAW_STORE, startServer } from './support.mjs';
 
 const NOW = Date.UTC(2026, 10, 20, 8); // 16:00 in UTC+8: outside the offers' quiet hours
 const CN = 480;
@@ -64,17 +64,7 @@ window.open_ = async (opts = {}) => {
 window.eventIds = () => window.tw.getProfile().events.map((e) => e.id).sort();
 window.tagIds = () => window.tw.tags().map((t) => t.id);
 // The raw stored text, read straight from IndexedDB or localStorage.
-window.raw = (key, where) => where === 'localStorage' ? Promise.resolve(localStorage.getItem(key)) : new Promise((resolve, reject) => {
-  const r = indexedDB.open('tagwise');
-  r.onsuccess = () => {
-    const db = r.result;
-    if (!db.objectStoreNames.contains('kv')) { db.close(); resolve(null); return; }
-    const g = db.transaction('kv').objectStore('kv').get(key);
-    g.onsuccess = () => { db.close(); resolve(g.result ?? null); };
-    g.onerror = () => reject(g.error);
-  };
-  r.onerror = () => reject(r.error);
-});
+${READ_RAW_STORE}
 // Holds a readwrite transaction on the runtime's object store until
 // release(): every other tab's write to it waits in IndexedDB meanwhile.
 window.hold = () => new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@
 // BroadcastChannel, so two pages are two tabs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, startServer } from './support.mjs';
+import { launchBrowser, openPage, READ_RAW_STORE, startServer } from './support.mjs';
 
 const NOW = Date.UTC(2026, 10, 20, 8);
 const DAY = 86_400_000;
@@ -42,17 +42,7 @@ window.open_ = async (opts = {}) => {
   return window.tw.storage;
 };
 // The raw stored text, read straight from IndexedDB or localStorage.
-window.raw = (key, where) => where === 'localStorage' ? Promise.resolve(localStorage.getItem(key)) : new Promise((resolve, reject) => {
-  const r = indexedDB.open('tagwise');
-  r.onsuccess = () => {
-    const db = r.result;
-    if (!db.objectStoreNames.contains('kv')) { db.close(); resolve(null); return; }
-    const g = db.transaction('kv').objectStore('kv').get(key);
-    g.onsuccess = () => { db.close(); resolve(g.result ?? null); };
-    g.onerror = () => reject(g.error);
-  };
-  r.onerror = () => reject(r.error);
-});
+${READ_RAW_STORE}
 window.writeRaw = (key, where, text) => where === 'localStorage' ? Promise.resolve(localStorage.setItem(key, text)) : new Promise((resolve, reject) => {
   const r = indexedDB.open('tagwise');
   r.onsuccess = () => {

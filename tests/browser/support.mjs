@@ -93,3 +93,17 @@ export async function openPage(context, url, { waitFor } = {}) {
   if (waitFor) await page.waitForFunction(waitFor, null, { timeout: 30_000 });
   return { page, problems };
 }
+
+// Page script for the runtime tests' pages: window.raw(key, where), the raw
+// stored text read straight from IndexedDB ('tagwise' / 'kv') or localStorage.
+export const READ_RAW_STORE = `window.raw = (key, where) => where === 'localStorage' ? Promise.resolve(localStorage.getItem(key)) : new Promise((resolve, reject) => {
+  const r = indexedDB.open('tagwise');
+  r.onsuccess = () => {
+    const db = r.result;
+    if (!db.objectStoreNames.contains('kv')) { db.close(); resolve(null); return; }
+    const g = db.transaction('kv').objectStore('kv').get(key);
+    g.onsuccess = () => { db.close(); resolve(g.result ?? null); };
+    g.onerror = () => reject(g.error);
+  };
+  r.onerror = () => reject(r.error);
+});`;
