@@ -952,12 +952,8 @@ std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr, size_t
     if (low_coverage > 0) options.low_coverage = low_coverage;
     LintReport report;
     std::vector<Error> warnings;
-    Result<json> catalog = Error{};
-    if (auto e = CheckInputBytes(cat_len, CatalogOptions{}.max_bytes, "catalog")) {
-      catalog = std::move(*e);
-    } else {
-      catalog = ParseJson(View(cat_ptr, cat_len), "catalog");
-    }
+    std::optional<Error> too_large = CheckInputBytes(cat_len, CatalogOptions{}.max_bytes, "catalog");
+    Result<json> catalog = too_large ? Result<json>(std::move(*too_large)) : ParseJson(View(cat_ptr, cat_len), "catalog");
     if (!catalog.ok()) {
       // Unreadable text is the catalog's first finding, as lint reports everything else.
       const Error& e = catalog.error();

@@ -32,6 +32,9 @@ test('a catalog over 16 MiB is refused before parsing; the loaded one stays', as
   assert.match(r.errors[0].message, /catalog is 16\.0 MB .*the limit is 16\.0 MB \(16777216 bytes\)/);
   tw.track(order('o1'));
   assert.deepEqual(heldIds(tw), ['buyer'], 'the previous catalog still tags');
+  // lintCatalog reports the unreadable catalog as its finding.
+  const report = tw.lintCatalog(padded);
+  assert.deepEqual(report.findings.map((f) => f.code), ['too_large']);
 });
 
 test('tag ids over 256 bytes and names over 4,096 bytes are errors at their paths', async () => {
