@@ -90,9 +90,24 @@ std::string Fnv1aHex(std::string_view s) {
   return out;
 }
 
+// Longest part of the type a derived id spells out. The id must stay within
+// ProfileLimits::max_string_bytes (256) with "auto:", the time and the hash
+// around it, or the event would be skipped when the profile is read back
+// (found by fuzz/profile_fuzzer: a 250-byte type).
+constexpr size_t kDerivedIdTypeBytes = 128;
+
 std::string DerivedId(const std::string& type, int64_t ts, const json& props) {
-  return "auto:" + type + ":" + std::to_string(ts) + ":" +
-         Fnv1aHex(props.dump(-1, ' ', false, json::error_handler_t::replace));
+  std::string content = props.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string_view shown = type;
+  if (shown.size() > kDerivedIdTypeBytes) {
+    // Cut on a character boundary; the hash then covers the whole type, so
+    // two long types that share the shown prefix still get different ids.
+    size_t cut = kDerivedIdTypeBytes;
+    while (cut > 0 && (static_cast<unsigned char>(type[cut]) & 0xC0) == 0x80) --cut;
+    shown = shown.substr(0, cut);
+    content = type + '\n' + content;
+  }
+  return "auto:" + std::string(shown) + ":" + std::to_string(ts) + ":" + Fnv1aHex(content);
 }
 
 // Reads a time in ms at `path`; repairs seconds/micro/nanoseconds with a

@@ -2,6 +2,7 @@
 // defined JsonLogic result.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -141,6 +142,34 @@ TEST(BadInputTest, RepairingATimeInSecondsIsIdempotent) {
   // A plausible time in seconds is still repaired, once.
   Result<Profile> s = Profile::FromJson(json{{"events", {{{"id", "a"}, {"type", "t"}, {"ts", 1763800000}}}}});
   EXPECT_EQ(s.value().events()[0].ts, 1763800000000);
+}
+
+// Found by fuzz/profile_fuzzer (fuzz/regressions/profile/derived-id-of-a-long-type-too-long):
+// an event without an id, of a 250-byte type, got a derived id over the
+// 256-byte id limit, so reading the profile back skipped it.
+TEST(BadInputTest, DerivedIdsOfLongTypesStayWithinTheIdLimit) {
+  for (const std::string& type : {std::string(256, 't'), std::string(250, 'v'), std::string(85, 'x') + "高活跃用户行为"}) {
+    std::vector<Error> warnings;
+    Result<Event> e = ParseEvent(json{{"type", type}, {"ts", 1763800000000}, {"props", {{"a", 1}}}}, "", &warnings);
+    ASSERT_TRUE(e.ok());
+    EXPECT_LE(e.value().id.size(), ProfileLimits{}.max_string_bytes) << e.value().id;
+    Profile p;
+    ASSERT_TRUE(p.AddEvent(e.value()));
+    Result<Profile> back = Profile::FromJson(p.ToJson());
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back.value().ToJson(), p.ToJson());
+  }
+  // The shown part is cut on a character boundary, and the hash covers the
+  // whole type: long types with the same first 128 bytes get different ids.
+  const std::string prefix(127, 'p');
+  Result<Event> a = ParseEvent(json{{"type", prefix + "高a"}, {"ts", 1}}, "");
+  Result<Event> b = ParseEvent(json{{"type", prefix + "高b"}, {"ts", 1}}, "");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a.value().id.substr(0, 5 + 127 + 1), "auto:" + prefix + ":");
+  EXPECT_NE(a.value().id, b.value().id);
+  // Short types keep the ids they always had (stored events still dedupe).
+  Result<Event> s = ParseEvent(json{{"type", "view"}, {"ts", 1}, {"props", {{"a", 1}}}}, "");
+  EXPECT_EQ(s.value().id.substr(0, 12), "auto:view:1:");
 }
 
 // Found by fuzz/rule_json_fuzzer (fuzz/regressions/rule_json/missing-some-huge-count):
