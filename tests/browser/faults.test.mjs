@@ -19,8 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { openPage, READ_RAW_STORE, startServer } from './support.mjs';
+import { launchChromium, openPage, READ_RAW_STORE, startServer } from './support.mjs';
 
 const NOW = Date.UTC(2026, 10, 20, 8); // 16:00 in UTC+8: outside the offers' quiet hours
 const CN = 480;
@@ -85,13 +84,11 @@ window.hold = () => new Promise((resolve, reject) => {
 window.ready = true;
 </script></body></html>`;
 
-// support.mjs's launchBrowser() with the same flags, but the profile
-// directory is kept until the end: one test shuts the browser down and starts
+// support.mjs's launchChromium() on a profile directory kept until the end:
+// one test shuts the browser down and starts
 // it again on the same profile (the other tests then use the new one).
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
 const profile = mkdtempSync(join(tmpdir(), 'tagwise-chromium-'));
-const launch = () => chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+const launch = () => launchChromium(profile);
 
 let server;
 let context;

@@ -59,15 +59,20 @@ export async function startServer({ routes = {}, roots = {}, headers = {} } = {}
   return { server, baseUrl, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** A headless Chromium with its own profile directory (real IndexedDB / localStorage). */
-export async function launchBrowser() {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'tagwise-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
+/** Debian's headless Chromium on the profile directory `userDataDir` (kept by the caller). */
+export function launchChromium(userDataDir) {
+  return chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/** A headless Chromium with its own profile directory (real IndexedDB / localStorage). */
+export async function launchBrowser() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'tagwise-chromium-'));
+  const context = await launchChromium(userDataDir);
   return {
     context,
     async close() {
