@@ -5,20 +5,15 @@
 import { readFileSync } from 'node:fs';
 
 import { copyBytesIn } from '../js/codec.js';
+import { csvTextRecords } from '../js/cli/csv.js';
 import { loadModule } from '../js/cli/module.js';
 
 const CSV = new URL('../../shared/data/online-retail/interactions.csv', import.meta.url);
 
 /** [{ user, item, ts (ms) }] in file order (time order). */
 export function readInteractions() {
-  const lines = readFileSync(CSV, 'utf8').split('\n');
-  const out = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i] === '') continue;
-    const [user, item, ts] = lines[i].split(',');
-    out.push({ user, item, ts: Number(ts) * 1000 });
-  }
-  return out;
+  const { records } = csvTextRecords(readFileSync(CSV, 'utf8'));
+  return records.map(({ fields: [user, item, ts] }) => ({ user, item, ts: Number(ts) * 1000 }));
 }
 
 /** The hint file (Uint8Array) for the whole log, built in wasm. */

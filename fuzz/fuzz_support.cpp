@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "json_text.h"  // wasm/: the boundary's JSON readers
+#include "tagwise/json_text.h"
 
 namespace tagwise::fuzz {
 
@@ -26,13 +26,13 @@ std::vector<std::string_view> SplitParts(const uint8_t* data, size_t size, size_
 }
 
 std::optional<json> ParseStrict(std::string_view text) {
-  Result<json> r = wasm::ParseJson(text, "input", 0, wasm::OnBadAlloc::kReport);
+  Result<json> r = ParseJson(text, "input", 0, OnBadAlloc::kReport);
   if (!r.ok()) return std::nullopt;
   return std::move(r).value();
 }
 
 std::optional<json> ParseLikeBoundary(std::string_view text) {
-  Result<json> r = wasm::ParseFast(text, "input", 0, wasm::OnBadAlloc::kReport);
+  Result<json> r = ParseFast(text, "input", 0, OnBadAlloc::kReport);
   if (!r.ok()) return std::nullopt;
   return std::move(r).value();
 }

@@ -23,7 +23,7 @@ namespace tagwise::fuzz {
 // cannot contain outside strings ("rule\0data"). Missing parts are "".
 std::vector<std::string_view> SplitParts(const uint8_t* data, size_t size, size_t max_parts);
 
-// The wasm layer's readers (wasm/json_text.h): nlohmann with the 1,000-level
+// The core JSON readers the wasm layer uses (tagwise/json_text.h): nlohmann with the 1,000-level
 // nesting limit (ParseJson; validates UTF-8) and the fast reader used for
 // profiles, events, records and conditions (ParseFast; passes raw bytes of
 // strings through unchecked, as TextEncoder output is trusted to be UTF-8).

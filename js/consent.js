@@ -4,7 +4,7 @@
 // they need stop being recorded, data kept only for them is deleted) and
 // persists it; onChange() hears changes from this tab and from other tabs.
 
-import { PURPOSES } from './catalog.js';
+import { PURPOSES } from './purposes.js';
 
 export class Consent {
   #runtime;

@@ -2,7 +2,6 @@
 // times, batch many records in one boundary crossing. index.js (browsers) and
 // index.node.js (Node) only differ in how they load the module.
 
-import { CatalogRuntime, PURPOSES } from './catalog.js';
 import { Scratch, dataToText, readBatch, ruleToText } from './codec.js';
 import { Consent } from './consent.js';
 import { evaluateCondition } from './conditions.js';
@@ -11,6 +10,7 @@ import { Experiments } from './experiments.js';
 import { Offers } from './offers.js';
 import { readableExport } from './export.js';
 import { Persistence } from './persistence.js';
+import { VisitorSessionRuntime } from './session.js';
 import { hydrate, ssrState } from './ssr.js';
 import { resolveStorage } from './storage.js';
 
@@ -198,7 +198,7 @@ class Tagwise {
 
   #engine;
 
-  #catalog;
+  #session;
 
   #persistence;
 
@@ -214,9 +214,9 @@ class Tagwise {
 
   constructor(module, options, env) {
     this.#engine = new Engine(module, options);
-    this.#catalog = new CatalogRuntime(this.#engine, options, env.defaultPurposes);
-    this.#experiments = new Experiments(module, this.#catalog, this.#engine, options.experiments ?? {});
-    this.#offers = new Offers(this.#catalog, this.#engine, options.timeZoneOffset);
+    this.#session = new VisitorSessionRuntime(this.#engine, options, env.defaultPurposes);
+    this.#experiments = new Experiments(module, this.#session, this.#engine, options.experiments ?? {});
+    this.#offers = new Offers(this.#session, this.#engine, options.timeZoneOffset);
     this.#onError = options.onError;
     if (this.#onError !== undefined && typeof this.#onError !== 'function') {
       throw new TypeError('tagwise: options.onError must be a function');
@@ -232,17 +232,17 @@ class Tagwise {
     // creating an instance per request pays nothing for persistence).
     const instanceMemory = options.storage === undefined && env.defaultStorage === 'memory';
     const adapter = instanceMemory ? null : resolveStorage(options.storage === undefined ? env.defaultStorage : options.storage);
-    this.#persistence = new Persistence(this.#catalog, this.#engine, {
+    this.#persistence = new Persistence(this.#session, this.#engine, {
       adapter,
       label: instanceMemory ? 'memory' : 'none',
       key,
       flushDelay,
       sync: options.sync ?? env.defaultSync,
       report: (code, message, detail) => this.#report(code, message, detail),
-      defaults: this.#catalog.purposes,
+      defaults: this.#session.purposes,
       consentListeners: (source) => this.#consent.notify(source),
     });
-    this.#consent = new Consent(this.#catalog, this.#engine, this.#persistence);
+    this.#consent = new Consent(this.#session, this.#engine, this.#persistence);
   }
 
   /** createTagwise's second half: catalog, stored state, SSR state. */
@@ -384,52 +384,67 @@ class Tagwise {
     return this.#engine.module.errorCodes();
   }
 
+  /** Every consent purpose, in the core's order (the Purpose union). */
+  get consentPurposes() {
+    return this.#engine.module.consentPurposes();
+  }
+
+  /** Every decision source a tag decision can carry (the DecisionSource union). */
+  get decisionSources() {
+    return this.#engine.module.decisionSources();
+  }
+
+  /** Every code lintCatalog's own checks report (LintCode without the ErrorCode part). */
+  get lintCodes() {
+    return this.#engine.module.lintCodes();
+  }
+
   /** Frees the one-shot compile cache. The instance stays usable. */
   clearCache() {
     for (const h of this.#cache.values()) h.handle.delete();
     this.#cache.clear();
   }
 
-  // ---- Tag catalog runtime (js/catalog.js; types and docs in index.d.ts) ----
+  // ---- The visitor session: catalog, profile, tags (js/session.js; types and docs in index.d.ts) ----
 
   /** Loads a tag catalog (object or JSON text); on success it replaces the previous one. */
-  loadCatalog(catalog, opts) { return this.#catalog.loadCatalog(catalog, opts); }
+  loadCatalog(catalog, opts) { return this.#session.loadCatalog(catalog, opts); }
 
   /** The catalog's hygiene report, optionally with coverage over a sample of profiles. */
-  lintCatalog(catalog, opts) { return this.#catalog.lintCatalog(catalog, opts); }
+  lintCatalog(catalog, opts) { return this.#session.lintCatalog(catalog, opts); }
 
   /** Loads the user's profile or server snapshot (replacing, or with { merge: true } merging). */
-  setProfile(profile, opts) { return this.#catalog.setProfile(profile, opts); }
+  setProfile(profile, opts) { return this.#session.setProfile(profile, opts); }
 
   /** The user's profile as held now, in the snapshot JSON form. */
-  getProfile() { return this.#catalog.getProfile(); }
+  getProfile() { return this.#session.getProfile(); }
 
   /** Adds one event (deduplicated by id) and re-evaluates the tags it can affect. */
-  track(event, opts) { return this.#catalog.track(event, opts); }
+  track(event, opts) { return this.#session.track(event, opts); }
 
   /** Adds events (deduplicated by id) and re-evaluates the tags they can affect. */
-  trackMany(events, opts) { return this.#catalog.trackMany(events, opts); }
+  trackMany(events, opts) { return this.#session.trackMany(events, opts); }
 
   /** Calls fn({ entered, left, changed }) whenever the user's tags change; returns the unsubscribe function. */
-  onTagsChanged(fn) { return this.#catalog.onTagsChanged(fn); }
+  onTagsChanged(fn) { return this.#session.onTagsChanged(fn); }
 
   /** The tags the user holds, in catalog order. */
-  tags(opts) { return this.#catalog.tags(opts); }
+  tags(opts) { return this.#session.tags(opts); }
 
   /** Every tag of the catalog with its decision and why (held or not). */
-  tagDecisions(opts) { return this.#catalog.tagDecisions(opts); }
+  tagDecisions(opts) { return this.#session.tagDecisions(opts); }
 
   /** Why the user holds a tag or not: the rule tree with each node's value. */
-  explain(id, opts) { return this.#catalog.explain(id, opts); }
+  explain(id, opts) { return this.#session.explain(id, opts); }
 
   /** The consent purposes switched on. */
-  get purposes() { return this.#catalog.purposes; }
+  get purposes() { return this.#session.purposes; }
 
   /** Switches consent purposes; tags of the others are not computed. */
-  setPurposes(purposes, opts) { this.#catalog.setPurposes(purposes, opts); }
+  setPurposes(purposes, opts) { this.#session.setPurposes(purposes, opts); }
 
   /** Tags many users' profiles with the loaded catalog in one call into wasm. */
-  tagProfiles(profiles, opts) { return this.#catalog.tagProfiles(profiles, opts); }
+  tagProfiles(profiles, opts) { return this.#session.tagProfiles(profiles, opts); }
 
   // ---- Experiments (js/experiments.js; types and docs in index.d.ts) ----
 
@@ -453,16 +468,16 @@ class Tagwise {
   // ---- Recommendations (js/recommend.js; types and docs in index.d.ts) ----
 
   /** Loads a hint file built by `tagwise hints` (Uint8Array or ArrayBuffer); returns what it holds. */
-  loadHints(bytes, opts) { return this.#catalog.loadHints(bytes, opts); }
+  loadHints(bytes, opts) { return this.#session.loadHints(bytes, opts); }
 
   /** What the loaded hint file holds ({ catalogVersion, items, ... }), or null. */
-  get hints() { return this.#catalog.hints; }
+  get hints() { return this.#session.hints; }
 
   /** The top-k items for the visitor with reasons: [{ item, score, reasons }]. */
-  recommend(opts) { return this.#catalog.recommend(opts); }
+  recommend(opts) { return this.#session.recommend(opts); }
 
   /** A fingerprint of the loaded catalog's content (undefined before one is loaded). */
-  get catalogFingerprint() { return this.#catalog.fingerprint; }
+  get catalogFingerprint() { return this.#session.fingerprint; }
 
   // ---- Runtime: persistence, consent, privacy rights, SSR (js/persistence.js) ----
 
@@ -490,7 +505,7 @@ class Tagwise {
     const text = await this.#persistence.storedText();
     let stored;
     if (text === null || text === undefined) {
-      const info = this.#catalog.storeInfo();
+      const info = this.#session.storeInfo();
       stored = { profile: this.getProfile(), consent: info.consent, problems: [] };
     } else {
       const { module, scratch } = this.#engine;
@@ -508,7 +523,7 @@ class Tagwise {
       key: this.#persistence.key,
       bytes: text == null ? 0 : new TextEncoder().encode(String(text)).length,
     };
-    return readableExport(stored, where, this.tags({ now }), now, this.#catalog.activity());
+    return readableExport(stored, where, this.tags({ now }), now, this.#session.activity());
   }
 
   /** Writes what is pending and stops syncing with other tabs. The instance stays usable in memory. */
@@ -545,4 +560,4 @@ export function makeCreateTagwise(load, sourceKey, env) {
   };
 }
 
-export { PURPOSES, TagwiseError };
+export { TagwiseError };

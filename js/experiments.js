@@ -52,7 +52,7 @@ export class Experiments {
   #defaults;
   #listeners = new Set();
 
-  /** runtime: CatalogRuntime (null for bucketing only); defaults: createTagwise's options.experiments. */
+  /** runtime: VisitorSessionRuntime (js/session.js; null for bucketing only); defaults: createTagwise's options.experiments. */
   constructor(module, runtime = null, engine = null, defaults = {}) {
     this.#module = module;
     this.#runtime = runtime;

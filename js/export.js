@@ -3,6 +3,8 @@
 // dates next to the raw milliseconds, purposes spelled out, the tags the data
 // gives today with their names and purposes.
 
+import { PURPOSES } from './purposes.js';
+
 const iso = (ms) => (typeof ms === 'number' && Number.isFinite(ms) && ms > -8.64e15 && ms < 8.64e15
   ? new Date(ms).toISOString() : null);
 
@@ -13,7 +15,6 @@ const iso = (ms) => (typeof ms === 'number' && Number.isFinite(ms) && ms > -8.64
 export function readableExport(stored, where, tags, now, activity = null) {
   const profile = stored?.profile ?? {};
   const consent = stored?.consent ?? null;
-  const purposes = ['necessary', 'security', 'personalization', 'marketing', 'analytics'];
   return {
     format: 'tagwise-export',
     version: 1,
@@ -25,7 +26,7 @@ export function readableExport(stored, where, tags, now, activity = null) {
     consent: {
       decided: consent !== null,
       updatedAt: consent ? iso(consent.updatedAt) : null,
-      purposes: Object.fromEntries(purposes.map((p) => [p, consent ? consent.purposes.includes(p) : null])),
+      purposes: Object.fromEntries(PURPOSES.map((p) => [p, consent ? consent.purposes.includes(p) : null])),
     },
     profile: {
       userId: profile.user_id || null,

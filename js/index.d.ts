@@ -1,6 +1,11 @@
 // Hand-written types of the tagwise package (checked by tests/js/types.check.ts
-// through `tsc --noEmit -p tests/js`). The ErrorCode union must list exactly
-// the codes of core/include/tagwise/error.h (tests/js/error_codes.test.mjs).
+// through `tsc --noEmit -p tests/js`). The unions of the core's closed sets
+// must list exactly the core's values, which the wasm module reports
+// (tests/js/core_tables.test.mjs compares them): ErrorCode
+// (core/include/tagwise/error.h, `tw.errorCodes`), Purpose
+// (core/include/tagwise/purposes.h, `tw.consentPurposes`, also js/purposes.js),
+// DecisionSource (`tw.decisionSources`) and LintCode's own codes
+// (core/include/tagwise/lint.h, `tw.lintCodes`).
 
 /** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -195,7 +200,8 @@ export interface Limits {
 
 /**
  * A consent purpose (DESIGN.md section 6). `necessary` is always on;
- * `security` covers risk and fraud tags.
+ * `security` covers risk and fraud tags. Listed in the core's order, which
+ * {@link Tagwise.consentPurposes} reports at run time.
  */
 export type Purpose = 'necessary' | 'security' | 'personalization' | 'marketing' | 'analytics';
 
@@ -336,7 +342,8 @@ export interface TrackResult {
 }
 
 /**
- * Why a tag holds or not (closed set):
+ * Why a tag holds or not (closed set, in the core's order; {@link Tagwise.decisionSources}
+ * reports it at run time):
  * - `rule`: its own `when` rule decided
  * - `parentTag`: held because a child tag holds
  * - `exclusiveLoser`: its rule held but another member of its exclusive group won (`suppressedBy`)
@@ -442,11 +449,39 @@ export interface SetProfileOptions extends TimeOptions {
   merge?: boolean | 'union';
 }
 
-/** Lint finding codes (core/include/tagwise/lint.h), plus any {@link ErrorCode} the catalog loader reports. */
+/**
+ * Code of a {@link LintFinding}: lint's own codes (core/include/tagwise/lint.h,
+ * which {@link Tagwise.lintCodes} reports at run time), plus any
+ * {@link ErrorCode} the catalog loader reports (`unknown_operator`,
+ * `bad_duration`, `invalid_rule` for unknown fields, ...).
+ *
+ * Structure and rules (no sample needed):
+ * - `duplicate_id` (error): two tags, or two groups, share an id
+ * - `unknown_parent` (error): `parent` names no tag
+ * - `self_parent` (error): a tag is its own parent
+ * - `unknown_group` (error): `group` names no group
+ * - `unknown_tag_reference` (error): `{"tag": [id]}` / `{"tag_value": [id]}` names no tag
+ * - `cycle` (error): tags wait on each other in a loop (rule references, parent chains, exclusive groups)
+ * - `exclusive_ancestor` (error): a tag and one of its ancestors are in the same exclusive group
+ * - `same_priority_exclusive` (warning): two members of an exclusive group have the same priority and may both hold
+ * - `never_holds` / `always_holds` (warning): a rule, a condition in it or an `events` filter is never / always true
+ * - `too_many_core_tags` (warning): more tags have `core: true` than {@link LintOptions.maxCoreTags}
+ * - `unused_tag` (warning): nothing can give the tag (no `when`, no child tags, not server-sourced)
+ * - `unused_group` (warning): no tag belongs to the group
+ * - `too_deep` (error): a rule nests too deep to analyse
+ * - `too_many_findings` (warning): the finding limit was reached; later findings are dropped
+ * - `lint_failed` (error): an unexpected failure (e.g. out of memory) stopped the check
+ *
+ * With a sample ({@link LintOptions.sample}):
+ * - `dead_tag` (warning): no user of the sample holds the tag
+ * - `low_coverage` (warning): fewer than {@link LintOptions.lowCoverage} of the sample hold it
+ * - `rule_error` (warning): the tag's rule failed for some users of the sample
+ * - `sample_skipped` (warning): the catalog has errors, so the sample was not evaluated
+ */
 export type LintCode =
   | 'duplicate_id' | 'unknown_parent' | 'self_parent' | 'unknown_group' | 'unknown_tag_reference' | 'cycle'
   | 'exclusive_ancestor' | 'same_priority_exclusive' | 'never_holds' | 'always_holds' | 'too_many_core_tags'
-  | 'unused_tag' | 'unused_group' | 'too_deep' | 'too_many_findings'
+  | 'unused_tag' | 'unused_group' | 'too_deep' | 'too_many_findings' | 'lint_failed'
   | 'dead_tag' | 'low_coverage' | 'rule_error' | 'sample_skipped'
   | ErrorCode;
 
@@ -1082,6 +1117,16 @@ export interface Tagwise {
   formatRule(rule: Rule): string;
   /** Every code the engine can report, in the core's order. */
   readonly errorCodes: ErrorCode[];
+  /** Every consent purpose, in the core's order (the values of {@link Purpose}). */
+  readonly consentPurposes: Purpose[];
+  /** Every source a tag decision can give (the values of {@link DecisionSource}), in the core's order. */
+  readonly decisionSources: DecisionSource[];
+  /**
+   * Every code lint's own checks report, in the core's order: the literal
+   * values of {@link LintCode} (findings may also carry an {@link ErrorCode}
+   * of the catalog loader; `duplicate_id`, `cycle` and `too_deep` are both).
+   */
+  readonly lintCodes: LintCode[];
   /** Frees the compiled rules cached by {@link Tagwise.evaluate}. */
   clearCache(): void;
 

@@ -3,7 +3,8 @@
 // Node hands it the wasm bytes and the glue never touches fetch or fs.
 import { readFile } from 'node:fs/promises';
 import createTagwiseModule from './dist/tagwise_wasm.mjs';
-import { PURPOSES, makeCreateTagwise } from './engine.js';
+import { makeCreateTagwise } from './engine.js';
+import { PURPOSES } from './purposes.js';
 
 const DEFAULT_WASM = new URL('./dist/tagwise_wasm.wasm', import.meta.url);
 

@@ -53,7 +53,7 @@ export class Persistence {
   #journalWritten = false;
 
   /**
-   * runtime: CatalogRuntime; engine: clock; adapter: StorageAdapter or null
+   * runtime: VisitorSessionRuntime (js/session.js); engine: clock; adapter: StorageAdapter or null
    * (nothing kept); report(diagnostic); defaults: the configured purposes;
    * consentListeners: notified when another tab changes consent.
    */
@@ -178,7 +178,7 @@ export class Persistence {
     return r;
   }
 
-  // ---- observer of the catalog runtime
+  // ---- observer of the visitor session
 
   tracked(events) {
     this.#post({ kind: 'events', events });

@@ -10,8 +10,8 @@
 // Runs in Node and in browsers (no Node-only imports). engine.js exposes
 // ssrState/hydrate as tw.ssrState(opts) / tw.hydrate(state, opts).
 
-import { PURPOSES } from './catalog.js';
 import { problem } from './errors.js';
+import { PURPOSES } from './purposes.js';
 
 /** Version of the state's JSON form, written as `v`. */
 export const SSR_STATE_VERSION = 1;

@@ -34,7 +34,7 @@ fuzz_pid=$!
 stage "npm package tests (node --test) and the browser tests (Chromium)"
 # The native hint builder that tests/js/hints_sql compares with SQL: the sanitizer build's.
 node_status=0
-TAGWISE_HINTS_TOOL=$PWD/build-sanitize/tagwise_hints node --test --test-concurrency=1 tests/js/ tests/browser/ ||
+TAGWISE_HINTS_TOOL=$PWD/build-sanitize/tagwise_hints node --test --test-concurrency=1 tests/js/ tests/browser/ tests/demo/ ||
   node_status=$?
 stage "fuzzing result"
 fuzz_status=0

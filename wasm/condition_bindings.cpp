@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "json_text.h"
+#include "tagwise/json_text.h"
 #include "results.h"
 #include "tagwise/condition.h"
 #include "tagwise/error.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "json_text.h"
+#include "tagwise/json_text.h"
 #include "results.h"
 #include "tagwise/experiment_report.h"
 #include "tagwise/experiments.h"

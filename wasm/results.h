@@ -1,51 +1,29 @@
-// The result envelope every catalog/recommendation entry point returns as
-// JSON text: {"ok": true, ...} or {"ok": false, "errors": [...], "warnings": [...]}.
-// Shared by catalog_bindings.cpp and recommend_bindings.cpp.
+// What every wasm entry point shares: reading the (ptr, len) text the JS side
+// wrote, times as doubles, and Guard, which turns anything that escapes the
+// core into an error value (tagwise/answer.h has the envelope itself).
 #ifndef TAGWISE_WASM_RESULTS_H_
 #define TAGWISE_WASM_RESULTS_H_
 
+#include <cmath>
+#include <cstdint>
 #include <new>
 #include <stdexcept>
 #include <string>
-#include <utility>
-#include <vector>
+#include <string_view>
 
-#include <nlohmann/json.hpp>
-
-#include "json_text.h"
-#include "tagwise/error.h"
+#include "tagwise/answer.h"
 
 namespace tagwise::wasm {
 
-// Output objects keep their keys in the order written ({"id", "name", ...}).
-using ojson = nlohmann::ordered_json;
-
-// JSON text of a value. nlohmann writes NaN/±Infinity as null; `replace`
-// keeps a stray invalid UTF-8 byte from throwing.
-inline std::string Dump(const ojson& v) {
-  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+// Text the JS side wrote into a _malloc'd buffer, passed as (ptr, len).
+inline std::string_view View(uintptr_t ptr, size_t len) {
+  if (len == 0) return {};
+  return {reinterpret_cast<const char*>(ptr), len};
 }
 
-inline ojson ProblemJson(const Error& e) {
-  return {{"code", ErrorCodeName(e.code)},
-          {"path", e.path},
-          {"message", e.message},
-          {"severity", SeverityName(e.severity)}};
-}
-
-inline ojson ProblemsJson(const std::vector<Error>& list) {
-  ojson out = ojson::array();
-  for (const Error& e : list) out.push_back(ProblemJson(e));
-  return out;
-}
-
-inline std::string FailureText(const std::vector<Error>& errors, const std::vector<Error>& warnings = {}) {
-  return Dump({{"ok", false}, {"errors", ProblemsJson(errors)}, {"warnings", ProblemsJson(warnings)}});
-}
-
-inline std::string FailureText(ErrorCode code, std::string path, std::string message) {
-  return FailureText({Error{code, std::move(path), std::move(message), Severity::kError}});
-}
+// JS times arrive as doubles; Date's range is ±8.64e15 ms, so clamping keeps
+// the cast defined for any input (the JS side has already refused NaN).
+inline int64_t ToMs(double ms) { return static_cast<int64_t>(std::trunc(std::fmax(-9e15, std::fmin(9e15, ms)))); }
 
 // What every entry point returns when something unexpected escapes the core.
 inline std::string InternalFailure(const std::string& what) {

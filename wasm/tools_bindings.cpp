@@ -16,9 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hints_json.h"
-#include "json_text.h"
 #include "results.h"
+#include "tagwise/answer.h"
+#include "tagwise/json_text.h"
 #include "tagwise/error.h"
 #include "tagwise/hints.h"
 #include "tagwise/offline_eval.h"
@@ -139,7 +139,7 @@ class HintBuilderHandle {
       bytes_ = EncodeHints(h.value());
       hints_ = std::move(h).value();
       return Dump({{"ok", true},
-                   {"info", HintsInfo(*hints_)},
+                   {"info", HintsInfoJson(*hints_)},
                    {"eventsUsed", builder_->events_used()},
                    {"linesSkipped", builder_->lines_skipped()},
                    {"bytes", bytes_.size()},

@@ -23,9 +23,8 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 
 import { createTagwise } from 'tagwise';
-import { CsvRecords, compileCsvMap } from '../../js/cli/csv.js';
+import { compileCsvMap, forEachCsvRecord } from '../../js/cli/csv.js';
 import { UserGroups } from '../../js/cli/group.js';
-import { forEachLine } from '../../js/cli/lines.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values: args } = parseArgs({
@@ -46,25 +45,24 @@ const EXPECTED = { users: 4372, events: 406829 };
 /** Stage 1: stream the CSV and group it by user (the CLI's reader, without its reporting). */
 async function parseAndGroup() {
   const map = JSON.parse(readFileSync(args.map, 'utf8'));
-  const records = new CsvRecords(map.delimiter ?? ',');
   const groups = new UserGroups();
   let mapper = null;
   let skipped = 0;
-  await forEachLine(args.csv, (text, line) => {
-    const fields = records.push(text, line);
-    if (fields === null) return;
-    if (mapper === null) {
+  await forEachCsvRecord(args.csv, {
+    delimiter: map.delimiter ?? ',',
+    onHeader: (fields) => {
       mapper = compileCsvMap(map, fields);
-      return;
-    }
-    const row = mapper.map(fields, records.line);
-    if (row.skip !== undefined) {
-      skipped++;
-      return;
-    }
-    const u = groups.user(row.userId);
-    groups.setAttributes(u, row.attributes, row.ts, mapper.picks);
-    groups.addEvent(u, { id: row.id, type: row.type, ts: row.ts, props: row.props }, records.line);
+    },
+    onRecord: (fields, line) => {
+      const row = mapper.map(fields, line);
+      if (row.skip !== undefined) {
+        skipped++;
+        return;
+      }
+      const u = groups.user(row.userId);
+      groups.setAttributes(u, row.attributes, row.ts, mapper.picks);
+      groups.addEvent(u, { id: row.id, type: row.type, ts: row.ts, props: row.props }, line);
+    },
   });
   return { groups, skipped };
 }

@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { categorize, cleanRecord, csvRecords, parseInvoiceDate } from '../../tools/retail/to_events.mjs';
+import { categorize, cleanRecord, forEachRawRecord, parseInvoiceDate } from '../../tools/retail/to_events.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
@@ -84,17 +84,17 @@ export async function buildDemoData({ out = DEFAULT_OUT, force = false } = {}) {
   const purchases = [];
   const customers = new Map(); // user → raw rows
   let row = 0;
-  for await (const { fields, lineNo } of csvRecords(RAW)) {
+  await forEachRawRecord(RAW, (fields, lineNo) => {
     const line = cleanRecord(fields, row);
     row += 1;
     if (typeof line !== 'string') purchases.push(line);
     const customerId = fields[6]?.trim();
-    if (!customerId) continue;
+    if (!customerId) return;
     const user = String(Math.trunc(Number(customerId)));
     let rows = customers.get(user);
     if (!rows) customers.set(user, (rows = []));
     rows.push({ fields, lineNo });
-  }
+  });
 
   // Products: the most-bought items by distinct buyers (ties by id).
   const byItem = new Map();

@@ -4,6 +4,7 @@
 
 import { availableParallelism } from 'node:os';
 
+import { PURPOSES } from '../purposes.js';
 import { walkFlags } from './flags.js';
 import { parseConsentOption } from './group.js';
 import { EVAL_USAGE, HINTS_USAGE, parseEvalArgs, parseHintsArgs } from './recommend_args.js';
@@ -41,7 +42,7 @@ Options:
                        CPUs, at most 4; 1 tags on the main thread only)
   --default-consent P  purposes granted to users without a "consent"
                        attribute: "all" (default), "none" or a comma list of
-                       necessary,security,personalization,marketing,analytics
+                       ${PURPOSES.join(',')}
   --summary-json FILE  also write the summary as JSON
   --quiet              no progress bar, per-line messages or summary
   -h, --help           show this text

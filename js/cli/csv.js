@@ -1,7 +1,12 @@
 // CSV input: RFC 4180 records assembled from physical lines (a quoted field
 // may hold commas, "" and line breaks), and the column mapping that turns a
 // record into a user's event and attributes (the --csv-map file, documented
-// in examples/README.md).
+// in examples/README.md). forEachCsvRecord / csvTextRecords are the one CSV
+// reader of the repository: the CLI, tools/retail/to_events.mjs,
+// demo/data/build.mjs, the benchmarks and the tests reading the retail
+// reference files all use them.
+
+import { forEachLine } from './lines.js';
 
 const MAP_FIELDS = ['tagwise_csv_map', 'description', 'delimiter', 'user_id', 'id', 'type', 'ts', 'props', 'attributes'];
 const SPEC_FIELDS = ['column', 'type', 'trim', 'case', 'template', 'multiply', 'round', 'const', 'cases', 'default',
@@ -50,6 +55,67 @@ export class CsvRecords {
   leftover() {
     return this.#pending === null ? null : { line: this.#pendingLine, text: this.#pending };
   }
+}
+
+/**
+ * Turns physical lines into the header and the data records: the first
+ * complete record is the header, later blank records (one empty or
+ * whitespace-only field) are skipped. line(text, lineNo) takes each line;
+ * end() returns { header (null for an empty input), leftover }.
+ */
+function csvLines(delimiter, onHeader, onRecord) {
+  const records = new CsvRecords(delimiter);
+  let header = null;
+  return {
+    line(text, lineNo) {
+      const fields = records.push(text, lineNo);
+      if (fields === null) return;
+      if (header === null) {
+        header = fields;
+        onHeader(fields, records.line);
+      } else if (fields.length > 1 || fields[0].trim() !== '') {
+        onRecord(fields, records.line);
+      }
+    },
+    end() {
+      return { header, leftover: records.leftover() };
+    },
+  };
+}
+
+const ignore = () => {};
+
+/**
+ * Streams a CSV file (`path`, "-" = stdin; line handling as forEachLine:
+ * "\r\n" or "\n", a leading byte-order mark dropped): onHeader(fields, line)
+ * for the first record, then onRecord(fields, line) for every non-blank
+ * record, where `line` is the record's first line (a quoted field may span
+ * lines). Either callback may throw to stop reading. onBytes(n) reports
+ * progress. Resolves with { lines, bytes, header, leftover }: `header` is null
+ * for an empty input, `leftover` is { line, text } when a quoted field never
+ * ends, else null.
+ */
+export async function forEachCsvRecord(path, { delimiter = ',', onHeader = ignore, onRecord, onBytes } = {}) {
+  const reader = csvLines(delimiter, onHeader, onRecord);
+  const { lines, bytes } = await forEachLine(path, (text, lineNo) => reader.line(text, lineNo), onBytes);
+  return { lines, bytes, ...reader.end() };
+}
+
+/**
+ * A whole CSV text read as forEachCsvRecord reads a file: { header, records:
+ * [{ fields, line }], leftover }. For small reference files; stream large ones.
+ */
+export function csvTextRecords(text, delimiter = ',') {
+  const records = [];
+  const reader = csvLines(delimiter, ignore, (fields, line) => records.push({ fields, line }));
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lines = body.split('\n');
+  if (lines.at(-1) === '') lines.pop(); // the final line break ends the last line
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i];
+    reader.line(t.endsWith('\r') ? t.slice(0, -1) : t, i + 1);
+  }
+  return { ...reader.end(), records };
 }
 
 function quotesBalanced(s) {

@@ -2,7 +2,7 @@
 // the core would, but here with the line number for the report) and
 // attributes, in order of first appearance; and each user's consent purposes.
 
-export const PURPOSES = ['necessary', 'security', 'personalization', 'marketing', 'analytics'];
+import { PURPOSES } from '../purposes.js';
 
 export class UserGroups {
   /** user id → { userId, attributes, events, lines, attrTs } in first-appearance order. */

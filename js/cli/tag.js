@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { createTagwise } from '../index.node.js';
-import { CsvRecords, MapError, compileCsvMap, defaultCsvMap } from './csv.js';
+import { MapError, compileCsvMap, defaultCsvMap, forEachCsvRecord } from './csv.js';
 import { UserGroups, consentOf } from './group.js';
 import { readJsonLine, readTs } from './jsonl.js';
 import { forEachLine } from './lines.js';
@@ -95,11 +95,9 @@ async function readEvents(options, format, groups, report, progress, counters) {
     if (event.ts > asOf) counters.afterAsOf++;
   };
   const notes = [];
-  let onLine;
-  let records = null;
-  let mapper = null;
+  const onBytes = (n) => progress.update(n, `${groups.size.toLocaleString('en-US')} users`);
   if (format === 'jsonl') {
-    onLine = (text, line) => {
+    const onLine = (text, line) => {
       const r = readJsonLine(text);
       if (r === null) return;
       if (r.skip !== undefined) {
@@ -108,56 +106,53 @@ async function readEvents(options, format, groups, report, progress, counters) {
       }
       use(r.userId, r.event, r.attributes, undefined, line, r.notes);
     };
-  } else {
-    let mapSpec = null;
-    if (options.csvMap !== undefined) mapSpec = (await readJsonFile(options.csvMap, '--csv-map')).value;
-    const NO_NOTES = [];
-    const delimiter = mapSpec?.delimiter ?? ',';
-    if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n') {
-      throw new Fatal([`tagwise: the CSV map ${options.csvMap}: /delimiter: "delimiter" is one character such as "," or ";"`]);
-    }
-    records = new CsvRecords(delimiter);
-    onLine = (text, line) => {
-      const fields = records.push(text, line);
-      if (fields === null) return;
-      if (mapper === null) {
-        // The header: compile the map against it.
-        try {
-          mapper = compileCsvMap(mapSpec ?? defaultCsvMap(fields), fields);
-        } catch (e) {
-          if (!(e instanceof MapError)) throw e;
-          throw new Fatal([mapSpec === null ? `tagwise: ${e.message}`
-            : `tagwise: the CSV map ${options.csvMap} does not fit ${options.events}: ${e.path || '/'}: ${e.message}`]);
-        }
-        notes.push(...mapper.notes);
-        return;
-      }
-      const start = records.line;
-      if (fields.length === 1 && fields[0].trim() === '') return; // blank line
-      const row = mapper.map(fields, start);
-      if (row.skip !== undefined) {
-        report.skip(row.skip, start, row.message);
-        return;
-      }
-      let { ts } = row;
-      let rowNotes = NO_NOTES;
-      if (typeof ts !== 'number' || Math.abs(ts) < 1e11) {
-        const t = readTs(ts);
-        if (t.skip !== undefined) {
-          report.skip(t.skip, start, t.message);
-          return;
-        }
-        ts = t.ts;
-        if (t.note !== undefined) rowNotes = [{ reason: 'ts_in_seconds', message: t.note }];
-      }
-      use(row.userId, { id: row.id, type: row.type, ts, props: row.props }, row.attributes, mapper.picks, start, rowNotes);
-    };
+    progress.start('reading', total, 'bytes');
+    const { lines, bytes } = await forEachLine(options.events, onLine, onBytes);
+    return { lines, bytes, notes };
   }
+
+  let mapSpec = null;
+  if (options.csvMap !== undefined) mapSpec = (await readJsonFile(options.csvMap, '--csv-map')).value;
+  const NO_NOTES = [];
+  const delimiter = mapSpec?.delimiter ?? ',';
+  if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n') {
+    throw new Fatal([`tagwise: the CSV map ${options.csvMap}: /delimiter: "delimiter" is one character such as "," or ";"`]);
+  }
+  let mapper = null;
+  const onHeader = (fields) => {
+    // Compile the map against the header.
+    try {
+      mapper = compileCsvMap(mapSpec ?? defaultCsvMap(fields), fields);
+    } catch (e) {
+      if (!(e instanceof MapError)) throw e;
+      throw new Fatal([mapSpec === null ? `tagwise: ${e.message}`
+        : `tagwise: the CSV map ${options.csvMap} does not fit ${options.events}: ${e.path || '/'}: ${e.message}`]);
+    }
+    notes.push(...mapper.notes);
+  };
+  const onRecord = (fields, start) => {
+    const row = mapper.map(fields, start);
+    if (row.skip !== undefined) {
+      report.skip(row.skip, start, row.message);
+      return;
+    }
+    let { ts } = row;
+    let rowNotes = NO_NOTES;
+    if (typeof ts !== 'number' || Math.abs(ts) < 1e11) {
+      const t = readTs(ts);
+      if (t.skip !== undefined) {
+        report.skip(t.skip, start, t.message);
+        return;
+      }
+      ts = t.ts;
+      if (t.note !== undefined) rowNotes = [{ reason: 'ts_in_seconds', message: t.note }];
+    }
+    use(row.userId, { id: row.id, type: row.type, ts, props: row.props }, row.attributes, mapper.picks, start, rowNotes);
+  };
   progress.start('reading', total, 'bytes');
-  const { lines, bytes } = await forEachLine(options.events, onLine, (n) => progress.update(n, `${groups.size.toLocaleString('en-US')} users`));
-  const left = records?.leftover();
-  if (left) report.skip('unterminated_quote', left.line, 'a quoted field opened here never ends (a missing closing ")');
-  if (format === 'csv' && mapper === null) notes.push('the CSV input is empty (not even a header)');
+  const { lines, bytes, header, leftover } = await forEachCsvRecord(options.events, { delimiter, onHeader, onRecord, onBytes });
+  if (leftover) report.skip('unterminated_quote', leftover.line, 'a quoted field opened here never ends (a missing closing ")');
+  if (header === null) notes.push('the CSV input is empty (not even a header)');
   return { lines, bytes, notes };
 }
 

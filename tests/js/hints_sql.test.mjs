@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { csvTextRecords } from '../../js/cli/csv.js';
 import { convertRetail, readRetail } from '../../tools/retail/to_events.mjs';
 import { buildSqlHints, queryRows } from '../../tools/sql/run_duckdb.mjs';
 
@@ -226,13 +227,9 @@ function retailTables() {
 }
 
 function readCsvColumns(url, columns) {
-  const [header, ...lines] = readFileSync(url, 'utf8').split('\n').filter((l) => l !== '');
-  const names = header.split(',');
-  const at = columns.map((c) => names.indexOf(c));
-  return lines.map((line) => {
-    const fields = line.split(',');
-    return at.map((i) => fields[i]);
-  });
+  const { header, records } = csvTextRecords(readFileSync(url, 'utf8'));
+  const at = columns.map((c) => header.indexOf(c));
+  return records.map(({ fields }) => at.map((i) => fields[i]));
 }
 
 function firstLine(path) {
@@ -248,15 +245,8 @@ function firstLine(path) {
 
 /** items.csv as id -> {price, buyers}. */
 function itemsCsv() {
-  // Only the description (2nd of 5 columns) can hold quoted commas, so the
-  // other columns are read by position from both ends of the line.
-  const items = new Map();
-  for (const line of readFileSync(new URL('items.csv', RETAIL), 'utf8').split('\n').slice(1)) {
-    if (line === '') continue;
-    const fields = line.split(',');
-    items.set(fields[0], { price: Number(fields.at(-3)), buyers: Number(fields.at(-2)) });
-  }
-  return items;
+  const rows = readCsvColumns(new URL('items.csv', RETAIL), ['item_id', 'median_unit_price_gbp', 'buyers']);
+  return new Map(rows.map(([id, price, buyers]) => [id, { price: Number(price), buyers: Number(buyers) }]));
 }
 
 // ---------------------------------------------------------------------------

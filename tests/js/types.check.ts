@@ -63,6 +63,14 @@ async function usage(): Promise<void> {
   void text;
   const codes: ErrorCode[] = tw.errorCodes;
   void codes;
+  const purposeList: Purpose[] = tw.consentPurposes;
+  const sources: DecisionSource[] = tw.decisionSources;
+  const lintCodes: LintCode[] = tw.lintCodes;
+  void purposeList;
+  void sources;
+  void lintCodes;
+  // @ts-expect-error the core's tables are read-only
+  tw.consentPurposes = [];
   tw.clearCache();
 
   try {

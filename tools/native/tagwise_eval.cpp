@@ -20,7 +20,7 @@
 #include "tagwise/offline_eval.h"
 // --tune evaluates many parameter sets on hints built once, through the
 // evaluation's internal interface (not part of the public API).
-#include "offline_eval_internal.h"
+#include "offline/offline_eval_internal.h"
 
 namespace {
 

@@ -14,12 +14,11 @@
 // Events are written in (ts, row) order so the log is chronological.
 //
 // Usage: node tools/retail/to_events.mjs --raw FILE --events OUT.jsonl --items OUT.jsonl [--first-purchase-only]
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-import { CsvRecords } from '../../js/cli/csv.js';
+import { forEachCsvRecord } from '../../js/cli/csv.js';
 
 const STOCK_CODE = /^[0-9]{5}[A-Z]{0,2}$/;
 
@@ -47,21 +46,13 @@ export function categorize(description) {
 }
 
 /**
- * Yields the data records of a CSV file as { fields, lineNo } (the line the
- * record ends on), header skipped.
+ * Calls onRecord(fields, line) for every data record of the raw file (header
+ * and blank lines skipped; `line` is the record's first line), read with the
+ * CLI's CSV reader (js/cli/csv.js). Throws on a quoted field that never ends.
  */
-export async function* csvRecords(path) {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  const records = new CsvRecords();
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo += 1;
-    const fields = records.push(line, lineNo);
-    if (fields === null || lineNo === 1 || line === '') continue; // a record continues, the header, a blank line
-    yield { fields, lineNo };
-  }
-  const pending = records.leftover();
-  if (pending !== null) throw new Error(`${path}: unterminated quoted field starting at line ${pending.line}`);
+export async function forEachRawRecord(path, onRecord) {
+  const { leftover } = await forEachCsvRecord(path, { onRecord });
+  if (leftover !== null) throw new Error(`${path}: unterminated quoted field starting at line ${leftover.line}`);
 }
 
 /** "YYYY-MM-DD HH:MM:SS" shop-local time read as UTC, in ms (only order matters). */
@@ -170,12 +161,12 @@ export async function readRetail(raw) {
   const kept = [];
   const dropped = {};
   let row = 0;
-  for await (const { fields } of csvRecords(raw)) {
+  await forEachRawRecord(raw, (fields) => {
     const line = cleanRecord(fields, row);
     row += 1;
     if (typeof line === 'string') dropped[line] = (dropped[line] ?? 0) + 1;
     else kept.push(line);
-  }
+  });
   return { rawRows: row, kept, dropped };
 }
 

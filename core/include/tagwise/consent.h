@@ -19,12 +19,14 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "tagwise/catalog.h"
+#include "tagwise/error.h"
 #include "tagwise/profile.h"
+#include "tagwise/purposes.h"
 
 namespace tagwise {
-
-using PurposeSet = std::set<std::string>;
 
 class ConsentScope {
  public:
@@ -59,6 +61,14 @@ struct PruneReport {
 // Deletes from `profile` every event and rollup whose type no granted purpose
 // needs, and every server tag whose purpose is not granted.
 PruneReport PruneForConsent(const ConsentScope& scope, const PurposeSet& granted, Profile* profile);
+
+// Consent purposes from JSON: a list of names (errors name the entry, e.g.
+// "/2"); "necessary" is not added.
+Result<PurposeSet> ReadPurposeList(const nlohmann::json& list);
+// Declared event type purposes: {"view": ["personalization"], ...}; each
+// type needs at least one purpose (paths "/<type>/<index>").
+Result<std::map<std::string, PurposeSet, std::less<>>> ReadEventPurposes(const nlohmann::json& j);
+Result<PurposeSet> ReadTypePurposes(const std::string& type, const nlohmann::json& list);
 
 }  // namespace tagwise
 

@@ -20,6 +20,7 @@
 #include "tagwise/catalog.h"
 #include "tagwise/error.h"
 #include "tagwise/profile.h"
+#include "tagwise/purposes.h"
 
 namespace tagwise {
 
@@ -52,7 +53,7 @@ struct ServerTags {
 struct EngineOptions {
   // Consent purposes switched on; tags of other purposes are not computed.
   // "necessary" is always on.
-  std::set<std::string> purposes = {"necessary", "security", "personalization", "marketing", "analytics"};
+  PurposeSet purposes = AllPurposes();
 };
 
 // All tags of one user, in catalog order (decisions[i] is catalog.tags()[i]).

@@ -203,6 +203,11 @@ std::string EncodeHints(const Hints& hints);
 //  "segments": [{"key","value","users","items":[{"item","count"}]}]}
 nlohmann::json HintsToJson(const Hints& hints);
 
+// The summary shown for loaded or built hints (camelCase, read by JS as is):
+// {"catalogVersion", "items", "users", "interactions", "links", "segments",
+//  "trending", "builtAt", "dataFrom", "dataTo"}.
+nlohmann::ordered_json HintsInfoJson(const Hints& hints);
+
 }  // namespace tagwise
 
 #endif  // TAGWISE_HINTS_H_

@@ -45,6 +45,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
@@ -56,6 +57,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tagwise/error.h"
+#include "tagwise/purposes.h"
 
 namespace tagwise {
 
@@ -172,6 +174,14 @@ class Ledger {
   // kind serves). folded_before() is unchanged.
   void EraseKind(std::string_view kind);
   void ClearAssignments();
+
+  // Deletes what served a purpose that is no longer granted (consent
+  // withdrawn, DESIGN.md section 6): every record whose purpose_of(record) is
+  // not in `granted`, and every assignment whose data "purpose" (default
+  // "analytics") is not. When a kind loses any record, its folded totals go
+  // too (totals keep no purpose). "necessary" is always granted.
+  void PruneForPurposes(const PurposeSet& granted,
+                        const std::function<std::string(const LedgerRecord&)>& purpose_of);
 
   // No records, totals or assignments (folded_before() may still be set).
   bool empty() const { return records_.empty() && totals_.empty() && assignments_.empty(); }

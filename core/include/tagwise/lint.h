@@ -68,6 +68,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -78,6 +79,15 @@
 #include "tagwise/profile.h"
 
 namespace tagwise {
+
+// The finding codes lint itself reports (listed above), in that order; other
+// findings carry an ErrorCodeName. js/index.d.ts's LintCode union is checked
+// against this list (tests/js/core_tables.test.mjs).
+inline constexpr std::string_view kLintCodes[] = {
+    "duplicate_id",  "unknown_parent",  "self_parent",       "unknown_group",      "unknown_tag_reference",
+    "cycle",         "exclusive_ancestor", "same_priority_exclusive", "never_holds", "always_holds",
+    "too_many_core_tags", "unused_tag", "unused_group",     "too_deep",           "too_many_findings",
+    "lint_failed",   "dead_tag",        "low_coverage",      "rule_error",         "sample_skipped"};
 
 struct LintFinding {
   Severity severity = Severity::kWarning;

@@ -1,0 +1,161 @@
+// The `events` aggregate: count / sum / avg / min / max / distinct /
+// first_ts / last_ts / exists over a profile's events in a time window,
+// optionally filtered by a `where` rule and decayed by a half-life.
+//
+// Cost: the profile keeps per-type indices sorted by time, so a windowed
+// aggregate binary-searches its window and touches only matching events.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "rules/evaluator.h"
+#include "common/js_value.h"
+
+namespace tagwise {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kDayMs = 86'400'000;
+
+const json* PropAt(const json& props, const std::vector<std::string>& path) {
+  const json* cur = &props;
+  for (const std::string& seg : path) {
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(seg);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+  }
+  return cur;
+}
+
+struct Accumulator {
+  Accumulator(const EventsSpec& s, int64_t n) : spec(s), now(n) {}
+
+  const EventsSpec& spec;
+  int64_t now;
+  double count = 0;  // decayed when half_life is set
+  double sum = 0;
+  double plain_count = 0;  // events contributing a number (avg denominator)
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  int64_t first_ts = std::numeric_limits<int64_t>::max();
+  int64_t last_ts = std::numeric_limits<int64_t>::min();
+  std::set<std::string> distinct;
+  bool any = false;
+  int64_t matched = 0;  // events (and rolled-up events) counted, undecayed
+
+  double Weight(int64_t ts) const {
+    if (!spec.half_life_ms) return 1.0;
+    return std::pow(0.5, static_cast<double>(now - ts) / static_cast<double>(*spec.half_life_ms));
+  }
+
+  void AddEvent(const Event& e) {
+    any = true;
+    ++matched;
+    double w = Weight(e.ts);
+    count += w;
+    first_ts = std::min(first_ts, e.ts);
+    last_ts = std::max(last_ts, e.ts);
+    if (spec.field.empty()) return;
+    const json* v = PropAt(e.props, spec.field);
+    if (v == nullptr || v->is_null()) return;
+    if (spec.agg == Agg::kDistinct) {
+      distinct.insert(v->is_string() ? "s" + v->get<std::string>() : v->dump(-1, ' ', false, json::error_handler_t::replace));
+      return;
+    }
+    double d = js::ToNumber(*v);
+    if (std::isnan(d)) return;
+    sum += w * d;
+    plain_count += 1;
+    min = std::min(min, d);
+    max = std::max(max, d);
+  }
+
+  // A compacted day: counts and sums only (no props, so no min/max/distinct).
+  void AddRollup(const DayRollup& r) {
+    if (r.count <= 0) return;
+    any = true;
+    matched += r.count;
+    double w = Weight(r.day_start + kDayMs / 2);
+    count += w * static_cast<double>(r.count);
+    first_ts = std::min(first_ts, r.day_start);
+    last_ts = std::max(last_ts, r.day_start);
+    if (spec.field.size() == 1) {
+      auto it = r.sums.find(spec.field[0]);
+      if (it != r.sums.end()) {
+        sum += w * it->second;
+        plain_count += static_cast<double>(r.NumbersAt(it->first));
+      }
+    }
+  }
+
+  json Result() const {
+    switch (spec.agg) {
+      case Agg::kCount: return js::MakeNumber(count);
+      case Agg::kSum: return js::MakeNumber(sum);
+      case Agg::kAvg: return plain_count > 0 ? js::MakeNumber(sum / plain_count) : json(nullptr);
+      case Agg::kMin: return plain_count > 0 && std::isfinite(min) ? js::MakeNumber(min) : json(nullptr);
+      case Agg::kMax: return plain_count > 0 && std::isfinite(max) ? js::MakeNumber(max) : json(nullptr);
+      case Agg::kDistinct: return json(static_cast<int64_t>(distinct.size()));
+      case Agg::kFirstTs: return any ? json(first_ts) : json(nullptr);
+      case Agg::kLastTs: return any ? json(last_ts) : json(nullptr);
+      case Agg::kExists: return json(any);
+    }
+    return json(nullptr);
+  }
+};
+
+}  // namespace
+
+Val Evaluator::EvalEvents(const Node& n) {
+  const EventsSpec& spec = *n.events;
+  Accumulator acc(spec, ctx_.now);
+  const Profile* p = ctx_.profile;
+  if (p == nullptr) {
+    if (trace_node_ != nullptr) (*trace_node_)["matched"] = 0;
+    return Val(acc.Result());
+  }
+  const int64_t upper = ctx_.now;  // later events are ignored: evaluation at T never sees T+1
+  const int64_t lower = spec.within_ms ? ctx_.now - *spec.within_ms : std::numeric_limits<int64_t>::min();
+  const auto& events = p->events();
+  // An explanation shows the aggregate and its count, not one `where` tree per event.
+  json* saved_trace = trace_;
+  trace_ = nullptr;
+  auto consider = [&](const Event& e) {
+    if (spec.where) {
+      Val keep = EvalWith(*spec.where, e.props);
+      if (!js::Truthy(keep.get())) return;
+    } else {
+      Step();
+    }
+    acc.AddEvent(e);
+  };
+  auto by_ts_lower = [&](uint32_t idx, int64_t t) { return events[idx].ts < t; };
+  if (spec.types.empty()) {
+    auto first = std::lower_bound(events.begin(), events.end(), lower,
+                                  [](const Event& e, int64_t t) { return e.ts < t; });
+    for (auto it = first; it != events.end() && it->ts <= upper; ++it) consider(*it);
+  } else {
+    for (const std::string& type : spec.types) {
+      const std::vector<uint32_t>& idx = p->EventsOfType(type);
+      auto it = std::lower_bound(idx.begin(), idx.end(), lower, by_ts_lower);
+      for (; it != idx.end() && events[*it].ts <= upper; ++it) consider(events[*it]);
+    }
+  }
+  // Compacted history counts when no `where` filter needs the events' props
+  // (day granularity: a rolled-up day counts when its start is in the window).
+  if (!spec.where) {
+    for (const DayRollup& r : p->rollups()) {
+      if (r.day_start < lower || r.day_start > upper) continue;
+      if (!spec.types.empty() && std::find(spec.types.begin(), spec.types.end(), r.type) == spec.types.end()) continue;
+      acc.AddRollup(r);
+    }
+  }
+  trace_ = saved_trace;
+  if (trace_node_ != nullptr) (*trace_node_)["matched"] = static_cast<int64_t>(acc.matched);
+  return Val(acc.Result());
+}
+
+}  // namespace tagwise

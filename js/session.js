@@ -1,0 +1,454 @@
+// The visitor session behind tw.loadCatalog / setProfile / track / tags /
+// explain / tagProfiles, consent, persistence, recommendations, experiments
+// and offers (DESIGN.md section 5). One wasm VisitorSession (the embind
+// class in wasm/) per Tagwise instance holds the compiled catalog, the
+// consent purposes, one visitor's profile with its server tags and the last
+// evaluation, so track() re-evaluates incrementally and tags() at an
+// unchanged time is served from that evaluation. Every call is one boundary
+// crossing: JSON text in (the shared scratch buffer), one JSON text out.
+
+import { dataToText, ruleToText } from './codec.js';
+import { TagwiseError, problem } from './errors.js';
+import { PURPOSES } from './purposes.js';
+import { hintsInfo, loadHints, recommend } from './recommend.js';
+
+// Frees the wasm VisitorSession of a runtime the program dropped.
+const finalizer = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry((handle) => {
+    try { handle.delete(); } catch { /* already freed */ }
+  })
+  : null;
+
+const NO_CHANGES = Object.freeze({ entered: Object.freeze([]), left: Object.freeze([]), changed: Object.freeze([]) });
+
+/** A consent purpose list, checked in JS so a typo is a TypeError at the call site. */
+function checkedPurposes(purposes, where) {
+  if (!Array.isArray(purposes)) throw new TypeError(`tagwise: ${where} must be an array of consent purposes`);
+  for (const p of purposes) {
+    if (!PURPOSES.includes(p)) {
+      const shown = typeof p === 'string' ? JSON.stringify(p) : String(p);
+      throw new TypeError(`tagwise: ${where}: ${shown} is not a consent purpose; use ${PURPOSES.join(', ')}`);
+    }
+  }
+  const on = new Set(['necessary', ...purposes]);
+  return PURPOSES.filter((p) => on.has(p));
+}
+
+/** { declared: { type: [purposes] }, default: [purposes] } from options.eventPurposes. */
+function checkedEventPurposes(option) {
+  if (option === null || typeof option !== 'object' || Array.isArray(option)) {
+    throw new TypeError('tagwise: options.eventPurposes maps event types to purpose lists, e.g. { view: ["personalization"] }');
+  }
+  const declared = {};
+  let fallback;
+  for (const [type, list] of Object.entries(option)) {
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new TypeError(`tagwise: options.eventPurposes[${JSON.stringify(type)}] must be a non-empty array of purposes`);
+    }
+    for (const p of list) {
+      if (!PURPOSES.includes(p)) throw new TypeError(`tagwise: options.eventPurposes[${JSON.stringify(type)}]: ${JSON.stringify(p)} is not a consent purpose`);
+    }
+    if (type === '*') fallback = list.slice();
+    else declared[type] = list.slice();
+  }
+  return fallback === undefined ? { declared } : { declared, default: fallback };
+}
+
+function isEmpty(changes) {
+  return changes.entered.length === 0 && changes.left.length === 0 && changes.changed.length === 0;
+}
+
+/** JSON text of a catalog: text is passed as is; objects must be pure JSON (NaN etc. are errors). */
+function catalogToText(catalog) {
+  return typeof catalog === 'string' ? catalog : ruleToText(catalog);
+}
+
+/** A load-style result for a problem found before the call reached wasm. */
+function failed(error) {
+  if (!(error instanceof TagwiseError)) throw error;
+  return { ok: false, errors: error.errors, warnings: [] };
+}
+
+function checkedOptions(opts, what) {
+  if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
+    throw new TypeError(`tagwise: the options of ${what} must be an object`);
+  }
+  return opts ?? {};
+}
+
+/**
+ * The visitor session of one Tagwise instance: owns the wasm VisitorSession
+ * handle (created on first use, freed by the FinalizationRegistry) and checks
+ * arguments before they cross into wasm. Not exported from the package:
+ * engine.js's Tagwise delegates its catalog, profile, tag and purpose methods
+ * here, and consent.js, persistence.js, experiments.js and offers.js call it
+ * as their `runtime`.
+ */
+export class VisitorSessionRuntime {
+  #engine;
+  #purposes;
+  #session = null;
+  #listeners = new Set();
+  #eventPurposes = null;
+  #fingerprint = undefined;
+
+  /**
+   * Told about local changes that must be persisted and shared with other
+   * tabs (js/persistence.js): tracked(events), profileSet(mode), purposesChanged(),
+   * activityChanged() (experiment assignments, conversions, offer records).
+   */
+  observer = null;
+
+  constructor(engine, options, defaultPurposes = PURPOSES) {
+    this.#engine = engine;
+    this.#purposes = options.purposes === undefined
+      ? defaultPurposes.slice()
+      : checkedPurposes(options.purposes, 'options.purposes');
+    if (options.eventPurposes !== undefined) this.#eventPurposes = checkedEventPurposes(options.eventPurposes);
+  }
+
+  /** The wasm session, created on first use (rule-only users never pay for it). */
+  #handle() {
+    if (this.#session === null) {
+      this.#session = new this.#engine.module.VisitorSession(JSON.stringify(this.#purposes));
+      finalizer?.register(this, this.#session, this);
+      if (this.#eventPurposes !== null) {
+        const text = JSON.stringify(this.#eventPurposes);
+        const r = this.#call([text], (ptr, len) => this.#session.setEventPurposes(ptr, len));
+        if (!r.ok) throw new TagwiseError(r.errors.map((e) => ({ ...e, path: `/eventPurposes${e.path}` })));
+      }
+    }
+    return this.#session;
+  }
+
+  /** Writes texts into the scratch buffer, calls fn(ptr, len, ptr, len, ...), parses the JSON it returns. */
+  #call(texts, fn) {
+    const { scratch } = this.#engine;
+    let out;
+    try {
+      out = fn(...scratch.write(...texts));
+    } finally {
+      scratch.trim();
+    }
+    return JSON.parse(out);
+  }
+
+  /** Tells every listener; a listener that throws is reported asynchronously, the others still run. */
+  #notify(changes) {
+    if (changes === undefined || isEmpty(changes) || this.#listeners.size === 0) return;
+    for (const fn of [...this.#listeners]) {
+      try {
+        fn(changes);
+      } catch (e) {
+        queueMicrotask(() => { throw e; });
+      }
+    }
+  }
+
+  loadCatalog(catalog, opts) {
+    const now = this.#engine.now(checkedOptions(opts, 'loadCatalog'));
+    let text;
+    try {
+      text = catalogToText(catalog);
+    } catch (e) {
+      return failed(e);
+    }
+    const session = this.#handle();
+    const r = this.#call([text], (ptr, len) => session.loadCatalog(ptr, len, now));
+    if (r.ok) this.#fingerprint = r.fingerprint;
+    this.#notify(r.changes);
+    return { ok: r.ok, errors: r.errors, warnings: r.warnings };
+  }
+
+  lintCatalog(catalog, opts) {
+    const o = checkedOptions(opts, 'lintCatalog');
+    const { module, scratch } = this.#engine;
+    const now = this.#engine.now(o);
+    const maxCoreTags = o.maxCoreTags ?? 0;
+    if (o.maxCoreTags !== undefined && (!Number.isInteger(maxCoreTags) || maxCoreTags <= 0)) {
+      throw new TypeError('tagwise: lintCatalog options.maxCoreTags must be a positive integer');
+    }
+    const lowCoverage = o.lowCoverage ?? 0;
+    if (o.lowCoverage !== undefined && !(typeof lowCoverage === 'number' && lowCoverage > 0 && lowCoverage <= 1)) {
+      throw new TypeError('tagwise: lintCatalog options.lowCoverage must be a share in (0, 1]');
+    }
+    const sample = o.sample;
+    if (sample !== undefined && sample !== null && !Array.isArray(sample)) {
+      throw new TypeError('tagwise: lintCatalog options.sample must be an array of profiles');
+    }
+    let text;
+    try {
+      text = catalogToText(catalog);
+    } catch (e) {
+      if (!(e instanceof TagwiseError)) throw e;
+      const findings = e.errors.map((p) => ({
+        severity: 'error', code: p.code, tagId: '', path: p.path, message: p.message,
+      }));
+      return { findings, coverage: [], sampleSize: 0, warnings: [] };
+    }
+    let out;
+    try {
+      scratch.begin();
+      const [catOffset, catLen] = scratch.text(text);
+      let sampleSpan = [0, 0];
+      if (Array.isArray(sample)) {
+        try {
+          sampleSpan = scratch.records(sample);
+        } catch (e) {
+          if (e instanceof TagwiseError) {
+            throw new TagwiseError(e.errors.map((p) => ({ ...p, path: `/sample${p.path}` })));
+          }
+          throw e;
+        }
+      }
+      out = module.lintCatalog(scratch.ptr(catOffset), catLen, scratch.ptr(sampleSpan[0]), sampleSpan[1],
+        Array.isArray(sample), now, maxCoreTags, lowCoverage);
+    } finally {
+      scratch.trim();
+    }
+    const r = JSON.parse(out);
+    if (!r.ok) throw new TagwiseError(r.errors);
+    return { findings: r.findings, coverage: r.coverage, sampleSize: r.sampleSize, warnings: r.warnings };
+  }
+
+  setProfile(profile, opts) {
+    const o = checkedOptions(opts, 'setProfile');
+    const now = this.#engine.now(o);
+    let text;
+    try {
+      text = dataToText(profile, 'profile');
+    } catch (e) {
+      return failed(e);
+    }
+    const mode = o.merge === undefined || o.merge === false ? 0 : o.merge === true ? 1 : o.merge === 'union' ? 2 : -1;
+    if (mode < 0) throw new TypeError('tagwise: setProfile options.merge must be true (a server snapshot), "union" (another copy of this profile) or false');
+    const session = this.#handle();
+    const r = this.#call([text], (ptr, len) => session.setProfile(ptr, len, mode, now));
+    if (r.ok) this.observer?.profileSet(mode);
+    this.#notify(r.changes);
+    return { ok: r.ok, errors: r.errors, warnings: r.warnings };
+  }
+
+  getProfile() {
+    return JSON.parse(this.#handle().profileJson());
+  }
+
+  #track(events, single, opts, remote = false) {
+    const now = this.#engine.now(checkedOptions(opts, single ? 'track' : 'trackMany'));
+    // An event without a time happens now. The time is set here, not in wasm,
+    // so the copy other tabs receive is the same event (same derived id).
+    const stamped = events.map((e) => (e !== null && typeof e === 'object' && !Array.isArray(e) && e.ts == null
+      ? { ...e, ts: now } : e));
+    const { scratch } = this.#engine;
+    const session = this.#handle();
+    let out;
+    try {
+      scratch.begin();
+      const [offset, len] = scratch.records(stamped, single);
+      out = session.track(scratch.ptr(offset), len, single, now);
+    } catch (e) {
+      if (!(e instanceof TagwiseError)) throw e;
+      return { ok: false, added: 0, duplicates: 0, withheld: 0, errors: e.errors, warnings: [], changes: NO_CHANGES };
+    } finally {
+      scratch.trim();
+    }
+    const r = JSON.parse(out);
+    if (r.changes === undefined) {
+      return { ok: false, added: 0, duplicates: 0, withheld: 0, errors: r.errors, warnings: r.warnings ?? [], changes: NO_CHANGES };
+    }
+    if (r.added > 0 && !remote) this.observer?.tracked(stamped);
+    this.#notify(r.changes);
+    return r;
+  }
+
+  /** Events another tab recorded (already persisted there): add them, tell listeners, do not echo. */
+  trackRemote(events, now) {
+    return this.#track(events, false, { now }, true);
+  }
+
+  track(event, opts) {
+    return this.#track([event], true, opts);
+  }
+
+  trackMany(events, opts) {
+    if (!Array.isArray(events)) {
+      return {
+        ok: false, added: 0, duplicates: 0, warnings: [], changes: NO_CHANGES,
+        errors: [problem('wrong_argument_type', '', 'trackMany(events) needs an array of events.')],
+      };
+    }
+    return this.#track(events, false, opts);
+  }
+
+  onTagsChanged(fn) {
+    if (typeof fn !== 'function') throw new TypeError('tagwise: onTagsChanged(fn) needs a function');
+    // A wrapper per subscription: subscribing one function twice gives two
+    // subscriptions, each removed by its own unsubscribe.
+    const entry = (changes) => fn(changes);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  #decisions(opts, all) {
+    const now = this.#engine.now(checkedOptions(opts, all ? 'tagDecisions' : 'tags'));
+    if (this.#session === null) return [];
+    const r = JSON.parse(this.#session.tags(now, all));
+    if (!r.ok) throw new TagwiseError(r.errors);
+    this.#notify(r.changes);
+    return r.tags;
+  }
+
+  tags(opts) {
+    return this.#decisions(opts, false);
+  }
+
+  tagDecisions(opts) {
+    return this.#decisions(opts, true);
+  }
+
+  explain(id, opts) {
+    if (typeof id !== 'string') throw new TypeError('tagwise: explain(id) needs a tag id string');
+    const now = this.#engine.now(checkedOptions(opts, 'explain'));
+    const r = JSON.parse(this.#handle().explain(id, now));
+    if (!r.ok) throw new TagwiseError(r.errors);
+    return r.value;
+  }
+
+  get purposes() {
+    return this.#purposes.slice();
+  }
+
+  setPurposes(purposes, opts) {
+    const list = checkedPurposes(purposes, 'setPurposes(purposes)');
+    const o = checkedOptions(opts, 'setPurposes');
+    const now = this.#engine.now(o);
+    this.applyPurposes(list, now, o.record === true ? (o.updatedAt ?? now) : null);
+    this.observer?.purposesChanged();
+  }
+
+  /**
+   * Switches purposes (a checked list); `updatedAt` non-null records it as the
+   * visitor's choice. Deletes what only switched-off purposes needed.
+   * Returns { changed, pruned }.
+   */
+  applyPurposes(list, now, updatedAt) {
+    const before = this.#purposes.join();
+    this.#purposes = list;
+    const session = this.#handle();
+    const r = this.#call([JSON.stringify(list)],
+      (ptr, len) => session.setPurposes(ptr, len, now, updatedAt !== null, updatedAt ?? 0));
+    if (!r.ok) throw new TagwiseError(r.errors);
+    this.#notify(r.changes);
+    return { changed: before !== list.join(), pruned: r.pruned };
+  }
+
+  // ---- persistence primitives (js/persistence.js is the only caller)
+
+  /** The catalog's content fingerprint (same for the same catalog however formatted). */
+  get fingerprint() {
+    return this.#fingerprint;
+  }
+
+  /** Merges a stored store text into the session; see wasm MergeStore. */
+  mergeStore(text, now) {
+    const session = this.#handle();
+    const r = this.#call([text ?? ''], (ptr, len) => session.mergeStore(ptr, len, now));
+    if (r.ok && r.consent !== null) this.#purposes = checkedPurposes(r.consent.purposes, 'stored consent');
+    if (r.ok) this.#notify(r.changes);
+    return r;
+  }
+
+  encodeStore(now) {
+    return this.#handle().encodeStore(now);
+  }
+
+  shrink(now) {
+    const r = JSON.parse(this.#handle().shrink(now));
+    if (r.ok) this.#notify(r.changes);
+    return r;
+  }
+
+  forgetAll(generation, at, now, defaults) {
+    const session = this.#handle();
+    const r = JSON.parse(session.forget(generation, at, now));
+    if (r.ok) this.#notify(r.changes);
+    this.applyPurposes(defaults, now, null);
+    return r;
+  }
+
+  setGeneration(generation, at) {
+    this.#handle().setGeneration(generation, at);
+  }
+
+  storeInfo() {
+    return JSON.parse(this.#handle().storeInfo());
+  }
+
+  // ---- recommendations (js/recommend.js)
+
+  loadHints(bytes, opts) {
+    return loadHints(this.#handle(), this.#engine, bytes, opts);
+  }
+
+  get hints() {
+    return hintsInfo(this.#session);
+  }
+
+  recommend(opts) {
+    const r = recommend(this.#handle(), this.#engine, opts);
+    this.#notify(r.changes);
+    if (!r.ok) throw new TagwiseError(r.errors);
+    return r.items;
+  }
+
+  // ---- experiments and offers (js/experiments.js, js/offers.js)
+
+  /**
+   * Calls a session method that reads the user at `now` and may change the
+   * activity ledger: { ok, changes, changed, ... }. Tag changes go to the
+   * listeners; a changed ledger is persisted and announced to other tabs.
+   */
+  activityCall(method, input, now) {
+    const session = this.#handle();
+    const r = this.#call([JSON.stringify(input)], (ptr, len) => session[method](ptr, len, now));
+    this.#notify(r.changes);
+    if (r.changed) this.observer?.activityChanged();
+    return r;
+  }
+
+  loadOffers(text) {
+    const session = this.#handle();
+    return this.#call([text], (ptr, len) => session.loadOffers(ptr, len));
+  }
+
+  /** Sticky assignments, conversions and offer records kept for the user. */
+  activity() {
+    if (this.#session === null) return { assignments: [], conversions: [], offers: [], olderTotals: [] };
+    return JSON.parse(this.#session.activityJson());
+  }
+
+  tagProfiles(profiles, opts) {
+    if (!Array.isArray(profiles)) throw new TypeError('tagwise: tagProfiles(profiles) needs an array of profiles');
+    const o = checkedOptions(opts, 'tagProfiles');
+    const now = this.#engine.now(o);
+    const purposes = o.purposes === undefined
+      ? null
+      : JSON.stringify(checkedPurposes(o.purposes, 'tagProfiles options.purposes'));
+    const { scratch } = this.#engine;
+    const session = this.#handle();
+    let out;
+    try {
+      scratch.begin();
+      const [offset, len] = scratch.records(profiles);
+      const [pOffset, pLen] = purposes === null ? [0, 0] : scratch.text(purposes);
+      out = session.tagProfiles(scratch.ptr(offset), len, now, scratch.ptr(pOffset), pLen);
+    } finally {
+      scratch.trim();
+    }
+    const r = JSON.parse(out);
+    if (!r.ok) throw new TagwiseError(r.errors);
+    return r.results;
+  }
+}

@@ -1,0 +1,390 @@
+// The visitor session (tagwise/session.h): tracking with re-evaluation and
+// {entered, left, changed}, consent gating and pruning, compaction policy,
+// SSR merge, persistence (merge/encode/shrink/forget), the batch, and the
+// features' views (experiments, offers) -- natively, without the wasm layer.
+#include "tagwise/session.h"
+
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace tagwise {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+constexpr int64_t kDay = 86'400'000;
+constexpr int64_t kNow = 1'763'800'000'000;
+
+// 新用户/老用户 are exclusive; 高活跃 reads order_paid in 30 days; 高意向 reads
+// views (personalization); 风险 (security) reads refunds; 营销 (marketing)
+// reads coupon clicks; 高价值 has a value.
+constexpr const char* kCatalog = R"({
+  "tagwise": 1,
+  "groups": [{"id": "life", "name": "生命周期", "exclusive": true}],
+  "tags": [
+    {"id": "new_user", "name": "新用户", "group": "life", "priority": 1,
+     "when": {"<": [{"events": [{"type": "order_paid"}]}, 1]}},
+    {"id": "old_user", "name": "老用户", "group": "life", "priority": 2,
+     "when": {">=": [{"events": [{"type": "order_paid"}]}, 1]}},
+    {"id": "active_high", "name": "高活跃用户",
+     "when": {">=": [{"events": [{"type": "order_paid", "within": "30d"}]}, 2]}},
+    {"id": "intent", "name": "高意向未转化", "purpose": "personalization",
+     "when": {">=": [{"events": [{"type": "view", "within": "7d"}]}, 3]}},
+    {"id": "risk", "name": "退款风险", "purpose": "security",
+     "when": {">=": [{"events": [{"type": "refund"}]}, 1]}},
+    {"id": "coupon_fan", "name": "券敏感", "purpose": "marketing",
+     "when": {">=": [{"events": [{"type": "coupon_click"}]}, 1]}},
+    {"id": "spend", "name": "高价值",
+     "when": {">": [{"events": [{"type": "order_paid", "agg": "sum", "field": "amount"}]}, 100]},
+     "value": {"events": [{"type": "order_paid", "agg": "sum", "field": "amount"}]}}
+  ]})";
+
+std::string EventJson(const std::string& id, const std::string& type, int64_t ts, const json& props = json::object()) {
+  return json{{"id", id}, {"type", type}, {"ts", ts}, {"props", props}}.dump();
+}
+
+std::vector<std::string> Held(VisitorSession& s, int64_t now) {
+  TagsAt t = s.Tags(now);
+  std::vector<std::string> out;
+  if (t.catalog == nullptr) return out;
+  for (size_t i = 0; i < t.catalog->tags().size(); ++i) {
+    if (t.evaluation->decisions[i].holds) out.push_back(t.catalog->tags()[i].id);
+  }
+  return out;
+}
+
+VisitorSession Loaded(PurposeSet purposes = AllPurposes()) {
+  SessionOptions o;
+  o.purposes = std::move(purposes);
+  VisitorSession s(o);
+  CatalogLoad r = s.LoadCatalog(kCatalog, kNow);
+  EXPECT_TRUE(r.ok());
+  return s;
+}
+
+TEST(SessionTest, LoadingACatalogReportsTheTagsThatEnterAndAFingerprint) {
+  VisitorSession s;
+  CatalogLoad r = s.LoadCatalog(kCatalog, kNow);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r.changes.entered, ElementsAre("new_user"));
+  EXPECT_EQ(r.fingerprint.size(), 16u);
+  // Reformatting the same catalog keeps its fingerprint.
+  VisitorSession t;
+  EXPECT_EQ(t.LoadCatalog(json::parse(kCatalog).dump(2), kNow).fingerprint, r.fingerprint);
+}
+
+TEST(SessionTest, ABadCatalogKeepsThePreviousOneAndSaysWhere) {
+  VisitorSession s = Loaded();
+  CatalogLoad r = s.LoadCatalog(R"({"tagwise": 1, "tags": [{"id": "x", "when": {"frobnicate": []}}]})", kNow);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors[0].path, "/tags/0/when/frobnicate");
+  EXPECT_THAT(Held(s, kNow), ElementsAre("new_user"));
+  EXPECT_FALSE(s.LoadCatalog("{not json", kNow).ok());
+}
+
+TEST(SessionTest, TrackReportsEnteredLeftAndChanged) {
+  VisitorSession s = Loaded();
+  TrackResult a = s.Track("[" + EventJson("o1", "order_paid", kNow - kDay, {{"amount", 80}}) + "]", false, kNow);
+  EXPECT_EQ(a.added, 1u);
+  EXPECT_THAT(a.changes.entered, ElementsAre("old_user"));
+  EXPECT_THAT(a.changes.left, ElementsAre("new_user"));
+  TrackResult b = s.Track("[" + EventJson("o2", "order_paid", kNow, {{"amount", 50}}) + "]", false, kNow);
+  EXPECT_THAT(b.changes.entered, ElementsAre("active_high", "spend"));
+  TrackResult c = s.Track("[" + EventJson("o3", "order_paid", kNow, {{"amount", 5}}) + "]", false, kNow);
+  EXPECT_THAT(c.changes.entered, IsEmpty());
+  EXPECT_THAT(c.changes.changed, ElementsAre("spend"));
+  TagsAt t = s.Tags(kNow);
+  const int spend = t.catalog->IndexOf("spend");
+  EXPECT_EQ(t.evaluation->decisions[static_cast<size_t>(spend)].value, json(135));
+}
+
+TEST(SessionTest, ReDeliveredEventsAreDuplicatesAndBadOnesAreLocatedErrors) {
+  VisitorSession s = Loaded();
+  const std::string e = EventJson("o1", "order_paid", kNow);
+  s.Track("[" + e + "]", false, kNow);
+  TrackResult r = s.Track("[" + e + R"(, {"id": "x", "type": 7}, {"id": "y", "type": "view", "ts": "soon"}])", false,
+                          kNow);
+  EXPECT_EQ(r.added, 0u);
+  EXPECT_EQ(r.duplicates, 1u);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].path, "/1/type");
+  EXPECT_EQ(r.errors[1].path, "/2/ts");
+  EXPECT_FALSE(r.rejected);
+  // One event passed on its own: paths drop the "/0".
+  TrackResult one = s.Track(R"([{"id": "z", "type": 7}])", true, kNow);
+  ASSERT_EQ(one.errors.size(), 1u);
+  EXPECT_EQ(one.errors[0].path, "/type");
+  TrackResult text = s.Track("[{", false, kNow);
+  EXPECT_TRUE(text.rejected);
+  EXPECT_EQ(text.errors[0].code, ErrorCode::kInvalidJson);
+}
+
+TEST(SessionTest, AnEventWithoutIdOrTimeGetsOneAndHappensNow) {
+  VisitorSession s = Loaded();
+  TrackResult r = s.Track(R"([{"type": "order_paid"}])", false, kNow);
+  EXPECT_EQ(r.added, 1u);
+  EXPECT_THAT(r.warnings, IsEmpty());
+  ASSERT_EQ(s.profile().events().size(), 1u);
+  EXPECT_EQ(s.profile().events()[0].ts, kNow);
+  EXPECT_FALSE(s.profile().events()[0].id.empty());
+}
+
+TEST(SessionTest, TimePassingIsReportedByTheNextTagsCall) {
+  VisitorSession s = Loaded();
+  s.Track("[" + EventJson("o1", "order_paid", kNow) + "," + EventJson("o2", "order_paid", kNow) + "]", false, kNow);
+  EXPECT_THAT(Held(s, kNow), ::testing::Contains("active_high"));
+  TagsAt later = s.Tags(kNow + 31 * kDay);
+  EXPECT_THAT(later.changes.left, ElementsAre("active_high"));
+  // Asked again at the same time: nothing new.
+  EXPECT_THAT(s.Tags(kNow + 31 * kDay).changes.left, IsEmpty());
+}
+
+TEST(SessionTest, EventsNoGrantedPurposeNeedsAreNotRecorded) {
+  VisitorSession s = Loaded({"necessary", "security"});
+  TrackResult r = s.Track("[" + EventJson("v1", "view", kNow) + "," + EventJson("r1", "refund", kNow) + "]", false, kNow);
+  EXPECT_EQ(r.withheld, 1u);
+  EXPECT_EQ(r.added, 1u);
+  EXPECT_THAT(r.changes.entered, ElementsAre("risk"));
+  // Types no tag reads take the default purposes (personalization): withheld too.
+  EXPECT_EQ(s.Track("[" + EventJson("u1", "unknown_type", kNow) + "]", false, kNow).withheld, 1u);
+}
+
+TEST(SessionTest, WithdrawingAPurposeDropsItsTagsAndDeletesItsData) {
+  VisitorSession s = Loaded();
+  s.Track("[" + EventJson("v1", "view", kNow) + "," + EventJson("v2", "view", kNow) + "," + EventJson("v3", "view", kNow) + "," +
+              EventJson("c1", "coupon_click", kNow) + "]",
+          false, kNow);
+  EXPECT_THAT(Held(s, kNow), ElementsAre("new_user", "intent", "coupon_fan"));
+  PurposesUpdate u = s.SetPurposes({"security", "marketing"}, kNow, kNow);
+  // Tags without a purpose serve personalization (the catalog's default).
+  EXPECT_THAT(u.changes.left, ElementsAre("new_user", "intent"));
+  EXPECT_EQ(u.pruned.events_removed, 3u);
+  EXPECT_EQ(s.profile().events().size(), 1u);
+  ASSERT_TRUE(s.consent().has_value());
+  EXPECT_EQ(s.consent()->purposes, (PurposeSet{"necessary", "security", "marketing"}));
+  // Widening deletes nothing; the deleted views do not come back.
+  PurposesUpdate w = s.SetPurposes(AllPurposes(), kNow, std::nullopt);
+  EXPECT_EQ(w.pruned.events_removed, 0u);
+  EXPECT_THAT(w.changes.entered, ElementsAre("new_user"));
+}
+
+TEST(SessionTest, DeclaredEventPurposesDecideTypesNoTagReads) {
+  VisitorSession s = Loaded({"necessary", "analytics"});
+  EXPECT_EQ(s.Track("[" + EventJson("p1", "page_view", kNow) + "]", false, kNow).withheld, 1u);
+  s.SetEventPurposes({{"page_view", {"analytics"}}}, std::nullopt);
+  EXPECT_EQ(s.Track("[" + EventJson("p2", "page_view", kNow) + "]", false, kNow).added, 1u);
+}
+
+TEST(SessionTest, CompactionPolicyFoldsOldEventsKeepingCounts) {
+  CompactionPolicy policy;
+  policy.retention.max_events = 100;
+  Profile p;
+  for (int i = 0; i < 100; ++i) {
+    Event e;
+    e.id = "e" + std::to_string(i);
+    e.type = "order_paid";
+    e.ts = kNow - i * 1000;
+    p.AddEvent(e);
+  }
+  EXPECT_FALSE(policy.NeedsCompaction(p, kNow));
+  Event e;
+  e.id = "last";
+  e.type = "order_paid";
+  e.ts = kNow;
+  p.AddEvent(e);
+  EXPECT_TRUE(policy.NeedsCompaction(p, kNow));
+  EXPECT_EQ(policy.Target().max_events, 90u);
+  // Age: past max_age plus the slack.
+  Profile old;
+  Event o;
+  o.id = "o";
+  o.type = "view";
+  o.ts = kNow - policy.retention.max_age_ms - policy.age_slack_ms - 1;
+  old.AddEvent(o);
+  EXPECT_TRUE(policy.NeedsCompaction(old, kNow));
+  o.ts += 2;
+  Profile fresh;
+  fresh.AddEvent(o);
+  EXPECT_FALSE(policy.NeedsCompaction(fresh, kNow));
+
+  SessionOptions options;
+  options.compaction = policy;
+  VisitorSession s(options);
+  ASSERT_TRUE(s.LoadCatalog(kCatalog, kNow).ok());
+  std::string list = "[";
+  for (int i = 0; i < 101; ++i) list += (i ? "," : "") + EventJson("b" + std::to_string(i), "order_paid", kNow - i * kDay / 2);
+  TrackResult r = s.Track(list + "]", false, kNow);
+  EXPECT_TRUE(r.compacted);
+  EXPECT_LE(s.profile().events().size(), 90u);
+  // Lifetime counts see the rollups: still 老用户, still 高活跃.
+  EXPECT_THAT(Held(s, kNow), ElementsAre("old_user", "active_high"));
+}
+
+TEST(SessionTest, ASnapshotMergesWithoutDoubleCountingAndSsrStateMergesById) {
+  VisitorSession s = Loaded();
+  s.Track("[" + EventJson("o1", "order_paid", kNow - kDay, {{"amount", 60}}) + "]", false, kNow);
+  const std::string snapshot = json{{"user_id", "u1"},
+                                    {"as_of", kNow - 2 * kDay},
+                                    {"events", json::array({json::parse(EventJson("o0", "order_paid", kNow - 3 * kDay,
+                                                                              {{"amount", 50}}))})},
+                                    {"tags", {{"vip", {{"value", true}}}}}}
+                                   .dump();
+  ProfileUpdate m = s.SetProfile(snapshot, ProfileMode::kMergeSnapshot, kNow);
+  ASSERT_TRUE(m.ok());
+  EXPECT_THAT(m.changes.entered, ElementsAre("active_high", "spend"));
+  // The browser's copy of the same visitor (SSR state) adds nothing twice.
+  ProfileUpdate again = s.SetProfile(s.profile().ToJson().dump(), ProfileMode::kMergeLocal, kNow);
+  ASSERT_TRUE(again.ok());
+  EXPECT_THAT(again.changes.entered, IsEmpty());
+  EXPECT_EQ(s.profile().events().size(), 2u);
+  // Another user's state is refused, with the field named.
+  ProfileUpdate other = s.SetProfile(R"({"user_id": "u2", "events": []})", ProfileMode::kMergeLocal, kNow);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.errors[0].path, "/user_id");
+}
+
+TEST(SessionTest, ServerTagEntriesOfTheWrongShapeAreWarnings) {
+  VisitorSession s = Loaded();
+  ProfileUpdate r = s.SetProfile(R"({"user_id": "u", "tags": {"vip": 1, "x": {"expires_at": "later"}}})",
+                                 ProfileMode::kReplace, kNow);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_EQ(r.warnings[0].path, "/tags/vip");
+  EXPECT_EQ(r.warnings[1].path, "/tags/x/expires_at");
+}
+
+TEST(SessionTest, StoredStateRoundTripsThroughAnotherTab) {
+  VisitorSession a = Loaded();
+  a.SetPurposes({"personalization"}, kNow, kNow - 5);
+  a.Track("[" + EventJson("o1", "order_paid", kNow) + "]", false, kNow);
+  const std::string stored = a.EncodeStore(kNow);
+  ASSERT_FALSE(stored.empty());
+
+  VisitorSession b = Loaded();
+  b.Track("[" + EventJson("o2", "order_paid", kNow) + "]", false, kNow);
+  StoreMerge m = b.MergeStore(stored, kNow);
+  EXPECT_THAT(m.decoded.problems, IsEmpty());
+  EXPECT_EQ(m.report.events_added, 1u);
+  EXPECT_EQ(b.profile().events().size(), 2u);
+  // The visitor's stored choice wins over b's default: security and marketing data goes.
+  ASSERT_TRUE(b.consent().has_value());
+  EXPECT_EQ(b.purposes(), (PurposeSet{"necessary", "personalization"}));
+  // Damaged text never fails: the loss is reported.
+  VisitorSession c = Loaded();
+  StoreMerge bad = c.MergeStore(stored.substr(0, stored.size() / 2) + "garbage", kNow);
+  EXPECT_FALSE(bad.decoded.problems.empty());
+}
+
+TEST(SessionTest, ForgetErasesEverythingAndStartsANewGeneration) {
+  VisitorSession s = Loaded();
+  s.SetPurposes(AllPurposes(), kNow, kNow);
+  s.Track("[" + EventJson("o1", "order_paid", kNow) + "]", false, kNow);
+  TagChanges c = s.Forget("g2", kNow, kNow);
+  EXPECT_THAT(c.entered, ElementsAre("new_user"));
+  EXPECT_THAT(c.left, ElementsAre("old_user"));
+  EXPECT_TRUE(s.profile().events().empty());
+  EXPECT_FALSE(s.consent().has_value());
+  EXPECT_EQ(s.generation(), "g2");
+  EXPECT_TRUE(s.ledger().empty());
+}
+
+TEST(SessionTest, ShrinkCompactsFirstThenDropsOldRollups) {
+  VisitorSession s = Loaded();
+  std::string list = "[";
+  for (int i = 0; i < 40; ++i) list += (i ? "," : "") + EventJson("e" + std::to_string(i), "order_paid", kNow - i * kDay);
+  s.Track(list + "]", false, kNow);
+  ShrinkResult a = s.Shrink(kNow);
+  EXPECT_EQ(a.step, ShrinkResult::Step::kCompacted);
+  EXPECT_EQ(a.events_removed, 20u);
+  while (s.profile().events().size() > 16) s.Shrink(kNow);
+  ShrinkResult b = s.Shrink(kNow);
+  EXPECT_EQ(b.step, ShrinkResult::Step::kDropped);
+}
+
+TEST(SessionTest, TagProfilesTagsEachProfileAndLocatesBadOnes) {
+  VisitorSession s = Loaded();
+  std::vector<TaggedProfile> out;
+  const std::string batch = "[" + json{{"user_id", "a"}, {"events", json::array({json::parse(EventJson("o", "order_paid", kNow))})}}.dump() +
+                            R"(, {"user_id": 7, "events": 3}, {"user_id": "c", "events": []}])";
+  BatchStatus st = s.TagProfiles(batch, kNow, nullptr, [&](const TaggedProfile& p) { out.push_back(p); });
+  ASSERT_FALSE(st.error.has_value());
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].user_id, "a");
+  ASSERT_EQ(out[0].tags.size(), 1u);
+  EXPECT_EQ(out[0].tags[0].first, "old_user");
+  EXPECT_EQ(out[1].user_id, "7");
+  ASSERT_TRUE(out[1].error.has_value());
+  EXPECT_EQ(out[1].error->path, "/events");
+  EXPECT_EQ(out[2].tags[0].first, "new_user");
+  // Under the purposes given, not the session's.
+  PurposeSet none = {"necessary"};
+  out.clear();
+  s.TagProfiles(R"([{"user_id": "d", "events": [{"id": "r", "type": "refund", "ts": 1}]}])", kNow, &none,
+                [&](const TaggedProfile& p) { out.push_back(p); });
+  ASSERT_EQ(out.size(), 1u);
+  for (const auto& [id, value] : out[0].tags) EXPECT_NE(id, "risk");
+  EXPECT_TRUE(s.TagProfiles("{}", kNow, nullptr, [](const TaggedProfile&) {}).error.has_value());
+}
+
+TEST(SessionTest, ExperimentsSeeTheVisitorsTagsAndPersistTheirAssignment) {
+  VisitorSession s = Loaded();
+  s.SetProfile(R"({"user_id": "u-1", "events": []})", ProfileMode::kReplace, kNow);
+  TagChanges c;
+  const UserView u = s.View(kNow, &c);
+  EXPECT_THAT(u.held_tags, ElementsAre("new_user"));
+  bool changed = false;
+  const std::string answer = s.RunExperiment(
+      R"({"definition": {"key": "banner", "variations": ["a", "b"], "rule": {"tag": ["new_user"]}}})", u, &changed);
+  const json r = json::parse(answer);
+  ASSERT_TRUE(r["ok"].get<bool>()) << answer;
+  EXPECT_TRUE(r["result"]["inExperiment"].get<bool>());
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(s.ledger().assignments().size(), 1u);
+  // Analytics withdrawn: the assignment is deleted.
+  s.SetPurposes({"personalization"}, kNow, kNow);
+  EXPECT_TRUE(s.ledger().assignments().empty());
+}
+
+TEST(SessionTest, OffersAreRecordedAndPrunedWithMarketingConsent) {
+  VisitorSession s = Loaded();
+  const json loaded = json::parse(s.LoadOffers(R"([{"id": "welcome", "audience": {"tag": ["new_user"]}}])"));
+  ASSERT_TRUE(loaded["ok"].get<bool>()) << loaded.dump();
+  TagChanges c;
+  UserView u = s.View(kNow, &c);
+  const json eligible = json::parse(s.EligibleOffers("{}", u));
+  ASSERT_EQ(eligible["eligible"].size(), 1u) << eligible.dump();
+  bool changed = false;
+  const json rec = json::parse(s.RecordOffer(R"({"id": "welcome", "action": "shown", "recordId": "r1"})", u, &changed));
+  EXPECT_TRUE(rec["recorded"].get<bool>());
+  EXPECT_EQ(s.ledger().records().size(), 1u);
+  s.SetPurposes({"personalization"}, kNow, kNow);
+  EXPECT_TRUE(s.ledger().records().empty());
+}
+
+TEST(SessionTest, RecommendWithoutHintsIsALocatedError) {
+  VisitorSession s = Loaded();
+  TagChanges c;
+  const UserView u = s.View(kNow, &c);
+  const json r = json::parse(s.Recommend(R"({"k": 3})", u, c));
+  EXPECT_FALSE(r["ok"].get<bool>());
+  EXPECT_FALSE(json::parse(s.LoadHints("not hints", ""))["ok"].get<bool>());
+  EXPECT_TRUE(json::parse(s.HintsInfo())["info"].is_null());
+}
+
+TEST(SessionTest, ExplainNamesUnknownTags) {
+  VisitorSession s;
+  EXPECT_EQ(s.Explain("x", kNow).error().code, ErrorCode::kUnknownTag);
+  VisitorSession t = Loaded();
+  Result<json> e = t.Explain("new_user", kNow);
+  ASSERT_TRUE(e.ok());
+  EXPECT_TRUE(e.value()["holds"].get<bool>());
+  EXPECT_EQ(t.Explain("nope", kNow).error().code, ErrorCode::kUnknownTag);
+}
+
+}  // namespace
+}  // namespace tagwise
