@@ -9,14 +9,14 @@ mkdir -p "$out"
 esc() { sed 's/\\/\\\\/g; s/"/\\"/g'; }
 {
   # Rule operators ({"name", Op...} entries of operators.cpp) as JSON keys.
-  grep -o '{"[^"]*", *Op' "$root/core/src/operators.cpp" | sed 's/^{"//; s/", *Op$//' | sort -u |
+  grep -o '{"[^"]*", *Op' "$root/core/src/rules/operators.cpp" | sed 's/^{"//; s/", *Op$//' | sort -u |
     while IFS= read -r op; do printf '"\\"%s\\":"\n' "$(printf '%s' "$op" | esc | esc)"; done
   for w in type within where agg field half_life count sum avg min max distinct first_ts last_ts exists \
            30d 7d 12h 90s 500ms 2w; do printf '"%s"\n' "$w"; done
   printf '"%s"\n' '{\"var\":' '[' ']' '{' '}' ',' 'null' 'true' 'false' '-0.0' '1e308' '\"\\u0000\"'
 } >"$out/rule_json.dict"
 {
-  grep -o '{"[^"]*", *Op' "$root/core/src/operators.cpp" | sed 's/^{"//; s/", *Op$//' | grep -E '^[a-z_]+$' |
+  grep -o '{"[^"]*", *Op' "$root/core/src/rules/operators.cpp" | sed 's/^{"//; s/", *Op$//' | grep -E '^[a-z_]+$' |
     sort -u | while IFS= read -r op; do printf '"%s("\n' "$op"; done
   for w in if then else and or not in within half_life where agg of field events '==' '!=' '===' '!==' \
            '<=' '>=' '&&' '||' '!!' '30d' '500ms' '#'; do printf '"%s"\n' "$(printf '%s' "$w" | esc)"; done

@@ -5,7 +5,7 @@
 //
 // Input: "<profile or snapshot JSON>" or "<profile JSON>\0<event or event
 // list JSON>", read the way the wasm boundary reads them (ParseFast,
-// wasm/catalog_bindings.cpp). Properties: nothing throws or aborts;
+// wasm/session_bindings.cpp). Properties: nothing throws or aborts;
 // FromJson(ToJson()) gives an identical profile (profile.h), also after
 // ingest and compaction.
 #include <string>

@@ -190,6 +190,27 @@ for (const f of walk(join(root, 'tests/core'), (p) => p.endsWith('store_test.cpp
   for (const m of readFileSync(f, 'utf8').matchAll(/"(TAGWISE-STORE[^"]*)"/g)) add('store', m[1].replace(/\\n/g, '\n'));
 }
 
+// ------------------------------------------------------------- session
+// Steps of fuzz/session_fuzzer.cpp: one byte picks the step (0 track a list,
+// 1 track one, 2 consent bits, 3 profile, 4 store round trip, 5 merge a
+// store, 6 shrink, 7 forget, 8 hours pass, 9 experiment), then its argument.
+const step = (op, arg = '') => Buffer.concat([Buffer.from([op]), Buffer.from(typeof arg === 'string' ? arg : JSON.stringify(arg))]);
+const sessionEvents = [
+  { id: 'o1', type: 'order_paid', ts: 1763790000000, props: { amount: 30, page: 'a' } },
+  { id: 'v1', type: 'view', ts: 1763799000000, props: { page: 'b' } },
+  { id: 'v2', type: 'view', ts: 1763799100000, props: { page: 'c' } },
+  { id: 'v3', type: 'view', ts: 1763799200000 },
+  { id: 'r1', type: 'refund', ts: 1763799300000 },
+  { id: 'c1', type: 'coupon_click', ts: 1763799400000 },
+];
+add('session', [step(0, sessionEvents), step(2, String.fromCharCode(0x01)), step(4), step(8, '\x30'), step(6)]);
+add('session', [step(1, sessionEvents[0]), step(1, { type: 'order_paid' }), step(2, String.fromCharCode(0x8f)), step(7, 'g2')]);
+add('session', [step(3, { user_id: 'u1', as_of: 1763700000000, events: sessionEvents, tags: { churn: { value: 0.8 } } }),
+  step(13, { user_id: 'u1', events: sessionEvents.slice(0, 2) }), step(2, String.fromCharCode(0x02)), step(4)]);
+add('session', [step(0, sessionEvents), step(9, { definition: { key: 'e1', variations: [0, 1], rule: { tag: ['old'] } } }), step(2, '\x00')]);
+for (const p of profiles.slice(0, 10)) add('session', [step(3, p), step(4), step(2, String.fromCharCode(0x04))]);
+add('session', [step(5, store({ tagwise_profile: 1, user_id: 'u1', events: sessionEvents }, consent)), step(4)]);
+
 // ------------------------------------------------------------- write
 for (const [target, m] of [...seeds].sort()) {
   const dir = join(out, target);

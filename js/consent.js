@@ -8,13 +8,13 @@ import { PURPOSES } from './purposes.js';
 
 export class Consent {
   #runtime;
-  #engine;
+  #wasm;
   #persistence;
   #listeners = new Set();
 
-  constructor(runtime, engine, persistence) {
+  constructor(runtime, wasm, persistence) {
     this.#runtime = runtime;
-    this.#engine = engine;
+    this.#wasm = wasm;
     this.#persistence = persistence;
   }
 
@@ -52,7 +52,7 @@ export class Consent {
       if (purpose === 'necessary' && !on) throw new TypeError('tagwise: consent.set: "necessary" cannot be switched off');
       next[purpose] = on;
     }
-    const now = this.#engine.now(opts);
+    const now = this.#wasm.now(opts);
     const list = PURPOSES.filter((p) => next[p]);
     const before = this.#runtime.purposes.join();
     this.#runtime.applyPurposes(list, now, now);

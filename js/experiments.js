@@ -1,6 +1,6 @@
 // tw.experiments: GrowthBook-compatible bucketing (DESIGN.md section 7). The
 // functions reproduce GrowthBook's hash, getBucketRanges, chooseVariation and
-// inNamespace exactly (computed by the core, core/src/experiments.cpp), so the
+// inNamespace exactly (computed by the core, core/src/experiments/experiments.cpp), so the
 // same user lands in the same variation in tagwise and in GrowthBook; like
 // GrowthBook, bucketRanges falls back to equal weights for weights of the
 // wrong length or not summing to 1 and clamps coverage to [0, 1]. Wrong
@@ -48,15 +48,15 @@ function checkNoFunctions(definition) {
 export class Experiments {
   #module;
   #runtime;
-  #engine;
+  #wasm;
   #defaults;
   #listeners = new Set();
 
   /** runtime: VisitorSessionRuntime (js/session.js; null for bucketing only); defaults: createTagwise's options.experiments. */
-  constructor(module, runtime = null, engine = null, defaults = {}) {
+  constructor(module, runtime = null, wasm = null, defaults = {}) {
     this.#module = module;
     this.#runtime = runtime;
-    this.#engine = engine;
+    this.#wasm = wasm;
     if (defaults === null || typeof defaults !== 'object') throw new TypeError('tagwise: options.experiments must be an object');
     const { onExposure, ...runDefaults } = defaults;
     if (onExposure !== undefined) {
@@ -81,7 +81,7 @@ export class Experiments {
     if (this.#defaults.forcedVariations && rest.forcedVariations) {
       input.forcedVariations = { ...this.#defaults.forcedVariations, ...rest.forcedVariations };
     }
-    const r = this.#runtime.activityCall('runExperiment', input, this.#engine.now(options));
+    const r = this.#runtime.activityCall('runExperiment', input, this.#wasm.now(options));
     if (!r.ok) throw new TagwiseError(r.errors);
     const { exposure, ...result } = r.result;
     if (exposure) {
@@ -114,7 +114,7 @@ export class Experiments {
     const input = { experiment, id: opts.id ?? randomId() };
     if (opts.metric !== undefined) input.metric = opts.metric;
     if (opts.value !== undefined) input.value = opts.value;
-    const r = this.#runtime.activityCall('convert', input, this.#engine.now(opts));
+    const r = this.#runtime.activityCall('convert', input, this.#wasm.now(opts));
     if (!r.ok) throw new TagwiseError(r.errors);
     const { ok: _ok, changes: _c, changed: _ch, ...out } = r;
     return out;

@@ -5,7 +5,7 @@
 // .wasm goes next to the bundle); options.wasmUrl or options.wasmBinary
 // (e.g. from "tagwise/wasm-inline") override that.
 import createTagwiseModule from './dist/tagwise_wasm.mjs';
-import { makeCreateTagwise } from './engine.js';
+import { makeCreateTagwise } from './tagwise.js';
 
 function load(options) {
   const args = {};
@@ -28,7 +28,7 @@ function sourceKey(options) {
   return 'default';
 }
 
-/** Loads the engine (once per wasm source) and returns a Tagwise instance. */
+/** Loads the wasm module (once per wasm source) and returns a Tagwise instance. */
 export const createTagwise = makeCreateTagwise(load, sourceKey, { defaultStorage: 'auto', defaultPurposes: ['necessary', 'security'], defaultSync: true });
 export { TagwiseError } from './errors.js';
 export { indexedDBStorage, memoryStorage, webStorage } from './storage.js';

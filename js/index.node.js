@@ -3,7 +3,7 @@
 // Node hands it the wasm bytes and the glue never touches fetch or fs.
 import { readFile } from 'node:fs/promises';
 import createTagwiseModule from './dist/tagwise_wasm.mjs';
-import { makeCreateTagwise } from './engine.js';
+import { makeCreateTagwise } from './tagwise.js';
 import { PURPOSES } from './purposes.js';
 
 const DEFAULT_WASM = new URL('./dist/tagwise_wasm.wasm', import.meta.url);
@@ -19,7 +19,7 @@ function sourceKey(options) {
   return 'default';
 }
 
-/** Loads the engine (once per wasm source) and returns a Tagwise instance. */
+/** Loads the wasm module (once per wasm source) and returns a Tagwise instance. */
 export const createTagwise = makeCreateTagwise(load, sourceKey, { defaultStorage: 'memory', defaultPurposes: PURPOSES, defaultSync: false });
 export { TagwiseError } from './errors.js';
 export { indexedDBStorage, memoryStorage, webStorage } from './storage.js';

@@ -1,5 +1,5 @@
 // tw.offers: tag-targeted offers with caps and quiet hours (DESIGN.md
-// section 7). The definitions are compiled by the core (core/src/offers.cpp:
+// section 7). The definitions are compiled by the core (core/src/experiments/offers.cpp:
 // audience rules, caps per total/day/week, the user's daily cap across
 // offers, quiet hours and days in the user's time zone, start/end, once per
 // user, exclusive groups, the consent purpose); the shown/clicked/redeemed
@@ -23,16 +23,16 @@ function localOffset(now) {
 
 export class Offers {
   #runtime;
-  #engine;
+  #wasm;
   #timeZoneOffset;
 
   /** timeZoneOffset: createTagwise's options.timeZoneOffset (minutes east of UTC), or undefined for the runtime's. */
-  constructor(runtime, engine, timeZoneOffset) {
+  constructor(runtime, wasm, timeZoneOffset) {
     if (timeZoneOffset !== undefined && !Number.isInteger(timeZoneOffset)) {
       throw new TypeError('tagwise: options.timeZoneOffset must be whole minutes east of UTC (UTC+8 is 480)');
     }
     this.#runtime = runtime;
-    this.#engine = engine;
+    this.#wasm = wasm;
     this.#timeZoneOffset = timeZoneOffset;
   }
 
@@ -59,7 +59,7 @@ export class Offers {
    */
   eligible(context = {}) {
     plainObject(context, 'offers.eligible(context)');
-    const now = this.#engine.now(context);
+    const now = this.#wasm.now(context);
     const input = { tzOffsetMinutes: context.tzOffsetMinutes ?? this.#timeZoneOffset ?? localOffset(now) };
     if (context.attributes !== undefined) input.attributes = context.attributes;
     const r = this.#runtime.activityCall('eligibleOffers', input, now);
@@ -79,7 +79,7 @@ export class Offers {
     if (!ACTIONS.has(action)) throw new TypeError('tagwise: offers.record action must be "shown", "clicked" or "redeemed"');
     plainObject(opts, 'offers.record options');
     const input = { id, action, recordId: opts.id ?? randomId() };
-    const r = this.#runtime.activityCall('recordOffer', input, this.#engine.now(opts));
+    const r = this.#runtime.activityCall('recordOffer', input, this.#wasm.now(opts));
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.recorded ? { recorded: true, record: r.record } : { recorded: false, reason: r.reason, record: r.record ?? null };
   }

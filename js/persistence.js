@@ -34,7 +34,7 @@ export function randomId() {
 
 export class Persistence {
   #runtime;
-  #engine;
+  #wasm;
   #adapter;
   #key;
   #flushDelay;
@@ -53,14 +53,14 @@ export class Persistence {
   #journalWritten = false;
 
   /**
-   * runtime: VisitorSessionRuntime (js/session.js); engine: clock; adapter: StorageAdapter or null
+   * runtime: VisitorSessionRuntime (js/session.js); wasm: the module context and clock; adapter: StorageAdapter or null
    * (nothing kept); report(diagnostic); defaults: the configured purposes;
    * consentListeners: notified when another tab changes consent.
    */
-  constructor(runtime, engine, { adapter, label, key, flushDelay, sync, report, defaults, consentListeners }) {
+  constructor(runtime, wasm, { adapter, label, key, flushDelay, sync, report, defaults, consentListeners }) {
     this.#label = label ?? 'none';
     this.#runtime = runtime;
-    this.#engine = engine;
+    this.#wasm = wasm;
     this.#adapter = adapter;
     this.#key = key;
     this.#flushDelay = flushDelay ?? DEFAULT_FLUSH_DELAY;
@@ -132,7 +132,7 @@ export class Persistence {
   #writeJournal() {
     if (this.#journal === null) return;
     try {
-      const text = this.#runtime.encodeStore(this.#engine.now());
+      const text = this.#runtime.encodeStore(this.#wasm.now());
       if (text !== '') {
         this.#journal.setItem(this.#journalKey, text);
         this.#journalWritten = true;
@@ -160,7 +160,7 @@ export class Persistence {
   /** Merges stored text into the session and reports what a damaged store lost. */
   #merge(text) {
     if (text === null || text === undefined) return null;
-    const r = this.#runtime.mergeStore(String(text), this.#engine.now());
+    const r = this.#runtime.mergeStore(String(text), this.#wasm.now());
     if (!r.ok) {
       this.#report('store_damaged', 'tagwise: the stored state could not be read; it was ignored', { errors: r.errors });
       return r;
@@ -187,7 +187,7 @@ export class Persistence {
 
   /** A new generation's time: later than the current one even under a frozen (injected) clock. */
   #nextGenerationAt() {
-    return Math.max(this.#engine.now(), this.#runtime.storeInfo().generationAt + 1);
+    return Math.max(this.#wasm.now(), this.#runtime.storeInfo().generationAt + 1);
   }
 
   profileSet(mode) {
@@ -224,7 +224,7 @@ export class Persistence {
     this.#cancelTimer();
     const at = this.#nextGenerationAt();
     const generation = randomId();
-    this.#runtime.forgetAll(generation, at, this.#engine.now(), this.#defaults);
+    this.#runtime.forgetAll(generation, at, this.#wasm.now(), this.#defaults);
     this.#journalWritten = true;
     this.#dropJournal();
     this.#post({ kind: 'forget', generation, at });
@@ -300,7 +300,7 @@ export class Persistence {
         return;
       } catch (e) {
         if (isQuotaError(e) && step < MAX_SHRINK_STEPS) {
-          const r = this.#runtime.shrink(this.#engine.now());
+          const r = this.#runtime.shrink(this.#wasm.now());
           if (r.step !== 'none') {
             this.#report('quota_exceeded',
               r.step === 'compacted'
@@ -321,7 +321,7 @@ export class Persistence {
 
   #mergeAndEncode(old) {
     if (old !== null && old !== undefined) this.#merge(old);
-    const text = this.#runtime.encodeStore(this.#engine.now());
+    const text = this.#runtime.encodeStore(this.#wasm.now());
     if (text === '') throw new Error('tagwise: the state could not be encoded');
     return text;
   }
@@ -339,7 +339,7 @@ export class Persistence {
 
   #onMessage(m) {
     if (this.#closed || m === null || typeof m !== 'object') return;
-    const now = this.#engine.now();
+    const now = this.#wasm.now();
     switch (m.kind) {
       case 'events':
         if (Array.isArray(m.events)) this.#runtime.trackRemote(m.events, now);

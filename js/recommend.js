@@ -2,7 +2,7 @@
 // instance. The hints live in the instance's wasm session next to the
 // profile, so recommend() reads the events set with setProfile() and those
 // tracked since, the tags held now and the consent state without copying
-// them out of wasm. The model is core/src/recommend.cpp.
+// them out of wasm. The model is core/src/recommend/recommend.cpp.
 
 import { copyBytesIn } from './codec.js';
 import { TagwiseError } from './errors.js';
@@ -30,14 +30,14 @@ function withBytes(module, view, fn) {
  * Throws a TagwiseError (`corrupt`, `unsupported_version`, `catalog_mismatch`)
  * and keeps the previous hints when the file cannot be used.
  */
-export function loadHints(session, engine, bytes, opts) {
+export function loadHints(session, wasm, bytes, opts) {
   const view = hintBytes(bytes);
   if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
     throw new TypeError('tagwise: the options of loadHints must be an object');
   }
   const expected = opts?.catalogVersion ?? '';
   if (typeof expected !== 'string') throw new TypeError('tagwise: loadHints options.catalogVersion must be a string');
-  const r = JSON.parse(withBytes(engine.module, view, (ptr, len) => session.loadHints(ptr, len, expected)));
+  const r = JSON.parse(withBytes(wasm.module, view, (ptr, len) => session.loadHints(ptr, len, expected)));
   if (!r.ok) throw new TagwiseError(r.errors);
   return r.info;
 }
@@ -54,13 +54,13 @@ export function hintsInfo(session) {
  * "/boosts/0/factor"); a filter rule is compiled per call. `changes` are tag
  * changes the session found on the way (time moved on), for the listeners.
  */
-export function recommend(session, engine, opts = {}) {
+export function recommend(session, wasm, opts = {}) {
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
     throw new TypeError('tagwise: recommend(options) takes an options object');
   }
   const { now: _now, ...options } = opts;
-  const now = engine.now(opts);
-  const { scratch } = engine;
+  const now = wasm.now(opts);
+  const { scratch } = wasm;
   let out;
   try {
     const [ptr, len] = scratch.write(JSON.stringify(options));

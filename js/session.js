@@ -80,12 +80,12 @@ function checkedOptions(opts, what) {
  * The visitor session of one Tagwise instance: owns the wasm VisitorSession
  * handle (created on first use, freed by the FinalizationRegistry) and checks
  * arguments before they cross into wasm. Not exported from the package:
- * engine.js's Tagwise delegates its catalog, profile, tag and purpose methods
+ * wasm.js's Tagwise delegates its catalog, profile, tag and purpose methods
  * here, and consent.js, persistence.js, experiments.js and offers.js call it
  * as their `runtime`.
  */
 export class VisitorSessionRuntime {
-  #engine;
+  #wasm;
   #purposes;
   #session = null;
   #listeners = new Set();
@@ -99,8 +99,8 @@ export class VisitorSessionRuntime {
    */
   observer = null;
 
-  constructor(engine, options, defaultPurposes = PURPOSES) {
-    this.#engine = engine;
+  constructor(wasm, options, defaultPurposes = PURPOSES) {
+    this.#wasm = wasm;
     this.#purposes = options.purposes === undefined
       ? defaultPurposes.slice()
       : checkedPurposes(options.purposes, 'options.purposes');
@@ -110,7 +110,7 @@ export class VisitorSessionRuntime {
   /** The wasm session, created on first use (rule-only users never pay for it). */
   #handle() {
     if (this.#session === null) {
-      this.#session = new this.#engine.module.VisitorSession(JSON.stringify(this.#purposes));
+      this.#session = new this.#wasm.module.VisitorSession(JSON.stringify(this.#purposes));
       finalizer?.register(this, this.#session, this);
       if (this.#eventPurposes !== null) {
         const text = JSON.stringify(this.#eventPurposes);
@@ -123,7 +123,7 @@ export class VisitorSessionRuntime {
 
   /** Writes texts into the scratch buffer, calls fn(ptr, len, ptr, len, ...), parses the JSON it returns. */
   #call(texts, fn) {
-    const { scratch } = this.#engine;
+    const { scratch } = this.#wasm;
     let out;
     try {
       out = fn(...scratch.write(...texts));
@@ -146,7 +146,7 @@ export class VisitorSessionRuntime {
   }
 
   loadCatalog(catalog, opts) {
-    const now = this.#engine.now(checkedOptions(opts, 'loadCatalog'));
+    const now = this.#wasm.now(checkedOptions(opts, 'loadCatalog'));
     let text;
     try {
       text = catalogToText(catalog);
@@ -162,8 +162,8 @@ export class VisitorSessionRuntime {
 
   lintCatalog(catalog, opts) {
     const o = checkedOptions(opts, 'lintCatalog');
-    const { module, scratch } = this.#engine;
-    const now = this.#engine.now(o);
+    const { module, scratch } = this.#wasm;
+    const now = this.#wasm.now(o);
     const maxCoreTags = o.maxCoreTags ?? 0;
     if (o.maxCoreTags !== undefined && (!Number.isInteger(maxCoreTags) || maxCoreTags <= 0)) {
       throw new TypeError('tagwise: lintCatalog options.maxCoreTags must be a positive integer');
@@ -213,7 +213,7 @@ export class VisitorSessionRuntime {
 
   setProfile(profile, opts) {
     const o = checkedOptions(opts, 'setProfile');
-    const now = this.#engine.now(o);
+    const now = this.#wasm.now(o);
     let text;
     try {
       text = dataToText(profile, 'profile');
@@ -234,12 +234,12 @@ export class VisitorSessionRuntime {
   }
 
   #track(events, single, opts, remote = false) {
-    const now = this.#engine.now(checkedOptions(opts, single ? 'track' : 'trackMany'));
+    const now = this.#wasm.now(checkedOptions(opts, single ? 'track' : 'trackMany'));
     // An event without a time happens now. The time is set here, not in wasm,
     // so the copy other tabs receive is the same event (same derived id).
     const stamped = events.map((e) => (e !== null && typeof e === 'object' && !Array.isArray(e) && e.ts == null
       ? { ...e, ts: now } : e));
-    const { scratch } = this.#engine;
+    const { scratch } = this.#wasm;
     const session = this.#handle();
     let out;
     try {
@@ -292,7 +292,7 @@ export class VisitorSessionRuntime {
   }
 
   #decisions(opts, all) {
-    const now = this.#engine.now(checkedOptions(opts, all ? 'tagDecisions' : 'tags'));
+    const now = this.#wasm.now(checkedOptions(opts, all ? 'tagDecisions' : 'tags'));
     if (this.#session === null) return [];
     const r = JSON.parse(this.#session.tags(now, all));
     if (!r.ok) throw new TagwiseError(r.errors);
@@ -310,7 +310,7 @@ export class VisitorSessionRuntime {
 
   explain(id, opts) {
     if (typeof id !== 'string') throw new TypeError('tagwise: explain(id) needs a tag id string');
-    const now = this.#engine.now(checkedOptions(opts, 'explain'));
+    const now = this.#wasm.now(checkedOptions(opts, 'explain'));
     const r = JSON.parse(this.#handle().explain(id, now));
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.value;
@@ -323,7 +323,7 @@ export class VisitorSessionRuntime {
   setPurposes(purposes, opts) {
     const list = checkedPurposes(purposes, 'setPurposes(purposes)');
     const o = checkedOptions(opts, 'setPurposes');
-    const now = this.#engine.now(o);
+    const now = this.#wasm.now(o);
     this.applyPurposes(list, now, o.record === true ? (o.updatedAt ?? now) : null);
     this.observer?.purposesChanged();
   }
@@ -389,7 +389,7 @@ export class VisitorSessionRuntime {
   // ---- recommendations (js/recommend.js)
 
   loadHints(bytes, opts) {
-    return loadHints(this.#handle(), this.#engine, bytes, opts);
+    return loadHints(this.#handle(), this.#wasm, bytes, opts);
   }
 
   get hints() {
@@ -397,7 +397,7 @@ export class VisitorSessionRuntime {
   }
 
   recommend(opts) {
-    const r = recommend(this.#handle(), this.#engine, opts);
+    const r = recommend(this.#handle(), this.#wasm, opts);
     this.#notify(r.changes);
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.items;
@@ -432,11 +432,11 @@ export class VisitorSessionRuntime {
   tagProfiles(profiles, opts) {
     if (!Array.isArray(profiles)) throw new TypeError('tagwise: tagProfiles(profiles) needs an array of profiles');
     const o = checkedOptions(opts, 'tagProfiles');
-    const now = this.#engine.now(o);
+    const now = this.#wasm.now(o);
     const purposes = o.purposes === undefined
       ? null
       : JSON.stringify(checkedPurposes(o.purposes, 'tagProfiles options.purposes'));
-    const { scratch } = this.#engine;
+    const { scratch } = this.#wasm;
     const session = this.#handle();
     let out;
     try {

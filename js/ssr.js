@@ -7,7 +7,7 @@
 //
 // The state is plain JSON: { v: 1, fingerprint, now, purposes, profile, tags }
 // where `tags` is [[id, value], ...] as the server computed them at `now`.
-// Runs in Node and in browsers (no Node-only imports). engine.js exposes
+// Runs in Node and in browsers (no Node-only imports). tagwise.js exposes
 // ssrState/hydrate as tw.ssrState(opts) / tw.hydrate(state, opts).
 
 import { problem } from './errors.js';

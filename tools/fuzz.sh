@@ -5,7 +5,7 @@
 #
 #   tools/fuzz.sh [seconds-per-target] [target...]
 #
-# Default 30 s per target. CI (tools/test.sh) runs `tools/fuzz.sh 20`: 7 x 20 s
+# Default 30 s per target. CI (tools/test.sh) runs `tools/fuzz.sh 20`: 8 x 20 s
 # plus seeding, under 3 minutes. Run it longer by hand, e.g.
 # `tools/fuzz.sh 3600 catalog`. The targets live in the sanitizer build
 # (`tools/build.sh sanitize`: clang, ASan + UBSan + coverage, one instrumented
@@ -25,7 +25,7 @@ seconds="${1:-30}"
 shift || true
 build="$(realpath -m "${FUZZ_BUILD_DIR:-$root/build-sanitize}")"
 work="$build/fuzz-run"
-all_targets=(rule_json rule_text catalog profile hints condition store)
+all_targets=(rule_json rule_text catalog profile hints condition store session)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 

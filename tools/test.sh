@@ -26,7 +26,7 @@ stage "core tests compiled to wasm, run by node (ctest)"
 (cd build-wasm && ctest --output-on-failure -j2)
 # Fuzzing is single-threaded and the package tests run one file at a time, so
 # on two cores they run side by side (the fuzzer at low priority; libFuzzer's
-# time limit is wall time, so it still ends after 7 x 20 s).
+# time limit is wall time, so it still ends after 8 x 20 s).
 stage "fuzzing in the background: regressions, then 20 s per target"
 mkdir -p build-sanitize/fuzz-run
 nice -n 10 bash tools/fuzz.sh 20 >build-sanitize/fuzz-run/ci.log 2>&1 &

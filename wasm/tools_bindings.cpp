@@ -1,7 +1,7 @@
 // The Node CLI's wasm module (js/dist/tagwise_tools.*): the hint builder
 // behind `tagwise hints` and the offline evaluation behind `tagwise eval`.
 // Kept out of the page module (tagwise_wasm) so shop pages never download
-// them. Conversion only; the work is core/src/hint_builder.cpp and
+// them. Conversion only; the work is core/src/offline/hint_builder.cpp and
 // core/src/offline_eval*.cpp.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>

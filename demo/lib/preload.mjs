@@ -1,6 +1,6 @@
 // <link rel=modulepreload|preload> tags for a page's whole ES module graph and
 // its data. Without them the browser discovers the graph one level per round
-// trip (page → app.js → tagwise/index.js → engine.js → session.js …) and only
+// trip (page → app.js → tagwise/index.js → tagwise.js → session.js …) and only
 // then fetches the .wasm and the data: ~four round trips before WebAssembly
 // compilation can start. The graph is read from the files' static imports once.
 import { readFileSync } from 'node:fs';

@@ -59,7 +59,7 @@ describe('demo server', () => {
     assert.equal(index.status, 200);
     assert.equal(index.body.toString(), readFileSync(`${REPO}js/index.js`, 'utf8'));
     assert.equal((await get(`${demo.url}node_modules/tagwise/js/dist/tagwise_wasm.wasm`)).headers['content-type'], 'application/wasm');
-    for (const path of ['node_modules/tagwise/core/src/engine.cpp', 'node_modules/tagwise/tools/test.sh',
+    for (const path of ['node_modules/tagwise/core/src/tags/engine.cpp', 'node_modules/tagwise/tools/test.sh',
       'node_modules/tagwise/js/../CMakeLists.txt', 'node_modules/tagwise/js/%2e%2e/CMakeLists.txt',
       'data/../package.json', 'assets/%2e%2e/server.mjs', 'data/%E0%A4%A']) {
       assert.equal((await get(`${demo.url}${path}`)).status, 404, path);

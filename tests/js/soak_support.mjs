@@ -41,7 +41,7 @@ export const CHECKPOINT_DAYS = Array.from({ length: SOAK_DAYS / 10 }, (_, i) => 
 /** The runtime's default retention (README "Tags"); the test asserts the stored profile keeps to it. */
 export const MAX_EVENTS = 5_000;
 export const MAX_AGE = 90 * DAY;
-/** Non-public hook in js/engine.js: the wasm linear memory size in bytes. */
+/** Non-public hook in js/tagwise.js: the wasm linear memory size in bytes. */
 export const WASM_MEMORY_BYTES = Symbol.for('tagwise.wasmMemoryBytes');
 
 export const TYPES = ['view', 'search', 'cart_add', 'purchase', 'login'];

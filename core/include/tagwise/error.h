@@ -14,7 +14,7 @@ namespace tagwise {
 
 // Closed set of error codes. The snake_case names (ErrorCodeName) are the
 // contract seen by JavaScript (`TagwiseError.code`) and listed again in
-// js/index.d.ts; tests/js/error_codes.test.mjs keeps the two in sync.
+// js/index.d.ts; tests/js/core_tables.test.mjs keeps the two in sync.
 enum class ErrorCode {
   kInvalidJson,         // input text is not JSON (message names the byte offset)
   kInvalidUtf8,         // a string is not valid UTF-8

@@ -27,6 +27,12 @@ inline bool IsPurpose(std::string_view name) {
   return std::find(std::begin(kPurposes), std::end(kPurposes), name) != std::end(kPurposes);
 }
 
+// True when `purpose` may be served: "necessary" always, others when in
+// `granted` (null: no consent restriction, e.g. a batch job).
+inline bool IsGranted(std::string_view purpose, const PurposeSet* granted) {
+  return purpose == kNecessaryPurpose || granted == nullptr || granted->count(std::string(purpose)) > 0;
+}
+
 // Every purpose granted (batch jobs under the shop's own legal basis, tests).
 inline PurposeSet AllPurposes() { return PurposeSet(std::begin(kPurposes), std::end(kPurposes)); }
 

@@ -64,7 +64,7 @@ struct EvalContext {
   EvalOptions options;
 };
 
-class Node;  // internal plan node (core/src/plan.h)
+class Node;  // internal plan node (core/src/rules/plan.h)
 
 class Rule {
  public:

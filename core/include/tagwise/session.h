@@ -17,7 +17,7 @@
 //   tagwise::VisitorSession s;                       // every purpose granted
 //   s.LoadCatalog(catalog_json, now);                // CatalogLoad: errors with paths
 //   s.SetProfile(snapshot_json, ProfileMode::kReplace, now);
-//   TrackResult t = s.Track(R"([{"type": "order_paid", "props": {"amount": 30}}])", now);
+//   TrackResult t = s.Track(R"([{"type": "order_paid", "props": {"amount": 30}}])", /*single=*/false, now);
 //   for (const std::string& id : t.changes.entered) { ... }
 //   TagsAt tags = s.Tags(now);                      // tags.evaluation->decisions
 //

@@ -159,7 +159,7 @@ std::string Activity::Convert(std::string_view input, const UserView& user, bool
     return Dump({{"ok", true}, {"recorded", false}, {"reason", "not_in_experiment"}});
   }
   std::string purpose = found->data.value("purpose", std::string("analytics"));
-  if (purpose != "necessary" && user.purposes != nullptr && user.purposes->count(purpose) == 0) {
+  if (!IsGranted(purpose, user.purposes)) {
     return Dump({{"ok", true}, {"recorded", false}, {"reason", "consent"}});
   }
   LedgerRecord rec;
@@ -254,8 +254,7 @@ std::string Activity::RecordOffer(std::string_view input, const UserView& user, 
   // Records are not kept without the offer's purpose (DESIGN.md section 6:
   // nothing is recorded for a purpose that is off).
   const OfferDef* offer = offers_->Find(rec.value().key);
-  if (offer != nullptr && offer->purpose != "necessary" && user.purposes != nullptr &&
-      user.purposes->count(offer->purpose) == 0) {
+  if (offer != nullptr && !IsGranted(offer->purpose, user.purposes)) {
     return Dump({{"ok", true}, {"recorded", false}, {"reason", "consent"}});
   }
   const bool added = ledger_.Add(rec.value());

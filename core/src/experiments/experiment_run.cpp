@@ -407,7 +407,7 @@ ExperimentResult RunExperiment(const ExperimentDef& def, const ExperimentRunCont
   };
 
   if (!ctx.enabled) return out(-1, false, "disabled");
-  if (def.purpose != "necessary" && ctx.purposes != nullptr && ctx.purposes->count(def.purpose) == 0) {
+  if (!IsGranted(def.purpose, ctx.purposes)) {
     return out(-1, false, "consent");
   }
   if (std::optional<int> qs = QueryStringOverride(def.key, ctx.url, def.variations.size())) {

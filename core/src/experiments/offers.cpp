@@ -518,7 +518,7 @@ std::vector<OfferDecision> Eligible(const OfferSet& set, const Ledger& ledger, c
     d.id = o.id;
     json& det = d.details;
     std::vector<std::string>& why = d.reasons;
-    if (o.purpose != "necessary" && ctx.purposes != nullptr && !ctx.purposes->count(o.purpose)) {
+    if (!IsGranted(o.purpose, ctx.purposes)) {
       why.push_back("consent");
       det["purpose"] = o.purpose;
     }

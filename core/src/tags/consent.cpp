@@ -8,10 +8,8 @@ namespace tagwise {
 
 namespace {
 
-constexpr const char* kNecessary = "necessary";
-
 bool Grants(const PurposeSet& needed, const PurposeSet& granted) {
-  if (needed.count(kNecessary) != 0) return true;
+  if (needed.count(std::string(kNecessaryPurpose)) != 0) return true;
   for (const std::string& p : needed) {
     if (granted.count(p) != 0) return true;
   }

@@ -27,7 +27,7 @@ std::string_view DecisionSourceName(DecisionSource s) {
 namespace {
 
 bool PurposeOn(const EngineOptions& options, const std::string& purpose) {
-  return purpose == "necessary" || options.purposes.count(purpose) > 0;
+  return IsGranted(purpose, &options.purposes);
 }
 
 }  // namespace

@@ -345,7 +345,7 @@ class Decoder {
       return;
     }
     StoredConsent consent;
-    consent.purposes.insert("necessary");
+    consent.purposes.insert(std::string(kNecessaryPurpose));
     for (const json& p : *purposes) {
       if (p.is_string()) {
         consent.purposes.insert(p.get<std::string>());

@@ -1,4 +1,4 @@
-// tests/core/condition_test.cpp <-> core/src/condition_compiler.cpp (plus the
+// tests/core/condition_test.cpp <-> core/src/rules/condition_compiler.cpp (plus the
 // kCond* cases of evaluator.cpp): GrowthBook's MongoDB-style conditions.
 // Every expected value in the operator table was produced by
 // @growthbook/growthbook 1.8.0's evalCondition; tests/js/conditions_growthbook.test.mjs

@@ -1,4 +1,4 @@
-// Tests for the text form of rules (core/src/rule_text.cpp).
+// Tests for the text form of rules (core/src/rules/text/rule_text.cpp).
 //
 // Error paths are "line:column", both 1-based, and columns count Unicode code
 // points, not bytes: in `城市 = "上海"` the '=' is at column 4.

@@ -34,16 +34,16 @@ function checkedLimit(value, name) {
  * RuleSet wrappers, whose dispose() (or garbage collection) frees it.
  */
 class Handle {
-  constructor(engine, handle, count) {
-    this.engine = engine;
+  constructor(wasm, handle, count) {
+    this.wasm = wasm;
     this.handle = handle;
     this.count = count;
   }
 
   /** Evaluates every rule on every record in one call into wasm. */
   run(records, opts, single = false) {
-    const { module, scratch } = this.engine;
-    const now = this.engine.now(opts);
+    const { module, scratch } = this.wasm;
+    const now = this.wasm.now(opts);
     const profile = opts?.profile;
     const profileText = profile == null ? null : dataToText(profile, 'profile');
     try {
@@ -51,7 +51,7 @@ class Handle {
       const [recOffset, recLen] = scratch.records(records, single);
       const [profOffset, profLen] = profileText === null ? [0, 0] : scratch.text(profileText);
       const header = this.handle.evaluate(scratch.ptr(recOffset), recLen, now,
-        profLen > 0 ? scratch.ptr(profOffset) : 0, profLen, this.engine.maxSteps);
+        profLen > 0 ? scratch.ptr(profOffset) : 0, profLen, this.wasm.maxSteps);
       return readBatch(module, header, this.count, single);
     } finally {
       scratch.trim();
@@ -156,7 +156,7 @@ class RuleSet extends Disposable {
 }
 
 /** Per-instance settings over the shared module (kept off the public object). */
-class Engine {
+class WasmContext {
   constructor(module, options) {
     this.module = module;
     this.scratch = module.__tagwiseScratch ??= new Scratch(module);
@@ -196,7 +196,7 @@ const WASM_MEMORY_BYTES = Symbol.for('tagwise.wasmMemoryBytes');
 class Tagwise {
   #cache = new Map();
 
-  #engine;
+  #wasm;
 
   #session;
 
@@ -213,10 +213,10 @@ class Tagwise {
   #offers;
 
   constructor(module, options, env) {
-    this.#engine = new Engine(module, options);
-    this.#session = new VisitorSessionRuntime(this.#engine, options, env.defaultPurposes);
-    this.#experiments = new Experiments(module, this.#session, this.#engine, options.experiments ?? {});
-    this.#offers = new Offers(this.#session, this.#engine, options.timeZoneOffset);
+    this.#wasm = new WasmContext(module, options);
+    this.#session = new VisitorSessionRuntime(this.#wasm, options, env.defaultPurposes);
+    this.#experiments = new Experiments(module, this.#session, this.#wasm, options.experiments ?? {});
+    this.#offers = new Offers(this.#session, this.#wasm, options.timeZoneOffset);
     this.#onError = options.onError;
     if (this.#onError !== undefined && typeof this.#onError !== 'function') {
       throw new TypeError('tagwise: options.onError must be a function');
@@ -232,7 +232,7 @@ class Tagwise {
     // creating an instance per request pays nothing for persistence).
     const instanceMemory = options.storage === undefined && env.defaultStorage === 'memory';
     const adapter = instanceMemory ? null : resolveStorage(options.storage === undefined ? env.defaultStorage : options.storage);
-    this.#persistence = new Persistence(this.#session, this.#engine, {
+    this.#persistence = new Persistence(this.#session, this.#wasm, {
       adapter,
       label: instanceMemory ? 'memory' : 'none',
       key,
@@ -242,7 +242,7 @@ class Tagwise {
       defaults: this.#session.purposes,
       consentListeners: (source) => this.#consent.notify(source),
     });
-    this.#consent = new Consent(this.#session, this.#engine, this.#persistence);
+    this.#consent = new Consent(this.#session, this.#wasm, this.#persistence);
   }
 
   /** createTagwise's second half: catalog, stored state, SSR state. */
@@ -276,12 +276,12 @@ class Tagwise {
   }
 
   #compile(text, many) {
-    const { module, scratch } = this.#engine;
+    const { module, scratch } = this.#wasm;
     const handle = new module.RuleSet();
     let result;
     try {
       const [ptr, len] = scratch.write(text);
-      result = handle.compile(ptr, len, many, this.#engine.maxDepth, this.#engine.maxNodes);
+      result = handle.compile(ptr, len, many, this.#wasm.maxDepth, this.#wasm.maxNodes);
     } catch (e) {
       handle.delete();
       throw e;
@@ -292,7 +292,7 @@ class Tagwise {
       handle.delete();
       throw new TagwiseError(result.errors);
     }
-    return { handle: new Handle(this.#engine, handle, handle.size()), warnings: result.warnings };
+    return { handle: new Handle(this.#wasm, handle, handle.size()), warnings: result.warnings };
   }
 
   /** Compiles one rule (a JSON value); throws TagwiseError listing every problem. */
@@ -318,10 +318,10 @@ class Tagwise {
       throw e;
     }
     try {
-      const [ptr, len] = this.#engine.scratch.write(text);
-      return this.#engine.module.validate(ptr, len, this.#engine.maxDepth, this.#engine.maxNodes);
+      const [ptr, len] = this.#wasm.scratch.write(text);
+      return this.#wasm.module.validate(ptr, len, this.#wasm.maxDepth, this.#wasm.maxNodes);
     } finally {
-      this.#engine.scratch.trim();
+      this.#wasm.scratch.trim();
     }
   }
 
@@ -334,9 +334,9 @@ class Tagwise {
     } else {
       handle = this.#compile(text, false).handle;
     }
-    if (this.#engine.cacheSize > 0) {
+    if (this.#wasm.cacheSize > 0) {
       this.#cache.set(text, handle);
-      while (this.#cache.size > this.#engine.cacheSize) {
+      while (this.#cache.size > this.#wasm.cacheSize) {
         const [oldest, h] = this.#cache.entries().next().value;
         this.#cache.delete(oldest);
         if (h !== handle) h.handle.delete();
@@ -347,7 +347,7 @@ class Tagwise {
       if (value instanceof TagwiseError) throw value;
       return value;
     } finally {
-      if (this.#engine.cacheSize === 0) handle.handle.delete();
+      if (this.#wasm.cacheSize === 0) handle.handle.delete();
     }
   }
 
@@ -356,10 +356,10 @@ class Tagwise {
     if (typeof text !== 'string') throw new TypeError('tagwise: parseRuleText(text) needs a string');
     let r;
     try {
-      const [ptr, len] = this.#engine.scratch.write(text);
-      r = this.#engine.module.parseText(ptr, len);
+      const [ptr, len] = this.#wasm.scratch.write(text);
+      r = this.#wasm.module.parseText(ptr, len);
     } finally {
-      this.#engine.scratch.trim();
+      this.#wasm.scratch.trim();
     }
     if (!r.ok) throw new TagwiseError(r.errors);
     return JSON.parse(r.value);
@@ -370,33 +370,33 @@ class Tagwise {
     const text = ruleToText(rule);
     let r;
     try {
-      const [ptr, len] = this.#engine.scratch.write(text);
-      r = this.#engine.module.formatText(ptr, len);
+      const [ptr, len] = this.#wasm.scratch.write(text);
+      r = this.#wasm.module.formatText(ptr, len);
     } finally {
-      this.#engine.scratch.trim();
+      this.#wasm.scratch.trim();
     }
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.value;
   }
 
-  /** Every error code the engine can report (the ErrorCode union). */
+  /** Every error code the wasm can report (the ErrorCode union). */
   get errorCodes() {
-    return this.#engine.module.errorCodes();
+    return this.#wasm.module.errorCodes();
   }
 
   /** Every consent purpose, in the core's order (the Purpose union). */
   get consentPurposes() {
-    return this.#engine.module.consentPurposes();
+    return this.#wasm.module.consentPurposes();
   }
 
   /** Every decision source a tag decision can carry (the DecisionSource union). */
   get decisionSources() {
-    return this.#engine.module.decisionSources();
+    return this.#wasm.module.decisionSources();
   }
 
   /** Every code lintCatalog's own checks report (LintCode without the ErrorCode part). */
   get lintCodes() {
-    return this.#engine.module.lintCodes();
+    return this.#wasm.module.lintCodes();
   }
 
   /** Frees the one-shot compile cache. The instance stays usable. */
@@ -457,7 +457,7 @@ class Tagwise {
    * Throws TagwiseError (with the JSON Pointer) for a malformed condition.
    */
   evaluateCondition(condition, attributes = {}, options = {}) {
-    return evaluateCondition(this.#engine.module, condition, attributes, options);
+    return evaluateCondition(this.#wasm.module, condition, attributes, options);
   }
 
   // ---- Offers (js/offers.js) ----
@@ -501,14 +501,14 @@ class Tagwise {
 
   /** Everything stored for the visitor, as JSON a person can read. */
   async exportData(opts) {
-    const now = this.#engine.now(opts);
+    const now = this.#wasm.now(opts);
     const text = await this.#persistence.storedText();
     let stored;
     if (text === null || text === undefined) {
       const info = this.#session.storeInfo();
       stored = { profile: this.getProfile(), consent: info.consent, problems: [] };
     } else {
-      const { module, scratch } = this.#engine;
+      const { module, scratch } = this.#wasm;
       let out;
       try {
         const [ptr, len] = scratch.write(String(text));
@@ -536,7 +536,7 @@ class Tagwise {
   hydrate(state, opts) { return hydrate(this, state, opts); }
 
   /** Not public API: wasm linear memory size in bytes (see WASM_MEMORY_BYTES). */
-  get [WASM_MEMORY_BYTES]() { return this.#engine.module.HEAPU8.buffer.byteLength; }
+  get [WASM_MEMORY_BYTES]() { return this.#wasm.module.HEAPU8.buffer.byteLength; }
 }
 
 /**
