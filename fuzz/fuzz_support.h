@@ -45,6 +45,34 @@ EvalContext FixedContext(const Profile* profile = &FixedProfile());
 // operator== does not check.
 bool StrictEqual(const nlohmann::json& a, const nlohmann::json& b);
 
+// Tags reading events every way an aggregate can (windows, filters, sums,
+// distinct, last_ts, decay, days_since), an exclusive group, a parent, a
+// server tag, and one tag per consent purpose: the catalog the profile and
+// session fuzzers evaluate.
+inline constexpr const char* kEventsCatalog = R"({
+  "tagwise": 1,
+  "groups": [{"id": "life", "exclusive": true}],
+  "tags": [
+    {"id": "new", "group": "life", "priority": 1, "when": {"<": [{"events": [{"type": "order_paid"}]}, 2]}},
+    {"id": "returning", "group": "life", "priority": 2, "when": {">=": [{"events": [{"type": "order_paid"}]}, 1]}},
+    {"id": "spender", "when": {">=": [{"events": [{"type": "order_paid", "within": "90d", "agg": "sum", "field": "amount"}]}, 50]},
+     "value": {"events": [{"type": "order_paid", "agg": "sum", "field": "amount"}]}},
+    {"id": "browser", "when": {">=": [{"events": [{"type": ["view", "cart_add"], "within": "7d", "agg": "distinct", "field": "item"}]}, 2]}},
+    {"id": "abandon", "when": {">": [{"??": [{"events": [{"type": "cart_add", "within": "7d", "agg": "last_ts"}]}, 0]},
+                                    {"??": [{"events": [{"type": "order_paid", "agg": "last_ts"}]}, 0]}]}},
+    {"id": "shoes", "parent": "browser", "when": {">=": [{"events": [{"type": "view", "within": "30d",
+       "where": {"==": [{"var": "category"}, "shoes"]}}]}, 1]}},
+    {"id": "decayed", "when": {">": [{"events": [{"type": "*", "half_life": "7d"}]}, 1.5]}},
+    {"id": "max_amount", "when": {">": [{"events": [{"type": "order_paid", "agg": "max", "field": "amount"}]}, 20]}},
+    {"id": "dormant", "when": {">": [{"days_since": [{"var": "last_login"}]}, 30]}},
+    {"id": "churn_risk", "source": "server", "ttl": "7d", "purpose": "marketing"},
+    {"id": "intent", "purpose": "personalization", "when": {">=": [{"events": [{"type": "view", "within": "7d"}]}, 3]}},
+    {"id": "risk", "purpose": "security", "when": {">=": [{"events": [{"type": "refund"}]}, 1]}},
+    {"id": "coupon", "purpose": "marketing", "when": {">=": [{"events": [{"type": "coupon_click", "half_life": "7d"}]}, 0.5]}},
+    {"id": "pages", "purpose": "analytics", "when": {">": [{"events": [{"type": "*", "agg": "distinct", "field": "page"}]}, 1]}}
+  ]
+})";
+
 // A violated property: prints what and aborts, so libFuzzer saves the input.
 [[noreturn]] void Fail(std::string_view what, std::string_view detail = {});
 

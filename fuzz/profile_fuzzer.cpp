@@ -21,31 +21,9 @@ namespace fz = tagwise::fuzz;
 
 namespace {
 
-// Tags reading events every way an aggregate can: windows, filters, sums,
-// distinct, last_ts, decay, days_since; plus a server tag.
-constexpr const char* kCatalog = R"({
-  "tagwise": 1,
-  "groups": [{"id": "life", "exclusive": true}],
-  "tags": [
-    {"id": "new", "group": "life", "priority": 1, "when": {"<": [{"events": [{"type": "order_paid"}]}, 2]}},
-    {"id": "returning", "group": "life", "priority": 2, "when": {">=": [{"events": [{"type": "order_paid"}]}, 1]}},
-    {"id": "spender", "when": {">=": [{"events": [{"type": "order_paid", "within": "90d", "agg": "sum", "field": "amount"}]}, 50]},
-     "value": {"events": [{"type": "order_paid", "agg": "sum", "field": "amount"}]}},
-    {"id": "browser", "when": {">=": [{"events": [{"type": ["view", "cart_add"], "within": "7d", "agg": "distinct", "field": "item"}]}, 2]}},
-    {"id": "abandon", "when": {">": [{"??": [{"events": [{"type": "cart_add", "within": "7d", "agg": "last_ts"}]}, 0]},
-                                    {"??": [{"events": [{"type": "order_paid", "agg": "last_ts"}]}, 0]}]}},
-    {"id": "shoes", "parent": "browser", "when": {">=": [{"events": [{"type": "view", "within": "30d",
-       "where": {"==": [{"var": "category"}, "shoes"]}}]}, 1]}},
-    {"id": "decayed", "when": {">": [{"events": [{"type": "*", "half_life": "7d"}]}, 1.5]}},
-    {"id": "max_amount", "when": {">": [{"events": [{"type": "order_paid", "agg": "max", "field": "amount"}]}, 20]}},
-    {"id": "dormant", "when": {">": [{"days_since": [{"var": "last_login"}]}, 30]}},
-    {"id": "churn_risk", "source": "server", "ttl": "7d"}
-  ]
-})";
-
 const tagwise::Engine& FixedEngine() {
   static const tagwise::Engine* engine = [] {
-    tagwise::CatalogLoadResult r = tagwise::Catalog::LoadText(kCatalog);
+    tagwise::CatalogLoadResult r = tagwise::Catalog::LoadText(fz::kEventsCatalog);
     if (!r.ok()) fz::Fail("the profile fuzzer's catalog does not load", tagwise::FormatIssues(r.errors));
     return new tagwise::Engine(r.catalog);
   }();

@@ -21,24 +21,6 @@ namespace fz = tagwise::fuzz;
 
 namespace {
 
-constexpr const char* kCatalog = R"({
-  "tagwise": 1,
-  "groups": [{"id": "life", "exclusive": true}],
-  "tags": [
-    {"id": "new", "group": "life", "priority": 1, "when": {"<": [{"events": [{"type": "order_paid"}]}, 1]}},
-    {"id": "old", "group": "life", "priority": 2, "when": {">=": [{"events": [{"type": "order_paid"}]}, 1]}},
-    {"id": "active", "when": {">=": [{"events": [{"type": "order_paid", "within": "30d"}]}, 2]},
-     "value": {"events": [{"type": "order_paid", "within": "30d", "agg": "sum", "field": "amount"}]}},
-    {"id": "intent", "purpose": "personalization", "parent": "browser",
-     "when": {">=": [{"events": [{"type": "view", "within": "7d"}]}, 3]}},
-    {"id": "browser", "purpose": "personalization", "when": {">=": [{"events": [{"type": "view"}]}, 1]}},
-    {"id": "risk", "purpose": "security", "when": {">=": [{"events": [{"type": "refund"}]}, 1]}},
-    {"id": "coupon", "purpose": "marketing", "when": {">=": [{"events": [{"type": "coupon_click", "half_life": "7d"}]}, 0.5]}},
-    {"id": "stats", "purpose": "analytics", "when": {">": [{"events": [{"type": "*", "agg": "distinct", "field": "page"}]}, 1]}},
-    {"id": "churn", "source": "server", "ttl": "7d", "purpose": "marketing"}
-  ]
-})";
-
 constexpr int64_t kHour = 3'600'000;
 
 tagwise::PurposeSet PurposesFrom(uint8_t bits) {
@@ -74,7 +56,7 @@ void CheckPruned(const tagwise::VisitorSession& s) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   const std::vector<std::string_view> parts = fz::SplitParts(bytes, size, 16);
   tagwise::VisitorSession s;
-  if (!s.LoadCatalog(kCatalog, fz::kNow).ok()) fz::Fail("the session fuzzer's catalog does not load");
+  if (!s.LoadCatalog(fz::kEventsCatalog, fz::kNow).ok()) fz::Fail("the session fuzzer's catalog does not load");
   int64_t now = fz::kNow;
   for (std::string_view part : parts) {
     if (part.empty()) continue;
@@ -101,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
         const std::string stored = s.EncodeStore(now);
         if (!stored.empty()) {
           tagwise::VisitorSession t;
-          (void)t.LoadCatalog(kCatalog, now);
+          (void)t.LoadCatalog(fz::kEventsCatalog, now);
           (void)t.SetPurposes(s.purposes(), now, std::nullopt);
           (void)t.MergeStore(stored, now);
           if (t.profile().events().size() != s.profile().events().size()) {
@@ -131,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
         const tagwise::UserView u = s.View(now, &c);
         bool changed = false;
         (void)s.RunExperiment(arg, u, &changed);
-        (void)s.Explain("active", now);
+        (void)s.Explain("spender", now);
         break;
       }
     }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/fnv.h"
 #include "common/js_value.h"
 #include "tagwise/utf8.h"
 
@@ -77,19 +78,9 @@ int64_t SaturatingCount(int64_t a, int64_t b) {
   return a > max - b ? max : a + b;
 }
 
-// FNV-1a: a content hash that is the same natively and in wasm (std::hash is
-// not, and differs between libstdc++ and libc++), so derived ids persist.
-std::string Fnv1aHex(std::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 15];
-  return out;
-}
+// Derived ids were first written with this offset basis (the standard one
+// with its last digit missing); stored ids depend on it, so it stays.
+constexpr uint64_t kDerivedIdBasis = 1469598103934665603ULL;
 
 // Longest part of the type a derived id spells out. The id must stay within
 // ProfileLimits::max_string_bytes (256) with "auto:", the time and the hash
@@ -106,7 +97,7 @@ std::string DerivedId(const std::string& type, int64_t ts, const json& props) {
     shown = shown.substr(0, Utf8CharBoundary(type, kDerivedIdTypeBytes));
     content = type + '\n' + content;
   }
-  return "auto:" + std::string(shown) + ":" + std::to_string(ts) + ":" + Fnv1aHex(content);
+  return "auto:" + std::string(shown) + ":" + std::to_string(ts) + ":" + internal::Fnv1aHex(content, kDerivedIdBasis);
 }
 
 // Reads a time in ms at `path`; repairs seconds/micro/nanoseconds with a

@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "common/fnv.h"
 #include "experiments/activity.h"
 #include "recommend/hints_session.h"
 #include "tagwise/json_text.h"
@@ -47,6 +48,14 @@ void CheckServerTags(const json& tags, std::vector<Error>* warnings) {
                                 Severity::kWarning});
     }
   }
+}
+
+// A JSON input of at most `max_bytes` (the fast reader for profiles and
+// events, nlohmann for catalogs: exact error positions).
+Result<json> ReadInput(std::string_view text, size_t max_bytes, std::string_view what, bool fast,
+                       int wrapper_levels = 0) {
+  if (auto e = CheckInputBytes(text.size(), max_bytes, what)) return *e;
+  return fast ? ParseFast(text, what, wrapper_levels) : ParseJson(text, what, wrapper_levels);
 }
 
 ServerTags ServerTagsOf(const Profile& p) {
@@ -116,15 +125,7 @@ std::optional<int64_t> ServerTagExpiry(const TagDef& t, const ServerTags& server
 }
 
 std::string CatalogFingerprint(const json& catalog) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : catalog.dump(-1, ' ', false, json::error_handler_t::replace)) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<size_t>(i)] = kHex[h & 0xf];
-  return out;
+  return internal::Fnv1aHex(catalog.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 VisitorSession::VisitorSession(SessionOptions options)
@@ -144,11 +145,7 @@ const Ledger& VisitorSession::ledger() const { return activity_->ledger(); }
 
 CatalogLoad VisitorSession::LoadCatalog(std::string_view text, int64_t now) {
   CatalogLoad out;
-  if (auto e = CheckInputBytes(text.size(), CatalogOptions{}.max_bytes, "catalog")) {
-    out.errors.push_back(*e);
-    return out;
-  }
-  Result<json> parsed = ParseJson(text, "catalog");
+  Result<json> parsed = ReadInput(text, CatalogOptions{}.max_bytes, "catalog", /*fast=*/false);
   if (!parsed.ok()) {
     out.errors.push_back(parsed.error());
     return out;
@@ -188,11 +185,7 @@ void VisitorSession::SetEventPurposes(std::map<std::string, PurposeSet, std::les
 
 ProfileUpdate VisitorSession::SetProfile(std::string_view text, ProfileMode mode, int64_t now) {
   ProfileUpdate out;
-  if (auto e = CheckInputBytes(text.size(), ProfileLimits{}.max_bytes, "profile")) {
-    out.errors.push_back(*e);
-    return out;
-  }
-  Result<json> parsed = ParseFast(text, "profile");
+  Result<json> parsed = ReadInput(text, ProfileLimits{}.max_bytes, "profile", /*fast=*/true);
   if (!parsed.ok()) {
     out.errors.push_back(parsed.error());
     return out;
@@ -251,10 +244,7 @@ TrackResult VisitorSession::Track(std::string_view text, bool single, int64_t no
     out.rejected = true;
     return out;
   };
-  if (auto e = CheckInputBytes(text.size(), ProfileLimits{}.max_bytes, single ? "event" : "event list")) {
-    return reject(*e);
-  }
-  Result<json> parsed = ParseFast(text, single ? "event" : "event list", 1);
+  Result<json> parsed = ReadInput(text, ProfileLimits{}.max_bytes, single ? "event" : "event list", /*fast=*/true, 1);
   if (!parsed.ok()) return reject(parsed.error());
   json& list = parsed.value();
   if (!list.is_array()) return reject(Error{ErrorCode::kWrongArgumentType, "", "Events are a list of event objects."});
