@@ -41,3 +41,5 @@ esc() { sed 's/\\/\\\\/g; s/"/\\"/g'; }
            profile ledger tagwise_ledger records; do printf '"%s"\n' "$k"; done
 } >"$out/store.dict"
 printf '"TWHINTS\\x0a"\n"\\x01\\x00\\x00\\x00"\n' >"$out/hints.dict"
+# The session fuzzer's steps read profiles, events and stored text.
+cat "$out/profile.dict" "$out/store.dict" >"$out/session.dict"

@@ -81,6 +81,21 @@ val InternalErrorResult(const char* what) {
                      std::string("The input could not be processed: ") + what + ".");
 }
 
+// Runs an entry point's body; anything that escapes the core becomes an
+// {ok: false, errors} value (nothing may throw across the boundary).
+template <typename F>
+val GuardVal(F&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return InternalErrorResult("out of memory");
+  } catch (const std::exception& e) {
+    return InternalErrorResult(e.what());
+  } catch (...) {
+    return InternalErrorResult("unknown error");
+  }
+}
+
 CompileOptions MakeCompileOptions(int max_depth, int max_nodes) {
   CompileOptions options;
   if (max_depth > 0) options.max_depth = max_depth;
@@ -101,7 +116,7 @@ class RuleSet {
   // Returns {ok: true, warnings} or {ok: false, errors}; on failure the set is
   // left unchanged. For a set, issue paths are prefixed with "/<index>".
   val Compile(uintptr_t ptr, size_t len, bool many, int max_depth, int max_nodes) {
-    try {
+    return GuardVal([&]() -> val {
       const CompileOptions options = MakeCompileOptions(max_depth, max_nodes);
       // A set of rules may be as large as a catalog.
       if (auto e = CheckInputBytes(len, many ? kDefaultMaxCatalogBytes : options.max_bytes,
@@ -146,13 +161,7 @@ class RuleSet {
       r.set("ok", true);
       r.set("warnings", warnings);
       return r;
-    } catch (const std::bad_alloc&) {
-      return InternalErrorResult("out of memory");
-    } catch (const std::exception& e) {
-      return InternalErrorResult(e.what());
-    } catch (...) {
-      return InternalErrorResult("unknown error");
-    }
+    });
   }
 
   size_t Size() const { return rules_.size(); }
@@ -213,7 +222,7 @@ val Validate(uintptr_t ptr, size_t len, int max_depth, int max_nodes) {
 
 // Text form -> {ok: true, value: JSON text} or {ok: false, errors}.
 val ParseText(uintptr_t ptr, size_t len) {
-  try {
+  return GuardVal([&]() -> val {
     if (auto e = CheckInputBytes(len, kDefaultMaxRuleBytes, "rule")) return ErrorsResult({*e});
     Result<json> r = ParseRuleText(View(ptr, len));
     if (!r.ok()) return ErrorsResult({r.error()});
@@ -221,18 +230,12 @@ val ParseText(uintptr_t ptr, size_t len) {
     o.set("ok", true);
     o.set("value", ToJsonText(r.value()));
     return o;
-  } catch (const std::bad_alloc&) {
-    return InternalErrorResult("out of memory");
-  } catch (const std::exception& e) {
-    return InternalErrorResult(e.what());
-  } catch (...) {
-    return InternalErrorResult("unknown error");
-  }
+  });
 }
 
 // JSON rule text -> {ok: true, value: text form} or {ok: false, errors}.
 val FormatText(uintptr_t ptr, size_t len) {
-  try {
+  return GuardVal([&]() -> val {
     if (auto e = CheckInputBytes(len, kDefaultMaxRuleBytes, "rule")) return ErrorsResult({*e});
     Result<json> parsed = ParseJson(View(ptr, len), "rule", 0, OnBadAlloc::kReport);
     if (!parsed.ok()) return ErrorsResult({parsed.error()});
@@ -242,13 +245,7 @@ val FormatText(uintptr_t ptr, size_t len) {
     o.set("ok", true);
     o.set("value", r.value());
     return o;
-  } catch (const std::bad_alloc&) {
-    return InternalErrorResult("out of memory");
-  } catch (const std::exception& e) {
-    return InternalErrorResult(e.what());
-  } catch (...) {
-    return InternalErrorResult("unknown error");
-  }
+  });
 }
 
 // Every ErrorCode name in declaration order (tests compare it with index.d.ts).

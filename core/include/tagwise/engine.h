@@ -50,6 +50,11 @@ struct ServerTags {
   nlohmann::json tags = nlohmann::json::object();
 };
 
+// The "expires_at" of one server tag entry, if it has a number there. Any
+// number counts: one past JS Date's range (±8.64e15 ms) is clamped to it, so a
+// far-future time never expires and a huge negative one has expired.
+std::optional<int64_t> ServerTagExpiresAt(const nlohmann::json& entry);
+
 struct EngineOptions {
   // Consent purposes switched on; tags of other purposes are not computed.
   // "necessary" is always on.

@@ -4,12 +4,24 @@
 #include "tagwise/engine.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/js_value.h"
 
 namespace tagwise {
 
 using nlohmann::json;
+
+std::optional<int64_t> ServerTagExpiresAt(const json& entry) {
+  if (!entry.is_object()) return std::nullopt;
+  auto e = entry.find("expires_at");
+  if (e == entry.end() || !e->is_number()) return std::nullopt;
+  constexpr int64_t kLimit = 9'000'000'000'000'000;
+  if (e->is_number_integer() && !e->is_number_unsigned()) return std::clamp<int64_t>(e->get<int64_t>(), -kLimit, kLimit);
+  const double d = e->get<double>();  // unsigned and floating point: any size
+  if (std::isnan(d)) return std::nullopt;
+  return static_cast<int64_t>(std::clamp(d, -9e15, 9e15));
+}
 
 std::string_view DecisionSourceName(DecisionSource s) {
   switch (s) {
@@ -92,8 +104,8 @@ void Engine::RunSteps(const Profile& profile, const ServerTags& server, int64_t 
       auto it = server.tags.find(t.id);
       if (it != server.tags.end()) {
         int64_t expires = INT64_MAX;
-        if (it->is_object() && it->contains("expires_at") && (*it)["expires_at"].is_number()) {
-          expires = (*it)["expires_at"].get<int64_t>();
+        if (std::optional<int64_t> at = ServerTagExpiresAt(*it)) {
+          expires = *at;
         } else if (t.ttl_ms) {
           expires = server.as_of + *t.ttl_ms;
         }

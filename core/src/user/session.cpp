@@ -116,10 +116,7 @@ RetentionPolicy CompactionPolicy::Target() const {
 std::optional<int64_t> ServerTagExpiry(const TagDef& t, const ServerTags& server) {
   auto it = server.tags.find(t.id);
   if (it == server.tags.end()) return std::nullopt;
-  if (it->is_object()) {
-    auto e = it->find("expires_at");
-    if (e != it->end() && e->is_number()) return e->get<int64_t>();
-  }
+  if (std::optional<int64_t> at = ServerTagExpiresAt(*it)) return at;
   if (t.ttl_ms && server.as_of != Profile::kNone) return server.as_of + *t.ttl_ms;
   return std::nullopt;
 }

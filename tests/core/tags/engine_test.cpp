@@ -120,6 +120,22 @@ TEST(EngineTest, ServerTagsComeFromTheSnapshotAndExpire) {
   EXPECT_EQ(Decision(engine, engine.EvaluateAll(p, server, kNow), "churn_score").source, DecisionSource::kExpired);
 }
 
+// Found by fuzz/profile_fuzzer: an expires_at past int64 (1.7e75) was cast
+// to int64 (undefined behaviour); times past JS Date's range clamp to it.
+TEST(EngineTest, ServerTagExpiryTimesOfAnySizeAreClamped) {
+  Engine engine(Load(kLifecycle));
+  ServerTags server;
+  server.as_of = kNow;
+  server.tags = json::parse(R"({"churn_score": {"value": 0.5, "expires_at": 17e64}})");
+  EXPECT_TRUE(Decision(engine, engine.EvaluateAll(Profile(), server, kNow), "churn_score").holds);
+  EXPECT_EQ(ServerTagExpiresAt(server.tags["churn_score"]), 9'000'000'000'000'000);
+  server.tags = json::parse(R"({"churn_score": {"value": 0.5, "expires_at": -1e300}})");
+  EXPECT_EQ(Decision(engine, engine.EvaluateAll(Profile(), server, kNow), "churn_score").source,
+            DecisionSource::kExpired);
+  EXPECT_EQ(ServerTagExpiresAt(json::parse(R"({"expires_at": 18446744073709551615})")), 9'000'000'000'000'000);
+  EXPECT_EQ(ServerTagExpiresAt(json::parse(R"({"expires_at": "soon"})")), std::nullopt);
+}
+
 TEST(EngineTest, AFailingRuleIsReportedNotFatal) {
   Engine engine(Load(kLifecycle));
   Evaluation e = engine.EvaluateAll(Profile(), {}, kNow);
