@@ -1306,7 +1306,7 @@ export declare function embedState(state: SsrState, options?: { id?: string }): 
 export declare function readEmbeddedState(id?: string, doc?: Document): SsrState | null;
 
 /**
- * Loads the engine (the wasm module is loaded once and shared) and returns an
+ * Loads the wasm module (once, shared by every instance) and returns an
  * instance with its own clock, limits and compile cache.
  *
  * @example
@@ -1316,3 +1316,33 @@ export declare function readEmbeddedState(id?: string, doc?: Document): SsrState
  * vip.evaluate({ orders: 7 }); // true
  */
 export declare function createTagwise(options?: TagwiseOptions): Promise<Tagwise>;
+
+/**
+ * A stand-in usable at once, before the module has loaded (as analytics
+ * snippets are): `track`, `trackMany` and `setPurposes` calls made before
+ * `pending` resolves are queued and replayed in order once it has. An event
+ * without `ts` gets the time of the call, not of the replay. Once the
+ * instance is ready the calls go straight to it and return what it returns.
+ *
+ * @example
+ * const q = queueTagwise(createTagwise({ storage: "auto" }));
+ * q.track({ type: "view_item", props: { item: "A1" } });  // before the .wasm is in
+ * const tw = await q.ready;                                 // the event is counted
+ */
+export declare function queueTagwise(pending: Promise<Tagwise>, options?: { clock?: () => number }): TagwiseQueue;
+
+/** What {@link queueTagwise} returns. */
+export interface TagwiseQueue {
+  /** The instance, once every queued call has been replayed; rejects as `pending` does (queued calls are then dropped). */
+  readonly ready: Promise<Tagwise>;
+  /** What the replayed calls returned, in call order (`undefined` for `setPurposes`). */
+  readonly replayed: ReadonlyArray<TrackResult | undefined>;
+  /** Calls waiting for the instance. */
+  readonly pending: number;
+  /** {@link Tagwise.track}: `undefined` while queued. */
+  track(event: TrackEvent): TrackResult | undefined;
+  /** {@link Tagwise.trackMany}: `undefined` while queued. */
+  trackMany(events: readonly TrackEvent[]): TrackResult | undefined;
+  /** {@link Tagwise.setPurposes}. */
+  setPurposes(purposes: readonly Purpose[]): void;
+}

@@ -24,3 +24,4 @@ export const createTagwise = makeCreateTagwise(load, sourceKey, { defaultStorage
 export { TagwiseError } from './errors.js';
 export { indexedDBStorage, memoryStorage, webStorage } from './storage.js';
 export { embedState, readEmbeddedState } from './ssr.js';
+export { queueTagwise } from './queue.js';

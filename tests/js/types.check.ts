@@ -2,13 +2,13 @@
 // (run from tests/js/types.test.mjs). Never executed. Lines after a
 // ts-expect-error directive must fail to type-check: if the types get too loose, tsc
 // reports the unused directive and the test fails.
-import { createTagwise, embedState, indexedDBStorage, memoryStorage, readEmbeddedState, TagwiseError, webStorage } from 'tagwise';
+import { createTagwise, embedState, indexedDBStorage, memoryStorage, queueTagwise, readEmbeddedState, TagwiseError, webStorage } from 'tagwise';
 import type {
   ConsentState, DataExport, Diagnostic, DiagnosticCode, HydrateResult, SsrState, StorageAdapter,
   Catalog, CompiledRule, DecisionSource, ErrorCode, EvaluateOptions, Explanation, HeldTag, JsonValue, LintCode,
   LintReport, LoadResult, Problem, Profile, Purpose, Rule, RuleResult, RuleSet, RuleSetResult, Snapshot, TagChanges,
   TagDecision, TaggedProfile, Tagwise, TagwiseOptions, TraceNode, TrackEvent, TrackResult,
-  HintsInfo, Recommendation, RecommendReason, BucketRange,
+  HintsInfo, Recommendation, RecommendReason, BucketRange, TagwiseQueue,
 } from 'tagwise';
 
 async function usage(): Promise<void> {
@@ -17,6 +17,15 @@ async function usage(): Promise<void> {
   await createTagwise();
   await createTagwise({ wasmUrl: new URL('https://cdn.example/tagwise_wasm.wasm') });
   await createTagwise({ wasmBinary: new Uint8Array(8) });
+  const queued: TagwiseQueue = queueTagwise(createTagwise(options), { clock: () => Date.now() });
+  const maybe: TrackResult | undefined = queued.track({ type: 'view_item' });
+  queued.trackMany([{ type: 'view_item', ts: 1 }]);
+  queued.setPurposes(['necessary', 'security']);
+  const ready: Tagwise = await queued.ready;
+  const count: number = queued.pending + queued.replayed.length;
+  // @ts-expect-error purposes are the closed Purpose union
+  queued.setPurposes(['ads']);
+  void maybe; void ready; void count;
 
   const rule: Rule = { '>=': [{ events: [{ type: 'order_paid', within: '30d' }] }, 5] };
   const compiled: CompiledRule = tw.compileRule(rule);
