@@ -103,14 +103,7 @@ std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr, size_t
 std::string DecodeStoreJson(uintptr_t ptr, size_t len) {
   return Guard([&] {
     DecodedStore d = DecodeStore(View(ptr, len));
-    ojson consent = nullptr;
-    if (d.state.consent) {
-      ojson purposes = ojson::array();
-      for (std::string_view p : kPurposes) {
-        if (d.state.consent->purposes.count(std::string(p)) > 0) purposes.push_back(p);
-      }
-      consent = {{"purposes", std::move(purposes)}, {"updatedAt", d.state.consent->updated_at}};
-    }
+    ojson consent = ConsentJson(d.state.consent);
     return Dump({{"ok", true},
                  {"problems", ProblemsJson(d.problems)},
                  {"truncated", d.truncated},

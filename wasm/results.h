@@ -1,5 +1,5 @@
 // What every wasm entry point shares: reading the (ptr, len) text the JS side
-// wrote, times as doubles, and Guard, which turns anything that escapes the
+// wrote, times as doubles, the consent choice as JS reads it, and Guard, which turns anything that escapes the
 // core into an error value (tagwise/answer.h has the envelope itself).
 #ifndef TAGWISE_WASM_RESULTS_H_
 #define TAGWISE_WASM_RESULTS_H_
@@ -7,11 +7,15 @@
 #include <cmath>
 #include <cstdint>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "tagwise/answer.h"
+#include "tagwise/purposes.h"
+#include "tagwise/store.h"
 
 namespace tagwise::wasm {
 
@@ -24,6 +28,17 @@ inline std::string_view View(uintptr_t ptr, size_t len) {
 // JS times arrive as doubles; Date's range is ±8.64e15 ms, so clamping keeps
 // the cast defined for any input (the JS side has already refused NaN).
 inline int64_t ToMs(double ms) { return static_cast<int64_t>(std::trunc(std::fmax(-9e15, std::fmin(9e15, ms)))); }
+
+// A visitor's recorded consent choice as JS reads it: {"purposes" (in
+// kPurposes order), "updatedAt"}, or null when none is recorded.
+inline ojson ConsentJson(const std::optional<StoredConsent>& consent) {
+  if (!consent) return nullptr;
+  ojson purposes = ojson::array();
+  for (std::string_view p : kPurposes) {
+    if (consent->purposes.count(std::string(p)) > 0) purposes.push_back(p);
+  }
+  return {{"purposes", std::move(purposes)}, {"updatedAt", consent->updated_at}};
+}
 
 // What every entry point returns when something unexpected escapes the core.
 inline std::string InternalFailure(const std::string& what) {

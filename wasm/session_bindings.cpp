@@ -34,19 +34,6 @@ ojson PruneJson(const PruneReport& r) {
   return {{"events", r.events_removed}, {"rollups", r.rollups_removed}, {"serverTags", r.server_tags_removed}};
 }
 
-ojson PurposesJson(const PurposeSet& purposes) {
-  ojson out = ojson::array();
-  for (std::string_view p : kPurposes) {
-    if (purposes.count(std::string(p)) > 0) out.push_back(p);
-  }
-  return out;
-}
-
-ojson ConsentJson(const std::optional<StoredConsent>& consent) {
-  if (!consent) return nullptr;
-  return {{"purposes", PurposesJson(consent->purposes)}, {"updatedAt", consent->updated_at}};
-}
-
 // One tag decision for tags()/tagDecisions().
 ojson DecisionJson(const TagDef& t, const TagDecision& d, const ServerTags& server, bool all) {
   ojson o = {{"id", t.id}, {"name", t.name}, {"dimension", t.dimension}, {"purpose", t.purpose}};

@@ -50,6 +50,9 @@ struct ServerTags {
   nlohmann::json tags = nlohmann::json::object();
 };
 
+// The server tags a profile carries from its snapshot (as_of and "tags").
+ServerTags ServerTagsOf(const Profile& profile);
+
 // The "expires_at" of one server tag entry, if it has a number there. Any
 // number counts: one past JS Date's range (±8.64e15 ms) is clamped to it, so a
 // far-future time never expires and a huge negative one has expired.

@@ -12,6 +12,13 @@ namespace tagwise {
 
 using nlohmann::json;
 
+ServerTags ServerTagsOf(const Profile& profile) {
+  ServerTags s;
+  s.as_of = profile.as_of();
+  s.tags = profile.server_tags();
+  return s;
+}
+
 std::optional<int64_t> ServerTagExpiresAt(const json& entry) {
   if (!entry.is_object()) return std::nullopt;
   auto e = entry.find("expires_at");

@@ -58,13 +58,6 @@ Result<json> ReadInput(std::string_view text, size_t max_bytes, std::string_view
   return fast ? ParseFast(text, what, wrapper_levels) : ParseJson(text, what, wrapper_levels);
 }
 
-ServerTags ServerTagsOf(const Profile& p) {
-  ServerTags s;
-  s.as_of = p.as_of();
-  s.tags = p.server_tags();
-  return s;
-}
-
 // Changes between two evaluations of possibly different catalogs, matched by
 // tag id: entered/changed in the new catalog's order, then left in the old one's.
 TagChanges DiffById(const Catalog* before_catalog, const Evaluation& before, const Catalog& after_catalog,

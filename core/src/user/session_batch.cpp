@@ -62,10 +62,7 @@ TaggedProfile VisitorSession::TagOne(const nlohmann::json& profile_json, const E
     const Profile& profile = p.value();
     if (!profile.user_id().empty()) out.user_id = profile.user_id();
     if (engine != nullptr) {
-      ServerTags server;
-      server.as_of = profile.as_of();
-      server.tags = profile.server_tags();
-      const Evaluation ev = engine->EvaluateAll(profile, server, now);
+      const Evaluation ev = engine->EvaluateAll(profile, ServerTagsOf(profile), now);
       const auto& defs = catalog_->tags();
       for (size_t t = 0; t < defs.size(); ++t) {
         const TagDecision& d = ev.decisions[t];

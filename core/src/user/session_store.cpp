@@ -36,8 +36,7 @@ StoreMerge VisitorSession::MergeStore(std::string_view text, int64_t now) {
   out.pruned.rollups_removed += more.rollups_removed;
   out.pruned.server_tags_removed += more.server_tags_removed;
   activity_->PruneForPurposes(options_.purposes);
-  server_.as_of = profile_.as_of();
-  server_.tags = profile_.server_tags();
+  server_ = ServerTagsOf(profile_);
   out.changes = Reevaluate(now);
   return out;
 }
