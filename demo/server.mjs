@@ -121,8 +121,10 @@ export async function createDemoServer({ port = 8080, host = '127.0.0.1', clock 
   const roots = staticRoots(dataDir);
   const cache = new Map();
   // Compress the biggest file before the first visitor asks for it.
-  const wasm = join(REPO, 'js', 'dist', 'tagwise_wasm.wasm');
-  await fileBody(wasm, await stat(wasm), true, cache).catch(() => {});
+  for (const name of ['tagwise_page.wasm', 'tagwise_features.wasm']) {
+    const wasm = join(REPO, 'js', 'dist', name);
+    await fileBody(wasm, await stat(wasm), true, cache).catch(() => {});
+  }
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://localhost');

@@ -46,15 +46,13 @@ function checkNoFunctions(definition) {
 }
 
 export class Experiments {
-  #module;
   #runtime;
   #wasm;
   #defaults;
   #listeners = new Set();
 
-  /** runtime: VisitorSessionRuntime (js/session.js; null for bucketing only); defaults: createTagwise's options.experiments. */
-  constructor(module, runtime = null, wasm = null, defaults = {}) {
-    this.#module = module;
+  /** runtime: VisitorSessionRuntime (js/session.js); wasm: the instance's WasmContext; defaults: createTagwise's options.experiments. */
+  constructor(runtime, wasm, defaults = {}) {
     this.#runtime = runtime;
     this.#wasm = wasm;
     if (defaults === null || typeof defaults !== 'object') throw new TypeError('tagwise: options.experiments must be an object');
@@ -64,6 +62,12 @@ export class Experiments {
       this.#listeners.add(onExposure);
     }
     this.#defaults = runDefaults;
+  }
+
+  /** The full module (the page runtime has no experiments: tw.ready('experiments')). */
+  #module(call = 'experiments') {
+    this.#wasm.need('experiments', call);
+    return this.#wasm.module;
   }
 
   /**
@@ -135,7 +139,7 @@ export class Experiments {
   report(input) {
     plainObject(input, 'experiments.report(input)');
     const counts = input.results === undefined ? input : aggregateResults(input);
-    const r = JSON.parse(this.#module.experimentReport(JSON.stringify(counts)));
+    const r = JSON.parse(this.#module().experimentReport(JSON.stringify(counts)));
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.value;
   }
@@ -145,7 +149,7 @@ export class Experiments {
     checkString(seed, 'hash seed');
     checkString(value, 'hash value');
     if (version !== 1 && version !== 2) return null;
-    return this.#module.experimentHash(seed, value, version);
+    return this.#module().experimentHash(seed, value, version);
   }
 
   /** GrowthBook's getBucketRanges(numVariations, coverage = 1, weights?) → [[start, end], ...]. */
@@ -159,7 +163,7 @@ export class Experiments {
     }
     // A bound GrowthBook lacks (it allocates whatever it is asked for).
     if (numVariations > MAX_VARIATIONS) throw new RangeError(`tagwise: experiments.bucketRanges takes at most ${MAX_VARIATIONS} variations`);
-    return this.#module.experimentBucketRanges(Math.max(numVariations, -1), coverage, weights ?? null);
+    return this.#module().experimentBucketRanges(Math.max(numVariations, -1), coverage, weights ?? null);
   }
 
   /** GrowthBook's chooseVariation(n, ranges): the index of the range holding n, or -1. */
@@ -167,7 +171,7 @@ export class Experiments {
     checkNumber(n, 'chooseVariation n');
     if (!Array.isArray(ranges)) throw new TypeError('tagwise: experiments.chooseVariation ranges must be an array');
     for (const r of ranges) checkRange(r, 'chooseVariation range');
-    return this.#module.experimentChooseVariation(n, ranges);
+    return this.#module().experimentChooseVariation(n, ranges);
   }
 
   /** GrowthBook's inNamespace(hashValue, [namespaceId, start, end]). */
@@ -177,7 +181,7 @@ export class Experiments {
       || typeof namespace[2] !== 'number') {
       throw new TypeError('tagwise: experiments.inNamespace needs [namespaceId, start, end]');
     }
-    return this.#module.experimentInNamespace(hashValue, namespace[0], namespace[1], namespace[2]);
+    return this.#module().experimentInNamespace(hashValue, namespace[0], namespace[1], namespace[2]);
   }
 }
 

@@ -64,8 +64,11 @@ export type ErrorCode =
 
 /** One problem found in a rule (or in data / a profile). */
 export interface Problem {
-  /** What went wrong, from a closed set. */
-  code: ErrorCode;
+  /**
+   * What went wrong, from a closed set: the core's {@link ErrorCode}s, or
+   * `not_loaded` (browser: a feature used before {@link Tagwise.ready} loaded it).
+   */
+  code: ErrorCode | 'not_loaded';
   /**
    * Where: a JSON Pointer into what was passed (`"/and/1/>=/0"`; `""` is the
    * whole input; for {@link Tagwise.compileRules} it starts with the rule's
@@ -86,7 +89,7 @@ export interface Problem {
 export declare class TagwiseError extends Error {
   readonly name: 'TagwiseError';
   /** Code of the first problem. */
-  readonly code: ErrorCode;
+  readonly code: ErrorCode | 'not_loaded';
   /** Path of the first problem (JSON Pointer, or "line:column" for the text form). */
   readonly path: string;
   /** Every problem found (the first one gives code, path and message). */
@@ -203,6 +206,14 @@ export interface Limits {
  * `security` covers risk and fraud tags. Listed in the core's order, which
  * {@link Tagwise.consentPurposes} reports at run time.
  */
+/**
+ * What the browser's page runtime leaves to the full module, fetched on first
+ * use ({@link Tagwise.ready}): experiments (run, convert, report, bucketing),
+ * offers, recommend (loadHints, recommend), conditions (evaluateCondition),
+ * lint (lintCatalog, lintCodes), text (parseRuleText, formatRule).
+ */
+export type Feature = 'experiments' | 'offers' | 'recommend' | 'conditions' | 'lint' | 'text';
+
 export type Purpose = 'necessary' | 'security' | 'personalization' | 'marketing' | 'analytics';
 
 /** One tag of a {@link Catalog} (DESIGN.md section 5). */
@@ -1044,10 +1055,24 @@ export interface TagwiseOptions {
   limits?: Limits;
   /** Compiled rules kept by {@link Tagwise.evaluate} (LRU; default 256; 0 disables). */
   cacheSize?: number;
-  /** Where to load the .wasm from (browser: URL; Node: file URL or path). Default: next to the glue. */
+  /**
+   * Where to load the .wasm from. Browser: the page runtime
+   * (`js/dist/tagwise_page.wasm`); Node: the full module
+   * (`js/dist/tagwise_wasm.wasm`, file URL or path). Default: next to the glue.
+   */
   wasmUrl?: string | URL;
-  /** The .wasm bytes, when the application loads them itself. */
+  /** Browser: where to load the full module (`js/dist/tagwise_features.wasm`) that {@link Tagwise.ready} fetches. Default: next to its glue. */
+  featuresWasmUrl?: string | URL;
+  /** The full module's bytes (`tagwise/wasm-inline`, or `js/dist/tagwise_wasm.wasm`): everything loads from memory, no .wasm request. */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /**
+   * Browser: features the page uses at once. With any named, createTagwise()
+   * fetches the full module instead of the page runtime (one download, not
+   * two). Without, the page runtime holds the tag path and the first
+   * {@link Tagwise.ready} fetches the rest. Ignored in Node (everything is loaded).
+   * @throws TypeError (rejecting createTagwise) for a name that is not a {@link Feature}.
+   */
+  features?: readonly Feature[];
   /**
    * Consent purposes switched on until the visitor chooses (a stored choice
    * wins). Default: in browsers `["necessary", "security"]` (opt-in); in Node
@@ -1216,6 +1241,19 @@ export interface Tagwise {
    * @throws TypeError for a name that is not a {@link Purpose}.
    */
   setPurposes(purposes: readonly Purpose[], options?: TimeOptions): void;
+  /**
+   * Resolves to this instance once `features` can be used. In browsers the
+   * page runtime holds the tag path only; the first ready() fetches the full
+   * module (once per page) and moves the visitor's session into it: same
+   * catalog, profile, tags, consent and activity; no onTagsChanged call; rules
+   * compiled before keep working. In Node, and with `wasmBinary`, everything
+   * is loaded from the start and it resolves at once. Until then, a feature's
+   * call throws a {@link TagwiseError} with code `not_loaded`.
+   * @throws TypeError for a name that is not a {@link Feature}.
+   */
+  ready(...features: Feature[]): Promise<Tagwise>;
+  /** Whether `feature` can be used now, without awaiting {@link Tagwise.ready}. */
+  has(feature: Feature): boolean;
   /**
    * Tags many users with the loaded catalog: for each profile (or snapshot)
    * `{ user_id, tags: { id: value-or-true } }`, in input order, in ONE call

@@ -44,7 +44,7 @@ export function loadHints(session, wasm, bytes, opts) {
 
 /** What is loaded: { catalogVersion, items, users, ... } or null. */
 export function hintsInfo(session) {
-  return session === null ? null : JSON.parse(session.hintsInfo()).info;
+  return session === null || typeof session.hintsInfo !== 'function' ? null : JSON.parse(session.hintsInfo()).info;
 }
 
 /**

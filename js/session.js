@@ -91,6 +91,7 @@ export class VisitorSessionRuntime {
   #listeners = new Set();
   #eventPurposes = null;
   #fingerprint = undefined;
+  #catalogText = null;  // the loaded catalog, for moveTo()
 
   /**
    * Told about local changes that must be persisted and shared with other
@@ -155,13 +156,43 @@ export class VisitorSessionRuntime {
     }
     const session = this.#handle();
     const r = this.#call([text], (ptr, len) => session.loadCatalog(ptr, len, now));
-    if (r.ok) this.#fingerprint = r.fingerprint;
+    if (r.ok) {
+      this.#fingerprint = r.fingerprint;
+      this.#catalogText = text;
+    }
     this.#notify(r.changes);
     return { ok: r.ok, errors: r.errors, warnings: r.warnings };
   }
 
+  /**
+   * Moves the session into `module` (the full module tw.ready() loaded) and
+   * makes it the instance's module: the catalog, the stored state (profile,
+   * server tags, rollups, consent, activity, generation) and the options go
+   * across, so the visitor holds the same tags. No listener is told: nothing
+   * changed for the visitor.
+   */
+  moveTo(module) {
+    const old = this.#session;
+    const now = this.#wasm.now();
+    const stored = old === null ? null : old.encodeStore(now);
+    this.#wasm.use(module);
+    this.#session = null;
+    if (old !== null) {
+      finalizer?.unregister(this);
+      const session = this.#handle();
+      if (this.#catalogText !== null) {
+        const r = this.#call([this.#catalogText], (ptr, len) => session.loadCatalog(ptr, len, now));
+        if (!r.ok) throw new TagwiseError(r.errors);
+      }
+      const r = this.#call([stored], (ptr, len) => session.mergeStore(ptr, len, now));
+      if (!r.ok) throw new TagwiseError(r.errors ?? []);
+      old.delete();
+    }
+  }
+
   lintCatalog(catalog, opts) {
     const o = checkedOptions(opts, 'lintCatalog');
+    this.#wasm.need('lint', 'lintCatalog');
     const { module, scratch } = this.#wasm;
     const now = this.#wasm.now(o);
     const maxCoreTags = o.maxCoreTags ?? 0;
@@ -389,6 +420,7 @@ export class VisitorSessionRuntime {
   // ---- recommendations (js/recommend.js)
 
   loadHints(bytes, opts) {
+    this.#wasm.need('recommend', 'loadHints');
     return loadHints(this.#handle(), this.#wasm, bytes, opts);
   }
 
@@ -397,6 +429,7 @@ export class VisitorSessionRuntime {
   }
 
   recommend(opts) {
+    this.#wasm.need('recommend', 'recommend');
     const r = recommend(this.#handle(), this.#wasm, opts);
     this.#notify(r.changes);
     if (!r.ok) throw new TagwiseError(r.errors);
@@ -411,6 +444,7 @@ export class VisitorSessionRuntime {
    * listeners; a changed ledger is persisted and announced to other tabs.
    */
   activityCall(method, input, now) {
+    this.#wasm.need(method === 'runExperiment' || method === 'convert' ? 'experiments' : 'offers', method);
     const session = this.#handle();
     const r = this.#call([JSON.stringify(input)], (ptr, len) => session[method](ptr, len, now));
     this.#notify(r.changes);
@@ -419,6 +453,7 @@ export class VisitorSessionRuntime {
   }
 
   loadOffers(text) {
+    this.#wasm.need('offers', 'offers.load');
     const session = this.#handle();
     return this.#call([text], (ptr, len) => session.loadOffers(ptr, len));
   }

@@ -36,13 +36,17 @@ function checkedLimit(value, name) {
 class Handle {
   constructor(wasm, handle, count) {
     this.wasm = wasm;
+    // The module the rules were compiled in: after tw.ready() loads the full
+    // module, rules compiled before keep running in the page runtime.
+    this.module = wasm.module;
+    this.scratch = wasm.scratch;
     this.handle = handle;
     this.count = count;
   }
 
   /** Evaluates every rule on every record in one call into wasm. */
   run(records, opts, single = false) {
-    const { module, scratch } = this.wasm;
+    const { module, scratch } = this;
     const now = this.wasm.now(opts);
     const profile = opts?.profile;
     const profileText = profile == null ? null : dataToText(profile, 'profile');
@@ -155,11 +159,24 @@ class RuleSet extends Disposable {
   }
 }
 
+// What the page runtime (js/dist/tagwise_page.wasm) leaves to the full module
+// (js/dist/tagwise_wasm.wasm), fetched on first use: tw.ready(...FEATURES).
+export const FEATURES = Object.freeze(['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text']);
+
+function checkedFeatures(list, where) {
+  if (!Array.isArray(list)) throw new TypeError(`tagwise: ${where} must be an array of features (${FEATURES.join(', ')})`);
+  for (const f of list) {
+    if (!FEATURES.includes(f)) {
+      throw new TypeError(`tagwise: ${where}: ${JSON.stringify(f)} is not a feature; use ${FEATURES.join(', ')}`);
+    }
+  }
+  return list;
+}
+
 /** Per-instance settings over the shared module (kept off the public object). */
 class WasmContext {
   constructor(module, options) {
-    this.module = module;
-    this.scratch = module.__tagwiseScratch ??= new Scratch(module);
+    this.use(module);
     this.clock = options.clock ?? Date.now;
     if (typeof this.clock !== 'function') throw new TypeError('tagwise: options.clock must be a function');
     const limits = options.limits ?? {};
@@ -170,6 +187,26 @@ class WasmContext {
     if (!Number.isInteger(this.cacheSize) || this.cacheSize < 0) {
       throw new TypeError('tagwise: options.cacheSize must be a non-negative integer');
     }
+  }
+
+  /** Switches to `module` (the page runtime, or the full module once a feature loaded). */
+  use(module) {
+    this.module = module;
+    this.scratch = module.__tagwiseScratch ??= new Scratch(module);
+    // The page runtime lacks the features' bindings (CMakeLists.txt, tagwise_page_wasm).
+    this.full = typeof module.evaluateCondition === 'function';
+  }
+
+  /** Throws unless the loaded module holds `feature` (the page runtime does not). */
+  need(feature, call) {
+    if (this.full) return;
+    throw new TagwiseError([{
+      code: 'not_loaded',
+      path: '',
+      severity: 'error',
+      message: `tagwise: ${call} needs the ${feature} module, which the page loads on demand: `
+        + `await tw.ready('${feature}') first (or createTagwise({ features: ['${feature}'] }))`,
+    }]);
   }
 
   now(opts) {
@@ -212,10 +249,15 @@ class Tagwise {
 
   #offers;
 
+  #loadFull;
+
+  #upgrading = null;
+
   constructor(module, options, env) {
     this.#wasm = new WasmContext(module, options);
     this.#session = new VisitorSessionRuntime(this.#wasm, options, env.defaultPurposes);
-    this.#experiments = new Experiments(module, this.#session, this.#wasm, options.experiments ?? {});
+    this.#experiments = new Experiments(this.#session, this.#wasm, options.experiments ?? {});
+    this.#loadFull = env.loadFull ?? null;
     this.#offers = new Offers(this.#session, this.#wasm, options.timeZoneOffset);
     this.#onError = options.onError;
     if (this.#onError !== undefined && typeof this.#onError !== 'function') {
@@ -248,6 +290,7 @@ class Tagwise {
   /** createTagwise's second half: catalog, stored state, SSR state. */
   static async create(module, options, env) {
     const tw = new Tagwise(module, options, env);
+    if (options.features !== undefined && options.features.length > 0 && !tw.#wasm.full) await tw.ready(...options.features);
     if (options.catalog !== undefined) {
       const r = tw.loadCatalog(options.catalog);
       if (!r.ok) throw new TagwiseError(r.errors.map((e) => ({ ...e, path: `/catalog${e.path}` })));
@@ -357,6 +400,7 @@ class Tagwise {
     let r;
     try {
       const [ptr, len] = this.#wasm.scratch.write(text);
+      this.#wasm.need('text', 'parseRuleText');
       r = this.#wasm.module.parseText(ptr, len);
     } finally {
       this.#wasm.scratch.trim();
@@ -371,6 +415,7 @@ class Tagwise {
     let r;
     try {
       const [ptr, len] = this.#wasm.scratch.write(text);
+      this.#wasm.need('text', 'formatRule');
       r = this.#wasm.module.formatText(ptr, len);
     } finally {
       this.#wasm.scratch.trim();
@@ -396,6 +441,7 @@ class Tagwise {
 
   /** Every code lintCatalog's own checks report (LintCode without the ErrorCode part). */
   get lintCodes() {
+    this.#wasm.need('lint', 'lintCodes');
     return this.#wasm.module.lintCodes();
   }
 
@@ -403,6 +449,32 @@ class Tagwise {
   clearCache() {
     for (const h of this.#cache.values()) h.handle.delete();
     this.#cache.clear();
+  }
+
+  // ---- Features the page loads on demand (README "Size of the page module")
+
+  /**
+   * Resolves (to this instance) once `features` can be used: in browsers the
+   * page runtime holds the tag path only, and the first ready() fetches the
+   * full module and moves the visitor's session into it (same tags, same
+   * stored state). In Node, and with options.wasmBinary, everything is loaded
+   * from the start and ready() resolves at once.
+   */
+  ready(...features) {
+    checkedFeatures(features, 'ready(...features)');
+    if (this.#wasm.full) return Promise.resolve(this);
+    if (this.#loadFull === null) return Promise.reject(new Error('tagwise: this build has no full module to load'));
+    this.#upgrading ??= this.#loadFull().then((module) => {
+      this.#session.moveTo(module);
+      return this;
+    }).finally(() => { this.#upgrading = null; });
+    return this.#upgrading;
+  }
+
+  /** Whether `feature` can be used now (without awaiting ready()). */
+  has(feature) {
+    checkedFeatures([feature], 'has(feature)');
+    return this.#wasm.full;
   }
 
   // ---- The visitor session: catalog, profile, tags (js/session.js; types and docs in index.d.ts) ----
@@ -457,6 +529,7 @@ class Tagwise {
    * Throws TagwiseError (with the JSON Pointer) for a malformed condition.
    */
   evaluateCondition(condition, attributes = {}, options = {}) {
+    this.#wasm.need('conditions', 'evaluateCondition');
     return evaluateCondition(this.#wasm.module, condition, attributes, options);
   }
 
@@ -546,17 +619,25 @@ class Tagwise {
  */
 export function makeCreateTagwise(load, sourceKey, env) {
   const modules = new Map();
-  return async function createTagwise(options = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('tagwise: options must be an object');
-    const key = sourceKey(options);
+  const memo = (key, fn) => {
     let promise = modules.get(key);
     if (promise === undefined) {
-      promise = Promise.resolve().then(() => load(options));
+      promise = Promise.resolve().then(fn);
       modules.set(key, promise);
       promise.catch(() => modules.delete(key)); // let a later call retry
     }
-    const module = await promise;
-    return Tagwise.create(module, options, env);
+    return promise;
+  };
+  return async function createTagwise(options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('tagwise: options must be an object');
+    if (options.features !== undefined) checkedFeatures(options.features, 'options.features');
+    const key = sourceKey(options);
+    // A page that names its features up front fetches the full module only.
+    const full = env.loadFull !== undefined && options.features?.length > 0 && !options.wasmBinary;
+    const fullKey = `full:${options.featuresWasmUrl ?? ''}`;
+    const loadFull = env.loadFull === undefined ? undefined : () => memo(fullKey, () => env.loadFull(options));
+    const module = await (full ? loadFull() : memo(key, () => load(options)));
+    return Tagwise.create(module, options, { ...env, loadFull });
   };
 }
 

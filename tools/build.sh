@@ -7,7 +7,8 @@
 #   wasm:   build-wasm/    the embind module (js/dist/tagwise_wasm.{mjs,wasm}, plus
 #                          js/dist/tagwise_wasm_inline.js: the .wasm inlined as base64) and the
 #                          core GoogleTest suite compiled to wasm (run by node under ctest)
-#   wasm-module:           only the embind modules: the page module (and its inlined copy)
+#   wasm-module:           only the embind modules: the page runtime js/dist/tagwise_page.{mjs,wasm},
+#                          the full module (and its inlined copy)
 #                          and the CLI module js/dist/tagwise_tools.{mjs,wasm} (hints, eval)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,7 @@ if [[ $what == wasm || $what == wasm-module || $what == all ]]; then
   if [[ $tests == ON ]]; then
     cmake --build build-wasm -j"$jobs"
   else
-    cmake --build build-wasm -j"$jobs" --target tagwise_wasm tagwise_tools_wasm
+    cmake --build build-wasm -j"$jobs" --target tagwise_wasm tagwise_page_wasm tagwise_features_wasm tagwise_tools_wasm
   fi
   # The same .wasm as base64 in an ES module: the package's "tagwise/wasm-inline" export.
   node tools/gen_inline_wasm.mjs

@@ -139,9 +139,13 @@ val LintCodes() { return NameList(kLintCodes); }
 
 EMSCRIPTEN_BINDINGS(tagwise_catalog) {
   using namespace tagwise::wasm;
+#ifndef TAGWISE_PAGE_RUNTIME
   emscripten::function("lintCatalog", &Lint);
+#endif
   emscripten::function("decodeStore", &DecodeStoreJson);
   emscripten::function("consentPurposes", &ConsentPurposes);
   emscripten::function("decisionSources", &DecisionSources);
+#ifndef TAGWISE_PAGE_RUNTIME
   emscripten::function("lintCodes", &LintCodes);
+#endif
 }

@@ -271,7 +271,9 @@ EMSCRIPTEN_BINDINGS(tagwise_rules) {
       .function("source", &RuleSet::Source)
       .function("evaluate", &RuleSet::Evaluate);
   emscripten::function("validate", &Validate);
+#ifndef TAGWISE_PAGE_RUNTIME
   emscripten::function("parseText", &ParseText);
   emscripten::function("formatText", &FormatText);
+#endif
   emscripten::function("errorCodes", &ErrorCodes);
 }

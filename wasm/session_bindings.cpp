@@ -273,6 +273,7 @@ class SessionBinding {
     });
   }
 
+#ifndef TAGWISE_PAGE_RUNTIME
   std::string LoadHints(uintptr_t ptr, size_t len, const std::string& expected_catalog_version) {
     return Guard([&] { return s_.LoadHints(View(ptr, len), expected_catalog_version); });
   }
@@ -309,6 +310,7 @@ class SessionBinding {
     return WithUser(now, [&](const UserView& u, bool* changed) { return s_.RecordOffer(View(ptr, len), u, changed); });
   }
 
+#endif
   // {"assignments", "conversions", "offers", "olderTotals"}; "null" on failure.
   std::string ActivityJson() const {
     try {
@@ -372,6 +374,7 @@ EMSCRIPTEN_BINDINGS(tagwise_session) {
       .function("explain", &SessionBinding::Explain)
       .function("profileJson", &SessionBinding::ProfileJson)
       .function("tagProfiles", &SessionBinding::TagProfiles)
+#ifndef TAGWISE_PAGE_RUNTIME
       .function("loadHints", &SessionBinding::LoadHints)
       .function("hintsInfo", &SessionBinding::HintsInfo)
       .function("recommend", &SessionBinding::Recommend)
@@ -380,5 +383,6 @@ EMSCRIPTEN_BINDINGS(tagwise_session) {
       .function("loadOffers", &SessionBinding::LoadOffers)
       .function("eligibleOffers", &SessionBinding::EligibleOffers)
       .function("recordOffer", &SessionBinding::RecordOffer)
+#endif
       .function("activityJson", &SessionBinding::ActivityJson);
 }

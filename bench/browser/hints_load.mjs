@@ -22,7 +22,7 @@ const bytes = await buildHintFile(readInteractions());
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body>
 <script type="module">
 import { createTagwise } from '/js/index.js';
-const tw = await createTagwise({ storage: 'memory' });
+const tw = await createTagwise({ storage: 'memory', features: ['recommend'] });
 const t0 = performance.now();
 const bytes = new Uint8Array(await (await fetch('/__hints/retail.twh')).arrayBuffer());
 const t1 = performance.now();

@@ -20,24 +20,31 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 const { values: args } = parseArgs({
-  options: { top: { type: 'string', default: '15' }, json: { type: 'boolean', default: false } },
+  options: {
+    top: { type: 'string', default: '15' },
+    json: { type: 'boolean', default: false },
+    build: { type: 'string', default: 'build-wasm' },
+    target: { type: 'string', default: 'tagwise_wasm' },
+    functions: { type: 'string', default: '0' },
+  },
 });
 const REPO = resolve(new URL('../..', import.meta.url).pathname);
-const BUILD = join(REPO, 'build-wasm');
+const BUILD = resolve(REPO, args.build);
 const NM = '/usr/lib/llvm-14/bin/llvm-nm';
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
 // ---- relink with names
 const dir = mkdtempSync(join(tmpdir(), 'tagwise-size-'));
-const link = readFileSync(join(BUILD, 'CMakeFiles/tagwise_wasm.dir/link.txt'), 'utf8').trim().split(/\s+/);
+const link = readFileSync(join(BUILD, `CMakeFiles/${args.target}.dir/link.txt`), 'utf8').trim().split(/\s+/);
 const out = join(dir, 'named.mjs');
-const cmd = link.map((a) => (a === '/work/main/js/dist/tagwise_wasm.mjs' || a.endsWith('js/dist/tagwise_wasm.mjs') ? out : a));
+const shippedGlue = resolve(BUILD, link[link.indexOf('-o') + 1]);
+const cmd = link.map((a, i) => (i > 0 && link[i - 1] === '-o' ? out : a));
 execFileSync(cmd[0], [...cmd.slice(1), '--profiling-funcs'], {
   cwd: BUILD, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_PATH: '/usr/share/nodejs' },
 });
 const wasm = readFileSync(join(dir, 'named.wasm'));
-const shipped = readFileSync(join(REPO, 'js/dist/tagwise_wasm.wasm'));
-const glue = readFileSync(join(REPO, 'js/dist/tagwise_wasm.mjs'));
+const shipped = readFileSync(shippedGlue.replace(/\.mjs$/, '.wasm'));
+const glue = readFileSync(shippedGlue);
 
 // ---- read the module: section sizes, function bodies, names
 function readModule(b) {
@@ -97,7 +104,11 @@ const label = (obj) => {
   m = rel.match(/wasm\/([a-z_]+)\.cpp/);
   return m ? `wasm/${m[1]}.cpp` : rel;
 };
-for (const obj of [...objects(join(BUILD, 'CMakeFiles/tagwise_core.dir')), ...objects(join(BUILD, 'CMakeFiles/tagwise_wasm.dir'))]) {
+// The core is built twice in the wasm build (tagwise_core -O3, tagwise_core_small -Oz): the same
+// sources, so either copy names the same owner.
+const coreDirs = ['tagwise_core', 'tagwise_core_small'].map((d) => join(BUILD, `CMakeFiles/${d}.dir`))
+  .filter((d) => { try { return statSync(d).isDirectory(); } catch { return false; } });
+for (const obj of [...coreDirs.flatMap((d) => objects(d)), ...objects(join(BUILD, `CMakeFiles/${args.target}.dir`))]) {
   const lines = execFileSync(NM, ['--defined-only', '-C', obj], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n');
   for (const line of lines) {
     const m = line.match(/^[0-9a-f]+ ([TtWw]) (.*)$/);
@@ -137,6 +148,8 @@ const summary = {
   wasmBytes: shipped.length, wasmGzip: gz(shipped), glueBytes: glue.length, glueGzip: gz(glue),
   totalGzip: gz(shipped) + gz(glue), codeBytes: named.reduce((a, r) => a + r.bytes, 0), dataBytes: data,
 };
+const allFunctions = mod.bodies.map((body, i) => [body.length, mod.names.get(i + mod.imported) ?? `function ${i}`])
+  .sort((a, b) => b[0] - a[0]);
 if (args.json) {
   console.log(JSON.stringify({ summary, rows: named }, null, 2));
 } else {
@@ -151,5 +164,10 @@ if (args.json) {
   if (top > 0) {
     console.log(`\nlargest functions of the ${Math.min(top, named.length)} largest owners:`);
     for (const r of named.slice(0, top)) console.log(`  ${r.owner}\n    ${r.biggest.join('\n    ')}`);
+  }
+  const n = Number(args.functions);
+  if (n > 0) {
+    console.log(`\nthe ${n} largest functions:`);
+    for (const [size, name] of allFunctions.slice(0, n)) console.log(`  ${String(size).padStart(6)} ${name.slice(0, 110)}`);
   }
 }

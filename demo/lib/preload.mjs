@@ -55,16 +55,21 @@ const cache = new Map();
 
 /**
  * The preload tags for a page whose module script is `entryUrl` (e.g.
- * "/shop/app.js") and that fetches `fetches` (URLs) and the tagwise .wasm.
+ * "/shop/app.js") and that fetches `fetches` (URLs) and a tagwise module:
+ * `module` "page" (the page runtime createTagwise() loads by default) or
+ * "features" (the full module, createTagwise({ features }): its glue is a
+ * dynamic import the graph does not show, so it is preloaded too).
  */
-export function preloadTags(entryUrl, fetches = []) {
-  const key = `${entryUrl}\u0000${fetches.join('\u0000')}`;
+export function preloadTags(entryUrl, fetches = [], module = 'page') {
+  const key = `${entryUrl}\u0000${fetches.join('\u0000')}\u0000${module}`;
   let tags = cache.get(key);
   if (tags === undefined) {
     const modules = moduleGraph(fileOf(entryUrl)).map(urlOf).filter((u) => u !== null);
+    const dist = '/node_modules/tagwise/js/dist';
+    if (module === 'features') modules.push(`${dist}/tagwise_features.mjs`);
     tags = [
       // The glue fetches the .wasm with credentials "same-origin": crossorigin=anonymous matches it.
-      '<link rel="preload" href="/node_modules/tagwise/js/dist/tagwise_wasm.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">',
+      `<link rel="preload" href="${dist}/tagwise_${module}.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">`,
       ...fetches.map((u) => `<link rel="preload" href="${escapeHtml(u)}" as="fetch" crossorigin="anonymous">`),
       ...modules.map((u) => `<link rel="modulepreload" href="${escapeHtml(u)}">`),
     ].join('\n');

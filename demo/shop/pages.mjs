@@ -71,7 +71,7 @@ export function shopPage({ lang, title, main, state, meta, config }) {
     lang,
     title: `${title} · ${t.brand}`,
     head: `<link rel="stylesheet" href="/shop/shop.css">
-${preloadTags('/shop/app.js', ['/shop/catalog.json', '/shop/offers.json', '/data/shop.twh', '/data/products.json'])}`,
+${preloadTags('/shop/app.js', ['/shop/catalog.json', '/shop/offers.json', '/data/shop.twh', '/data/products.json'], 'features')}`,
     bodyClass: 'shop',
     body: `${header(lang)}
 ${consentBanner(lang)}

@@ -84,7 +84,10 @@ before(async () => {
     classic: await bundle('main-classic.js', 'dist-classic', 'iife'),
   };
   // What the app's build must do for the default loading: put the engine next to the bundle.
-  copyFileSync(join(app, 'node_modules/tagwise/js/dist/tagwise_wasm.wasm'), join(app, 'dist/tagwise_wasm.wasm'));
+  // (The page runtime; the full module only when a feature is used.)
+  for (const f of ['tagwise_page.wasm', 'tagwise_features.wasm']) {
+    copyFileSync(join(app, `node_modules/tagwise/js/dist/${f}`), join(app, `dist/${f}`));
+  }
 
   server = await startServer({
     routes: { '/app/': page('main.js'), '/inline/': page('main-inline.js'), '/classic/': page('main-classic.js', 'classic') },
@@ -122,7 +125,7 @@ test('esbuild bundles the browser entry; with the .wasm copied next to the bundl
   const { result, problems, requests } = await run('/app/');
   assert.equal(result.ok, true, result.error);
   assert.deepEqual(problems, []);
-  assert.ok(requests.includes('/app/tagwise_wasm.wasm'), `the glue fetches the .wasm next to the bundle: ${requests.join(' ')}`);
+  assert.ok(requests.includes('/app/tagwise_page.wasm'), `the glue fetches the .wasm next to the bundle: ${requests.join(' ')}`);
   assert.deepStrictEqual(result.result, expected);
   assert.equal(result.result.loaded.ok, true);
   assert.deepEqual(result.result.tagsAfter.map((t) => [t.id, t.name, t.value]),

@@ -26,7 +26,7 @@ let browser;
 let expected;
 
 before(async () => {
-  const wasm = await readFile(new URL('js/dist/tagwise_wasm.wasm', `file://${REPO}`));
+  const wasm = await readFile(new URL('js/dist/tagwise_page.wasm', `file://${REPO}`));
   server = await startServer({
     headers: { 'content-security-policy': CSP },
     routes: {
@@ -80,7 +80,7 @@ test('under the strict CSP the browser entry loads the .wasm next to the glue an
   assert.equal(result.ok, true, result.error);
   assert.deepEqual(result.violations, []);
   assert.deepEqual(problems, []);
-  assert.ok(requests.includes('/js/dist/tagwise_wasm.wasm'), requests.join(' '));
+  assert.ok(requests.includes('/js/dist/tagwise_page.wasm'), requests.join(' '));
   assert.deepStrictEqual(result.result, expected);
   assert.equal(result.result.ruleAfter, true);
   assert.deepEqual(result.result.tagsAfter.map((t) => t.id), ['shanghai', 'gamer', 'spend_tier', 'active']);
@@ -92,7 +92,7 @@ test('under the strict CSP createTagwise({ wasmUrl }) loads the engine from the 
   assert.deepEqual(result.violations, []);
   assert.deepEqual(problems, []);
   assert.ok(requests.includes('/assets/engine.6f1c2a.wasm'), requests.join(' '));
-  assert.ok(!requests.includes('/js/dist/tagwise_wasm.wasm'), requests.join(' '));
+  assert.ok(!requests.includes('/js/dist/tagwise_page.wasm'), requests.join(' '));
   assert.deepStrictEqual(result.result, expected);
 });
 

@@ -307,6 +307,7 @@ test('offers: caps recorded in one tab hold in the other at once, and records ma
   const key = 'offers';
   const open = (page) => page.evaluate(async ({ key, offers }) => {
     await window.open_({ storageKey: key, flushDelay: 20 });
+    await window.tw.ready('offers');
     window.tw.offers.load(offers);
     window.eligibleIds = () => window.tw.offers.eligible().map((o) => o.id);
     window.why = (id) => window.tw.offers.eligible().ineligible.find((o) => o.id === id)?.reasons ?? [];

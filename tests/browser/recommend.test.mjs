@@ -23,14 +23,14 @@ const PAGE = `<!doctype html>
 import { createTagwise } from '/js/index.js';
 try {
   const bytes = new Uint8Array(await (await fetch('/__hints/retail.twh')).arrayBuffer());
-  const personal = await createTagwise({ clock: () => ${NOW}, storage: 'memory',
+  const personal = await createTagwise({ features: ['recommend'], clock: () => ${NOW}, storage: 'memory',
     purposes: ['necessary', 'personalization'] });
   const info = personal.loadHints(bytes);
   const cold = personal.recommend({ k: 10 });
   personal.trackMany(${JSON.stringify(EVENTS)});
   const browsed = personal.recommend({ k: 10, context: { item: '22423' } });
   // The browser default: consent not given yet, so non-personal lists only.
-  const undecided = await createTagwise({ clock: () => ${NOW}, storage: 'memory' });
+  const undecided = await createTagwise({ features: ['recommend'], clock: () => ${NOW}, storage: 'memory' });
   undecided.loadHints(bytes);
   undecided.trackMany(${JSON.stringify(EVENTS)});
   window.__result = { ok: true, info, cold, browsed, undecided: undecided.recommend({ k: 10 }) };
@@ -71,7 +71,7 @@ test('a page loads the retail hint file and recommends exactly what Node recomme
   assert.equal(r.info.items, 3659);
   assert.equal(r.info.users, 4334);
 
-  const tw = await createTagwise({ clock: () => NOW });
+  const tw = await createTagwise({ features: ['recommend'], clock: () => NOW });
   tw.loadHints(bytes);
   assert.deepEqual(r.cold, tw.recommend({ k: 10 }));
   tw.trackMany(EVENTS);

@@ -40,7 +40,7 @@ try {
   const set = tw.compileRules([${JSON.stringify(TAG_RULE)}, { cat: ['你好，', { var: '名字' }] }, { '/': [1, { var: 'n' }] }]);
   let error;
   try { tw.compileRule({ 买过: ['手机'] }); } catch (e) { error = { isTagwiseError: e instanceof TagwiseError, code: e.code, path: e.path, message: e.message }; }
-  const viaUrl = await createTagwise({ wasmUrl: new URL('/js/dist/tagwise_wasm.wasm', location.href) });
+  const viaUrl = await createTagwise({ wasmUrl: new URL('/js/dist/tagwise_page.wasm', location.href) });
   window.__tagwise = tw;
   window.__result = {
     ok: true,

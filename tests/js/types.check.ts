@@ -17,6 +17,12 @@ async function usage(): Promise<void> {
   await createTagwise();
   await createTagwise({ wasmUrl: new URL('https://cdn.example/tagwise_wasm.wasm') });
   await createTagwise({ wasmBinary: new Uint8Array(8) });
+  await createTagwise({ features: ['experiments', 'offers'], featuresWasmUrl: '/assets/tagwise_features.1a2b.wasm' });
+  // @ts-expect-error: not a feature
+  await createTagwise({ features: ['experiment'] });
+  const same: Tagwise = await tw.ready('recommend', 'conditions');
+  const loaded: boolean = tw.has('lint');
+  void same, loaded;
   const queued: TagwiseQueue = queueTagwise(createTagwise(options), { clock: () => Date.now() });
   const maybe: TrackResult | undefined = queued.track({ type: 'view_item' });
   queued.trackMany([{ type: 'view_item', ts: 1 }]);

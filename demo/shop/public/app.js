@@ -62,6 +62,9 @@ async function main() {
 
   const tw = await createTagwise({
     storage: 'indexedDB',
+    // The shop renders offers and recommendations at once: fetch the full
+    // module up front rather than the page runtime and then the rest.
+    features: ['offers', 'recommend', 'experiments'],
     catalog,
     onError: (d) => {
       report.diagnostics.push({ code: d.code, message: d.message });

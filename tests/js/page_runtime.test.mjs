@@ -1,0 +1,155 @@
+// The page runtime (js/dist/tagwise_page.wasm, issue 18): what a storefront
+// fetches to hold a visitor's tags, and the full module it moves into when a
+// feature is first used (tw.ready). Node's entry always loads the full module,
+// so these tests build createTagwise the way the browser entry does
+// (js/index.js), with the bytes read from disk.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import createTagwisePageModule from '../../js/dist/tagwise_page.mjs';
+import createTagwiseModule from '../../js/dist/tagwise_features.mjs';
+import { FEATURES, makeCreateTagwise } from '../../js/tagwise.js';
+import { TagwiseError } from '../../js/errors.js';
+
+const PAGE = await readFile(new URL('../../js/dist/tagwise_page.wasm', import.meta.url));
+const FULL = await readFile(new URL('../../js/dist/tagwise_features.wasm', import.meta.url));
+const NOW = Date.UTC(2026, 10, 20);
+const DAY = 86_400_000;
+const ALL = ['necessary', 'security', 'personalization', 'marketing', 'analytics'];
+
+function pageCreate() {
+  const loads = { page: 0, full: 0 };
+  const create = makeCreateTagwise(
+    () => { loads.page++; return createTagwisePageModule({ wasmBinary: PAGE }); },
+    () => 'default',
+    {
+      defaultStorage: 'memory', defaultPurposes: ALL, defaultSync: false,
+      loadFull: () => { loads.full++; return createTagwiseModule({ wasmBinary: FULL }); },
+    },
+  );
+  return { create, loads };
+}
+
+const CATALOG = {
+  tagwise: 1,
+  groups: [{ id: 'stage', name: '阶段', exclusive: true }],
+  tags: [
+    { id: 'browser', name: '浏览用户', dimension: 'behavior', when: { '>=': [{ events: [{ type: 'view', within: '7d' }] }, 1] } },
+    { id: 'buyer', name: '买家', dimension: 'behavior', when: { '>=': [{ events: [{ type: 'order_paid' }] }, 1] } },
+    { id: 'spend', name: '累计消费', dimension: 'value', when: { tag: ['buyer'] }, value: { events: [{ type: 'order_paid', agg: 'sum', field: 'amount' }] } },
+    { id: 'prospect', name: '潜在客户', dimension: 'lifecycle', group: 'stage', priority: 1, when: { tag: ['browser'] } },
+    { id: 'customer', name: '客户', dimension: 'lifecycle', group: 'stage', priority: 2, when: { tag: ['buyer'] } },
+    { id: 'vip', name: 'VIP', dimension: 'value', when: { '==': [{ var: 'level' }, 'gold'] } },
+  ],
+};
+
+const PROFILE = {
+  user_id: 'u-1',
+  attributes: { level: 'gold', region: '华东' },
+  events: [
+    { id: 'e1', type: 'view', ts: NOW - DAY, props: { item: 'A1' } },
+    { id: 'e2', type: 'order_paid', ts: NOW - 2 * DAY, props: { amount: 120, item: 'A1' } },
+  ],
+};
+
+async function visitor(create) {
+  const tw = await create({ clock: () => NOW, purposes: ALL });
+  assert.equal(tw.loadCatalog(CATALOG).ok, true);
+  assert.equal(tw.setProfile(PROFILE).ok, true);
+  return tw;
+}
+
+const held = (tw) => tw.tags().map((t) => [t.id, t.value]);
+
+test('the page runtime holds the tag path: catalog, profile, track, tags, explain, rules', async () => {
+  const { create, loads } = pageCreate();
+  const tw = await visitor(create);
+  assert.deepEqual(loads, { page: 1, full: 0 });
+  assert.deepEqual(held(tw), [['browser', true], ['buyer', true], ['spend', 120], ['customer', true], ['vip', true]]);
+  const r = tw.track({ id: 'e3', type: 'order_paid', ts: NOW, props: { amount: 30 } });
+  assert.deepEqual(r.changes.changed, ['spend']);
+  assert.equal(tw.explain('vip').holds, true);
+  assert.equal(tw.compileRule({ '>=': [{ var: 'n' }, 5] }).evaluate({ n: 7 }), true);
+  assert.equal(tw.evaluate({ cat: ['标', '签'] }), '标签');
+  assert.deepEqual(tw.validateRule({ '>=': [1] }).map((p) => p.code), ['wrong_argument_count']);
+  for (const f of FEATURES) assert.equal(tw.has(f), false, f);
+});
+
+test('a feature used before it is loaded throws not_loaded naming tw.ready(feature)', async () => {
+  const { create } = pageCreate();
+  const tw = await visitor(create);
+  const calls = {
+    conditions: () => tw.evaluateCondition({ level: 'gold' }, { level: 'gold' }),
+    experiments: () => tw.experiments.run({ key: 'x', variations: [0, 1] }),
+    offers: () => tw.offers.load([]),
+    recommend: () => tw.recommend(),
+    lint: () => tw.lintCatalog(CATALOG),
+    text: () => tw.parseRuleText('level == "gold"'),
+  };
+  for (const [feature, call] of Object.entries(calls)) {
+    assert.throws(call, (e) => e instanceof TagwiseError && e.code === 'not_loaded'
+      && e.message.includes(`tw.ready('${feature}')`), feature);
+  }
+  assert.throws(() => tw.experiments.hash('s', 'v', 1), (e) => e.code === 'not_loaded');
+  assert.throws(() => tw.formatRule({ var: 'a' }), (e) => e.code === 'not_loaded');
+  assert.equal(tw.hints, null);
+  assert.deepEqual(tw.experiments.results(), { assignments: [], conversions: [] }, 'stored activity is still readable');
+});
+
+test('tw.ready() moves the session into the full module: same tags, profile and compiled rules', async () => {
+  const { create, loads } = pageCreate();
+  const tw = await visitor(create);
+  tw.track({ id: 'e3', type: 'order_paid', ts: NOW, props: { amount: 30 } });
+  const rule = tw.compileRule({ '+': [{ var: 'a' }, 1] });
+  const before = { tags: held(tw), decisions: tw.tagDecisions(), profile: tw.getProfile(), purposes: tw.purposes };
+  const changes = [];
+  tw.onTagsChanged((c) => changes.push(c));
+
+  const [a, b] = await Promise.all([tw.ready('experiments'), tw.ready('conditions', 'offers')]);
+  assert.equal(a, tw);
+  assert.equal(b, tw);
+  assert.deepEqual(loads, { page: 1, full: 1 }, 'the full module is fetched once');
+  for (const f of FEATURES) assert.equal(tw.has(f), true, f);
+  assert.deepEqual({ tags: held(tw), decisions: tw.tagDecisions(), profile: tw.getProfile(), purposes: tw.purposes }, before);
+  assert.deepEqual(changes, [], 'moving changes nothing the visitor holds');
+  assert.equal(rule.evaluate({ a: 1 }), 2, 'a rule compiled in the page runtime keeps working');
+
+  // The features now run on the moved session.
+  assert.equal(tw.evaluateCondition({ level: 'gold' }, { level: 'gold' }), true);
+  const run = tw.experiments.run({ key: 'hero', variations: ['a', 'b'], rule: { tag: ['vip'] } });
+  assert.equal(run.inExperiment, true);
+  assert.equal(tw.experiments.results().assignments.length, 1);
+  assert.equal(tw.parseRuleText('level == "gold"')['=='][1], 'gold');
+  // And the tag path goes on in the full module.
+  const r = tw.track({ id: 'e4', type: 'order_paid', ts: NOW, props: { amount: 50 } });
+  assert.deepEqual(r.changes.changed, ['spend']);
+  assert.equal(tw.tags().find((t) => t.id === 'spend').value, 200);
+  await tw.ready('lint');
+  assert.deepEqual(loads, { page: 1, full: 1 });
+});
+
+test('createTagwise({ features }) fetches the full module only; a later instance reuses it', async () => {
+  const { create, loads } = pageCreate();
+  const tw = await create({ clock: () => NOW, features: ['recommend'] });
+  assert.deepEqual(loads, { page: 0, full: 1 });
+  assert.equal(tw.has('recommend'), true);
+  const plain = await create({ clock: () => NOW });
+  assert.deepEqual(loads, { page: 1, full: 1 });
+  await plain.ready('offers');
+  assert.deepEqual(loads, { page: 1, full: 1 }, 'the full module is shared by every instance');
+});
+
+test('bad feature names are TypeErrors that list the features', async () => {
+  const { create } = pageCreate();
+  await assert.rejects(create({ features: ['experiment'] }), (e) => e instanceof TypeError && e.message.includes('experiments, offers'));
+  const tw = await create({});
+  assert.throws(() => tw.ready('nope'), TypeError);
+  assert.throws(() => tw.has('nope'), TypeError);
+});
+
+test('in Node everything is loaded from the start: ready() resolves at once', async () => {
+  const { createTagwise } = await import('tagwise');
+  const tw = await createTagwise();
+  assert.equal(tw.has('experiments'), true);
+  assert.equal(await tw.ready(...FEATURES), tw);
+});
