@@ -60,15 +60,13 @@ export type ErrorCode =
   | 'duplicate_id'
   | 'cycle'
   | 'corrupt'
-  | 'catalog_mismatch';
+  | 'catalog_mismatch'
+  | 'not_loaded';
 
 /** One problem found in a rule (or in data / a profile). */
 export interface Problem {
-  /**
-   * What went wrong, from a closed set: the core's {@link ErrorCode}s, or
-   * `not_loaded` (browser: a feature used before {@link Tagwise.ready} loaded it).
-   */
-  code: ErrorCode | 'not_loaded';
+  /** What went wrong, from a closed set (`not_loaded`: in a browser, a feature used before {@link Tagwise.ready} loaded it). */
+  code: ErrorCode;
   /**
    * Where: a JSON Pointer into what was passed (`"/and/1/>=/0"`; `""` is the
    * whole input; for {@link Tagwise.compileRules} it starts with the rule's
@@ -89,7 +87,7 @@ export interface Problem {
 export declare class TagwiseError extends Error {
   readonly name: 'TagwiseError';
   /** Code of the first problem. */
-  readonly code: ErrorCode | 'not_loaded';
+  readonly code: ErrorCode;
   /** Path of the first problem (JSON Pointer, or "line:column" for the text form). */
   readonly path: string;
   /** Every problem found (the first one gives code, path and message). */

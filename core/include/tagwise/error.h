@@ -35,6 +35,8 @@ enum class ErrorCode {
   kCycle,               // tags depend on each other in a loop
   kCorrupt,             // binary data failed its checksum or is truncated/malformed
   kCatalogMismatch,     // data built for another catalogue version
+  kNotLoaded,           // the module holding a feature is not loaded yet (the
+                        // browser's page runtime: js/ raises it until tw.ready)
 };
 
 // Stable snake_case name of a code, e.g. "unknown_operator".

@@ -23,6 +23,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kCycle: return "cycle";
     case ErrorCode::kCorrupt: return "corrupt";
     case ErrorCode::kCatalogMismatch: return "catalog_mismatch";
+    case ErrorCode::kNotLoaded: return "not_loaded";
   }
   return "unknown";
 }
