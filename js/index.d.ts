@@ -208,9 +208,10 @@ export interface Limits {
  * What the browser's page runtime leaves to the full module, fetched on first
  * use ({@link Tagwise.ready}): experiments (run, convert, report, bucketing),
  * offers, recommend (loadHints, recommend), conditions (evaluateCondition),
- * lint (lintCatalog, lintCodes), text (parseRuleText, formatRule).
+ * lint (lintCatalog, lintCodes), text (parseRuleText, formatRule), batch
+ * (tagProfiles: many visitors at once, a server's or the console's job).
  */
-export type Feature = 'experiments' | 'offers' | 'recommend' | 'conditions' | 'lint' | 'text';
+export type Feature = 'experiments' | 'offers' | 'recommend' | 'conditions' | 'lint' | 'text' | 'batch';
 
 export type Purpose = 'necessary' | 'security' | 'personalization' | 'marketing' | 'analytics';
 
@@ -1258,6 +1259,7 @@ export interface Tagwise {
    * into wasm (each profile serialized once). Does not touch the instance's
    * own profile. A profile that cannot be read gets `errors` and no tags;
    * the batch goes on. Without a loaded catalog every `tags` is empty.
+   * In a browser it needs the full module: `await tw.ready('batch')` first.
    * @throws TagwiseError when a profile cannot become JSON (BigInt, cycles;
    *   path `"/<index>"`) or nests more than 1,000 levels (`too_deep`).
    */

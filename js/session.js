@@ -466,6 +466,7 @@ export class VisitorSessionRuntime {
 
   tagProfiles(profiles, opts) {
     if (!Array.isArray(profiles)) throw new TypeError('tagwise: tagProfiles(profiles) needs an array of profiles');
+    this.#wasm.need('batch', 'tagProfiles');
     const o = checkedOptions(opts, 'tagProfiles');
     const now = this.#wasm.now(o);
     const purposes = o.purposes === undefined

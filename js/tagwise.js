@@ -161,7 +161,7 @@ class RuleSet extends Disposable {
 
 // What the page runtime (js/dist/tagwise_page.wasm) leaves to the full module
 // (js/dist/tagwise_wasm.wasm), fetched on first use: tw.ready(...FEATURES).
-export const FEATURES = Object.freeze(['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text']);
+export const FEATURES = Object.freeze(['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch']);
 
 function checkedFeatures(list, where) {
   if (!Array.isArray(list)) throw new TypeError(`tagwise: ${where} must be an array of features (${FEATURES.join(', ')})`);

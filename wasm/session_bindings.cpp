@@ -246,6 +246,7 @@ class SessionBinding {
 
   std::string Fingerprint() const { return s_.fingerprint(); }
 
+#ifndef TAGWISE_PAGE_RUNTIME  // a server's batch API: the full module only
   // {"ok": true, "results": [{"user_id", "tags", "errors"?, "warnings"?, "warningCount"?}]}.
   // `purposes` (len 0: the session's) is a JSON array.
   std::string TagProfiles(uintptr_t ptr, size_t len, double now, uintptr_t purposes_ptr, size_t purposes_len) {
@@ -272,6 +273,7 @@ class SessionBinding {
       return out + "]}";
     });
   }
+#endif
 
 #ifndef TAGWISE_PAGE_RUNTIME
   std::string LoadHints(uintptr_t ptr, size_t len, const std::string& expected_catalog_version) {
@@ -321,6 +323,7 @@ class SessionBinding {
   }
 
  private:
+#ifndef TAGWISE_PAGE_RUNTIME
   static ojson TaggedJson(const TaggedProfile& p) {
     ojson entry = ojson::object();
     entry["user_id"] = p.user_id ? ojson(*p.user_id) : ojson(nullptr);
@@ -334,6 +337,7 @@ class SessionBinding {
     }
     return entry;
   }
+#endif
 
   // Evaluates the tags at `now`, runs `body` on a view of the visitor and adds
   // "changes" and "changed" (the activity changed: persist it) to its answer.
@@ -373,7 +377,9 @@ EMSCRIPTEN_BINDINGS(tagwise_session) {
       .function("tags", &SessionBinding::Tags)
       .function("explain", &SessionBinding::Explain)
       .function("profileJson", &SessionBinding::ProfileJson)
+#ifndef TAGWISE_PAGE_RUNTIME
       .function("tagProfiles", &SessionBinding::TagProfiles)
+#endif
 #ifndef TAGWISE_PAGE_RUNTIME
       .function("loadHints", &SessionBinding::LoadHints)
       .function("hintsInfo", &SessionBinding::HintsInfo)

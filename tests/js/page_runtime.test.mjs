@@ -85,6 +85,7 @@ test('a feature used before it is loaded throws not_loaded naming tw.ready(featu
     recommend: () => tw.recommend(),
     lint: () => tw.lintCatalog(CATALOG),
     text: () => tw.parseRuleText('level == "gold"'),
+    batch: () => tw.tagProfiles([PROFILE]),
   };
   for (const [feature, call] of Object.entries(calls)) {
     assert.throws(call, (e) => e instanceof TagwiseError && e.code === 'not_loaded'
@@ -126,6 +127,7 @@ test('tw.ready() moves the session into the full module: same tags, profile and 
   assert.equal(tw.tags().find((t) => t.id === 'spend').value, 200);
   await tw.ready('lint');
   assert.deepEqual(loads, { page: 1, full: 1 });
+  assert.deepEqual(tw.tagProfiles([PROFILE])[0].tags.vip, true);
 });
 
 test('createTagwise({ features }) fetches the full module only; a later instance reuses it', async () => {

@@ -58,7 +58,7 @@ function download(name, text) {
 
 async function start() {
   const [tw, sample, catalog] = await Promise.all([
-    createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text'], storage: 'memory', purposes: ['necessary', 'security', 'personalization', 'marketing', 'analytics'] }),
+    createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch'], storage: 'memory', purposes: ['necessary', 'security', 'personalization', 'marketing', 'analytics'] }),
     loadSample(),
     fetch('/data/retail-catalog.json').then((r) => r.json()),
   ]);

@@ -69,7 +69,7 @@ function factsOf(profile) {
 }
 
 export async function createPreview(el, { t, lang, sample, asOf, formatRule }) {
-  const tw = await createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text'], storage: 'memory', sync: false, purposes: ALL_PURPOSES });
+  const tw = await createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch'], storage: 'memory', sync: false, purposes: ALL_PURPOSES });
   const profiles = sample.profiles;
   const facts = new Map(profiles.map((p) => [p.user_id, factsOf(p)]));
   const money = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'zh-CN', { style: 'currency', currency: 'GBP', maximumFractionDigits: 0 });

@@ -9,7 +9,7 @@ let ready = null;
 self.addEventListener('message', async ({ data }) => {
   if (data.type === 'init') {
     ready = import(data.tagwiseUrl).then(async ({ createTagwise }) => ({
-      tw: await createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text'], storage: 'memory', sync: false, purposes: ALL_PURPOSES }),
+      tw: await createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch'], storage: 'memory', sync: false, purposes: ALL_PURPOSES }),
       profiles: data.profiles,
       asOf: data.asOf,
     }));

@@ -146,7 +146,7 @@ export function mountExperiments(el, ctx) {
     try {
       // The backtest blocks the page for about a second: let the message paint first.
       await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      backtestTw ??= await createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text'], storage: 'memory', sync: false, purposes: PURPOSES });
+      backtestTw ??= await createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch'], storage: 'memory', sync: false, purposes: PURPOSES });
       const definition = {
         key: key.control.value,
         weights: VARIATIONS.map((v) => Number(weight[v].value)),
