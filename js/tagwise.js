@@ -159,8 +159,9 @@ class RuleSet extends Disposable {
   }
 }
 
-// What the page runtime (js/dist/tagwise_page.wasm) leaves to the full module
-// (js/dist/tagwise_wasm.wasm), fetched on first use: tw.ready(...FEATURES).
+// What the browser's page runtime (js/dist/tagwise_page.wasm) leaves to the
+// full module (js/dist/tagwise_features.wasm), fetched on first use:
+// tw.ready(...FEATURES). Node's module (js/dist/tagwise_wasm.wasm) has them all.
 export const FEATURES = Object.freeze(['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch']);
 
 function checkedFeatures(list, where) {
