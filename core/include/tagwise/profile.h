@@ -153,6 +153,10 @@ struct MergeReport {
 [[nodiscard]] Result<Event> ParseEvent(const nlohmann::json& j, std::string_view path,
                                        std::vector<Error>* warnings = nullptr,
                                        const ProfileLimits& limits = {});
+// The same, taking the event's strings and props out of `j` instead of copying.
+[[nodiscard]] Result<Event> ParseEvent(nlohmann::json&& j, std::string_view path,
+                                       std::vector<Error>* warnings = nullptr,
+                                       const ProfileLimits& limits = {});
 
 class Profile {
  public:
@@ -168,6 +172,10 @@ class Profile {
   // even at or before covered_through(): they are known by id, so they count
   // once; the watermark only guards later AddEvent calls.
   [[nodiscard]] static Result<Profile> FromJson(const nlohmann::json& j, std::vector<Error>* warnings = nullptr,
+                                                const ProfileLimits& limits = {});
+  // The same, moving the events' strings and props out of `j` (a parsed text
+  // the caller no longer needs) instead of copying them.
+  [[nodiscard]] static Result<Profile> FromJson(nlohmann::json&& j, std::vector<Error>* warnings = nullptr,
                                                 const ProfileLimits& limits = {});
 
   // The JSON form above, version kProfileFormatVersion; FromJson(ToJson()) is
@@ -274,6 +282,9 @@ class Profile {
   };
   using TypeIndex = std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
 
+  // kTake: move the events' parts out of `j` instead of copying them.
+  static Result<Profile> FromJsonImpl(nlohmann::json& j, bool kTake, std::vector<Error>* warnings,
+                                      const ProfileLimits& limits);
   void Reindex();
   void InsertSortedRollup(DayRollup r);
 

@@ -1,6 +1,7 @@
 // JSON text in: see tagwise/json_text.h.
 #include "tagwise/json_text.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -403,6 +404,9 @@ bool FastParser::Slow(const char* start, json* target) {
   char* endp = nullptr;
   const double d = std::strtod(tmp.c_str(), &endp);
   if (endp != tmp.c_str() + tmp.size()) return false;
+  // Too large for a double (1e400): nlohmann's reader, which the caller falls
+  // back to, reports it as an error, so the fast reader must not accept it.
+  if (!std::isfinite(d)) return false;
   *target = d;
   return true;
 }

@@ -4,6 +4,7 @@
 #include <cfloat>
 #include <cmath>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "common/fnv.h"
@@ -319,8 +320,15 @@ size_t ApproxJsonBytes(const json& j, size_t limit) {
 
 }  // namespace
 
-Result<Event> ParseEvent(const json& ej, std::string_view path_view, std::vector<Error>* warnings,
-                         const ProfileLimits& limits) {
+namespace {
+
+// ParseEvent for a const event (copies) and for one the caller gives up
+// (Json = json: the type, id and props strings and objects are moved, so a
+// profile's 1,000 events are not copied a second time after parsing).
+template <typename Json>
+Result<Event> ParseEventImpl(Json& ej, std::string_view path_view, std::vector<Error>* warnings,
+                             const ProfileLimits& limits) {
+  constexpr bool kTake = !std::is_const_v<Json>;
   const Warner warn(warnings);
   const std::string path(path_view);
   if (!ej.is_object()) {
@@ -329,15 +337,16 @@ Result<Event> ParseEvent(const json& ej, std::string_view path_view, std::vector
   }
   Event e;
   auto type = ej.find("type");
-  if (type == ej.end() || !type->is_string() || type->get_ref<const std::string&>().empty()) {
+  if (type == ej.end() || !type->is_string() || type->template get_ref<const std::string&>().empty()) {
     return Error{ErrorCode::kWrongArgumentType, path + "/type",
                  "an event needs a \"type\", a non-empty string such as \"order_paid\""};
   }
-  if (type->get_ref<const std::string&>().size() > limits.max_string_bytes) {
+  if (type->template get_ref<const std::string&>().size() > limits.max_string_bytes) {
     return Error{ErrorCode::kTooLarge, path + "/type",
                  "the event's \"type\" is longer than " + std::to_string(limits.max_string_bytes) + " bytes"};
   }
-  e.type = type->get<std::string>();
+  if constexpr (kTake) e.type = std::move(type->template get_ref<std::string&>());
+  else e.type = type->template get<std::string>();
   auto ts = ej.find("ts");
   if (ts == ej.end()) {
     return Error{ErrorCode::kWrongArgumentType, path + "/ts",
@@ -354,15 +363,17 @@ Result<Event> ParseEvent(const json& ej, std::string_view path_view, std::vector
                      "the event's \"props\" take more than " + std::to_string(limits.max_props_bytes) +
                          " bytes as JSON; keep large documents out of events"};
       }
-      e.props = *props;
+      if constexpr (kTake) e.props = std::move(*props);
+      else e.props = *props;
     } else {
       warn(ErrorCode::kWrongArgumentType, path + "/props",
            "ignored: \"props\" must be an object like {\"amount\": 30}; the event is kept without props");
     }
   }
   auto id = ej.find("id");
-  if (id != ej.end() && id->is_string() && !id->get_ref<const std::string&>().empty()) {
-    e.id = id->get<std::string>();
+  if (id != ej.end() && id->is_string() && !id->template get_ref<const std::string&>().empty()) {
+    if constexpr (kTake) e.id = std::move(id->template get_ref<std::string&>());
+    else e.id = id->template get<std::string>();
   } else if (id != ej.end() && id->is_number()) {
     e.id = id->dump();
   }
@@ -381,6 +392,17 @@ Result<Event> ParseEvent(const json& ej, std::string_view path_view, std::vector
   return e;
 }
 
+}  // namespace
+
+Result<Event> ParseEvent(const json& ej, std::string_view path, std::vector<Error>* warnings,
+                         const ProfileLimits& limits) {
+  return ParseEventImpl(ej, path, warnings, limits);
+}
+
+Result<Event> ParseEvent(json&& ej, std::string_view path, std::vector<Error>* warnings, const ProfileLimits& limits) {
+  return ParseEventImpl(ej, path, warnings, limits);
+}
+
 const std::vector<uint32_t>& Profile::EventsOfType(std::string_view type) const {
   static const std::vector<uint32_t> kEmpty;  // immutable: safe to share
   auto it = by_type_.find(type);
@@ -394,7 +416,8 @@ int64_t Profile::DayStart(int64_t ts) const {
 }
 
 void Profile::Reindex() {
-  std::stable_sort(events_.begin(), events_.end(), ByTs);
+  // Lists usually arrive in time order (a server's, the store's): checking is O(n), sorting is not.
+  if (!std::is_sorted(events_.begin(), events_.end(), ByTs)) std::stable_sort(events_.begin(), events_.end(), ByTs);
   by_type_.clear();
   for (uint32_t i = 0; i < events_.size(); ++i) by_type_[events_[i].type].push_back(i);
 }
@@ -490,6 +513,15 @@ CompactionReport Profile::Compact(int64_t now, const RetentionPolicy& policy) {
 }
 
 Result<Profile> Profile::FromJson(const json& j, std::vector<Error>* warnings, const ProfileLimits& limits) {
+  // kTake false: nothing in `j` is modified.
+  return FromJsonImpl(const_cast<json&>(j), /*kTake=*/false, warnings, limits);
+}
+
+Result<Profile> Profile::FromJson(json&& j, std::vector<Error>* warnings, const ProfileLimits& limits) {
+  return FromJsonImpl(j, /*kTake=*/true, warnings, limits);
+}
+
+Result<Profile> Profile::FromJsonImpl(json& j, bool kTake, std::vector<Error>* warnings, const ProfileLimits& limits) {
   const Warner warn(warnings);
   if (!j.is_object()) {
     return Error{ErrorCode::kWrongArgumentType, "",
@@ -524,7 +556,7 @@ Result<Profile> Profile::FromJson(const json& j, std::vector<Error>* warnings, c
     else warn(ErrorCode::kWrongArgumentType, "/user_id", "ignored: \"user_id\" must be a string");
   }
   if (auto it = j.find("attributes"); it != j.end() && !it->is_null()) {
-    if (it->is_object()) p.attributes_ = *it;
+    if (it->is_object()) p.attributes_ = kTake ? std::move(*it) : *it;
     else warn(ErrorCode::kWrongArgumentType, "/attributes", "ignored: \"attributes\" must be an object");
   }
   if (auto it = j.find("tz_offset_min"); it != j.end() && !it->is_null()) {
@@ -542,7 +574,7 @@ Result<Profile> Profile::FromJson(const json& j, std::vector<Error>* warnings, c
     }
   }
   if (auto it = j.find("tags"); it != j.end() && !it->is_null()) {
-    if (it->is_object()) p.server_tags_ = *it;
+    if (it->is_object()) p.server_tags_ = kTake ? std::move(*it) : *it;
     else warn(ErrorCode::kWrongArgumentType, "/tags", "ignored: server \"tags\" must be an object {\"tag_id\": {...}}");
   }
 
@@ -550,36 +582,45 @@ Result<Profile> Profile::FromJson(const json& j, std::vector<Error>* warnings, c
     if (!it->is_array()) return Error{ErrorCode::kWrongArgumentType, "/events", "\"events\" must be a list"};
     std::vector<Event> events;
     events.reserve(std::min(it->size(), limits.max_events));
-    std::unordered_map<std::string, size_t> first_at;  // id -> list position of its first copy
+    // The list position of each kept event, and (built at the first
+    // duplicate, which is rare) of each id, for the duplicate's warning.
+    std::vector<size_t> listed_at;
+    std::unordered_map<std::string, size_t> first_at;
+    listed_at.reserve(events.capacity());
+    p.ids_.reserve(events.capacity());
     for (size_t i = 0; i < it->size(); ++i) {
       const std::string path = "/events/" + std::to_string(i);
-      Result<Event> e = ParseEvent((*it)[i], path, warnings, limits);
+      Result<Event> e = kTake ? ParseEvent(std::move((*it)[i]), path, warnings, limits)
+                              : ParseEvent((*it)[i], path, warnings, limits);
       if (!e.ok()) {
         Error err = e.error();
         err.message = "skipped: " + err.message;
         warn.Add(std::move(err));
         continue;
       }
-      auto [seen, fresh] = first_at.emplace(e.value().id, i);
-      if (!fresh) {
+      if (!p.ids_.insert(e.value().id).second) {
+        if (first_at.empty()) {
+          for (size_t k = 0; k < events.size(); ++k) first_at.emplace(events[k].id, listed_at[k]);
+        }
         warn(ErrorCode::kDuplicateId, path + "/id",
-             "ignored: event id \"" + e.value().id + "\" already appears at /events/" + std::to_string(seen->second) +
-                 " (an event counts once)");
+             "ignored: event id \"" + e.value().id + "\" already appears at /events/" +
+                 std::to_string(first_at.at(e.value().id)) + " (an event counts once)");
         continue;
       }
+      if (!first_at.empty()) first_at.emplace(e.value().id, i);
       events.push_back(std::move(e).value());
+      listed_at.push_back(i);
     }
-    std::stable_sort(events.begin(), events.end(), ByTs);
+    if (!std::is_sorted(events.begin(), events.end(), ByTs)) std::stable_sort(events.begin(), events.end(), ByTs);
     if (events.size() > limits.max_events) {
       const size_t drop = events.size() - limits.max_events;
       warn(ErrorCode::kTooLarge, "/events",
            "the profile has " + std::to_string(events.size()) + " events, more than the limit of " +
                std::to_string(limits.max_events) + "; the oldest " + std::to_string(drop) + " were not loaded");
+      for (size_t k = 0; k < drop; ++k) p.ids_.erase(events[k].id);
       events.erase(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(drop));
     }
     p.events_ = std::move(events);
-    p.ids_.reserve(p.events_.size());
-    for (const Event& e : p.events_) p.ids_.insert(e.id);
     p.Reindex();
   }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -13,6 +14,7 @@
 #include "recommend/hints_session.h"
 #include "tagwise/json_text.h"
 #include "tagwise/limits.h"
+#include "tagwise/utf8.h"
 
 namespace tagwise {
 namespace {
@@ -50,8 +52,8 @@ void CheckServerTags(const json& tags, std::vector<Error>* warnings) {
   }
 }
 
-// A JSON input of at most `max_bytes` (the fast reader for profiles and
-// events, nlohmann for catalogs: exact error positions).
+// A JSON input of at most `max_bytes`: the fast reader (which falls back to
+// nlohmann for an error's position), or nlohmann.
 Result<json> ReadInput(std::string_view text, size_t max_bytes, std::string_view what, bool fast,
                        int wrapper_levels = 0) {
   if (auto e = CheckInputBytes(text.size(), max_bytes, what)) return *e;
@@ -135,7 +137,9 @@ const Ledger& VisitorSession::ledger() const { return activity_->ledger(); }
 
 CatalogLoad VisitorSession::LoadCatalog(std::string_view text, int64_t now) {
   CatalogLoad out;
-  Result<json> parsed = ReadInput(text, CatalogOptions{}.max_bytes, "catalog", /*fast=*/false);
+  // The fast reader decodes valid UTF-8 exactly as nlohmann does (and falls
+  // back to it for the error position on bad JSON); nlohmann reports bad UTF-8.
+  Result<json> parsed = ReadInput(text, CatalogOptions{}.max_bytes, "catalog", /*fast=*/IsValidUtf8(text));
   if (!parsed.ok()) {
     out.errors.push_back(parsed.error());
     return out;
@@ -181,6 +185,9 @@ ProfileUpdate VisitorSession::SetProfile(std::string_view text, ProfileMode mode
     return out;
   }
   std::vector<Error>& warnings = out.warnings;
+  // Server tags are checked after the events are read (FromJson moves the parsed text's parts away).
+  std::optional<json> server_tags;
+  if (auto t = parsed.value().find("tags"); t != parsed.value().end()) server_tags = *t;
   if (mode == ProfileMode::kMergeSnapshot) {
     Profile next = profile_;
     Result<MergeReport> r = next.MergeSnapshot(parsed.value(), &warnings);
@@ -190,7 +197,7 @@ ProfileUpdate VisitorSession::SetProfile(std::string_view text, ProfileMode mode
     }
     profile_ = std::move(next);
   } else {
-    Result<Profile> p = Profile::FromJson(parsed.value(), &warnings);
+    Result<Profile> p = Profile::FromJson(std::move(parsed.value()), &warnings);
     if (!p.ok()) {
       out.errors.push_back(p.error());
       return out;
@@ -218,7 +225,7 @@ ProfileUpdate VisitorSession::SetProfile(std::string_view text, ProfileMode mode
       }
     }
   }
-  if (auto t = parsed.value().find("tags"); t != parsed.value().end()) CheckServerTags(*t, &warnings);
+  if (server_tags) CheckServerTags(*server_tags, &warnings);
   // Data from a snapshot is kept only as far as consent allows; what each
   // purpose needs is known once a catalog is loaded.
   out.pruned = PruneProfileForConsent();
@@ -250,7 +257,7 @@ TrackResult VisitorSession::Track(std::string_view text, bool single, int64_t no
       derived_id = id == ej.end() || id->is_null();
     }
     const size_t before = out.warnings.size();
-    Result<Event> e = ParseEvent(ej, path, &out.warnings);
+    Result<Event> e = ParseEvent(std::move(ej), path, &out.warnings);
     if (derived_id && e.ok()) {
       // A missing id is documented behaviour for track(), not a data problem.
       const std::string id_path = path + "/id";

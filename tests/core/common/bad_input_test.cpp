@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "tagwise/catalog.h"
+#include "tagwise/json_text.h"
 #include "tagwise/profile.h"
 #include "tagwise/rule.h"
 
@@ -125,6 +126,14 @@ TEST(BadInputTest, NumbersBeyondADoubleAreInvalidJsonNotACrash) {
   CatalogLoadResult c = Catalog::LoadText(R"({"tags": [{"id": "a", "when": {">": [{"var": "x"}, 1e400]}}]})");
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.errors[0].code, ErrorCode::kInvalidJson);
+  // The fast reader (sessions read catalogs, profiles and events with it)
+  // refuses them too, as nlohmann does, instead of reading Infinity.
+  for (const char* text : {"1e400", "[-1e400]", R"({"events": [{"props": {"amount": 2e308}}]})"}) {
+    Result<json> fast = ParseFast(text, "profile");
+    ASSERT_FALSE(fast.ok()) << text;
+    EXPECT_EQ(fast.error().code, ErrorCode::kInvalidJson) << text;
+  }
+  EXPECT_TRUE(ParseFast("1.7976931348623157e308", "profile").ok());
 }
 
 // Found by fuzz/store_fuzzer: a time read as seconds (x1000) that was still
