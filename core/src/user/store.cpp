@@ -25,7 +25,7 @@ constexpr std::string_view kMagic = "TAGWISE-STORE ";
 // Slicing-by-8 tables for the reflected IEEE polynomial 0xEDB88320.
 struct CrcTables {
   std::array<std::array<uint32_t, 256>, 8> t{};
-  constexpr CrcTables() {
+  CrcTables() {
     for (uint32_t i = 0; i < 256; ++i) {
       uint32_t c = i;
       for (int k = 0; k < 8; ++k) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
@@ -36,7 +36,13 @@ struct CrcTables {
     }
   }
 };
-constexpr CrcTables kCrc;
+// Computed on first use rather than at compile time: as a constant the 8 KB
+// of tables are data in the page's .wasm (~7 KB gzip, as they do not
+// compress); computing them takes microseconds.
+const CrcTables& Crc() {
+  static const CrcTables tables;
+  return tables;
+}
 
 std::string Hex8(uint32_t v) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -484,7 +490,7 @@ uint32_t Crc32(std::string_view bytes) {
   uint32_t c = 0xFFFFFFFFu;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
-  const auto& t = kCrc.t;
+  const auto& t = Crc().t;
   while (n >= 8) {
     const uint32_t lo = c ^ (uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24);
     c = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^ t[3][p[4]] ^
