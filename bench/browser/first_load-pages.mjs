@@ -72,8 +72,12 @@ async function main() {
   const offers = now() - o0;
   const offersTags = tw.tags();
 
+  // Where the cold time went: each fetch's start and end (resource timing).
+  const resources = performance.getEntriesByType('resource').map((e) => ({
+    name: e.name.split('/').pop(), start: e.startTime, end: e.responseEnd,
+  }));
   return {
-    scriptStart, marks, warm, offers,
+    scriptStart, marks, warm, offers, resources,
     tags: pairs(tags),
     warmTagsSame: JSON.stringify(pairs(warmTags)) === JSON.stringify(pairs(tags)),
     offersTagsSame: JSON.stringify(pairs(offersTags)) === JSON.stringify(pairs(tags)),

@@ -6,6 +6,7 @@
 //
 //   node bench/browser/first_load.mjs [--runs 5] [--warmup 1] [--linger 3000] [--json]
 //                                     [--js-flags="--wasm-caching-threshold=0"] [--trace]
+//                                     [--cpu-profile DIR]
 //
 // The pages (bench/browser/first_load-pages.mjs), shipped the way a shop
 // ships them: each page script bundled by esbuild (bundle, minify, ESM,
@@ -85,6 +86,7 @@ const { values: args } = parseArgs({
     'js-flags': { type: 'string', default: '' },
     trace: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'cpu-profile': { type: 'string' }, // a directory: each visit's DevTools CPU profile (.cpuprofile) is written there
   },
 });
 const RUNS = Number(args.runs);
@@ -297,6 +299,7 @@ let chromiumVersion = null;
  * page open `linger` ms. Counts what the network delivered (CDP) and, with
  * --trace, records the wasm code cache's trace events.
  */
+let profiled = 0;
 async function visit(context, page, path, linger) {
   const cdp = await context.newCDPSession(page);
   const requests = new Map();
@@ -317,12 +320,23 @@ async function visit(context, page, path, linger) {
     await cdp.send('Tracing.start', { categories: 'disabled-by-default-devtools.timeline', transferMode: 'ReportEvents' });
   }
 
+  if (args['cpu-profile']) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+    await cdp.send('Profiler.start');
+  }
+
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${server.baseUrl}${path}`);
   await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
   const result = await page.evaluate(() => window.__result);
+  if (args['cpu-profile']) {
+    const { profile } = await cdp.send('Profiler.stop');
+    mkdirSync(args['cpu-profile'], { recursive: true });
+    writeFileSync(join(args['cpu-profile'], `${path.replace(/\W/g, '') || 'page'}-${++profiled}.cpuprofile`), JSON.stringify(profile));
+  }
   if (linger > 0) await page.waitForTimeout(linger);
   if (args.trace) {
     const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
