@@ -40,6 +40,11 @@ export type Rule = JsonValue;
  * - `cycle`: tags depend on each other in a loop
  * - `corrupt`: binary data (a hint file) failed its checksum, is truncated or malformed
  * - `catalog_mismatch`: hints built for another catalogue version than the one expected
+ * - `not_loaded`: in a browser, a feature used before {@link Tagwise.ready} loaded it
+ * - `wasm_fetch_failed`: `createTagwise()` could not fetch or read the `.wasm` (network, HTTP 404, missing file)
+ * - `wasm_compile_failed`: the `.wasm` did not compile or link (not a tagwise module, or a browser
+ *   without WebAssembly exception handling: before Chrome 95, Firefox 100, Safari 15.2)
+ * - `csp_blocked`: the page's Content-Security-Policy forbids compiling WebAssembly (`script-src` needs `'wasm-unsafe-eval'`)
  */
 export type ErrorCode =
   | 'invalid_json'
@@ -61,7 +66,10 @@ export type ErrorCode =
   | 'cycle'
   | 'corrupt'
   | 'catalog_mismatch'
-  | 'not_loaded';
+  | 'not_loaded'
+  | 'wasm_fetch_failed'
+  | 'wasm_compile_failed'
+  | 'csp_blocked';
 
 /** One problem found in a rule (or in data / a profile). */
 export interface Problem {
@@ -1065,6 +1073,13 @@ export interface TagwiseOptions {
   /** The full module's bytes (`tagwise/wasm-inline`, or `js/dist/tagwise_wasm.wasm`): everything loads from memory, no .wasm request. */
   wasmBinary?: ArrayBuffer | Uint8Array;
   /**
+   * The full module already compiled: a `WebAssembly.Module` of `tagwise/wasm/node.wasm`
+   * (`js/dist/tagwise_wasm.wasm`). For runtimes that cannot compile from bytes (Cloudflare
+   * Workers and other edge runtimes import a `.wasm` as a Module) and for workers handed a
+   * module by the page. Everything is loaded; {@link Tagwise.ready} resolves at once.
+   */
+  wasmModule?: WebAssembly.Module;
+  /**
    * Browser: features the page uses at once. With any named, createTagwise()
    * fetches the full module instead of the page runtime (one download, not
    * two). Without, the page runtime holds the tag path and the first
@@ -1327,6 +1342,14 @@ export interface Tagwise {
   exportData(options?: TimeOptions): Promise<DataExport>;
   /** Writes pending changes and stops syncing with other tabs and listening to page events. */
   close(): Promise<void>;
+  /**
+   * {@link Tagwise.close}, then frees the visitor's session in wasm memory at once (not when the
+   * garbage collector gets to it): an SSR server making one instance per request calls it. At
+   * run time the instance also has `Symbol.asyncDispose` / `Symbol.dispose` where the engine
+   * defines them (`await using`); they are not declared here, so the types work with any `lib`.
+   * Every later call throws. Idempotent.
+   */
+  dispose(): Promise<void>;
   /** The compact state a server embeds so the browser starts with the same tags (Node side of the SSR hand-off). */
   ssrState(options?: TimeOptions): SsrState;
   /**

@@ -16,33 +16,34 @@
 // esbuild leaves as is (so the .wasm goes next to the bundle).
 // options.wasmUrl / options.featuresWasmUrl override those URLs;
 // options.wasmBinary (the full module's bytes, e.g. from "tagwise/wasm-inline")
-// loads everything from memory with no .wasm request.
+// loads everything from memory with no .wasm request; options.wasmModule is
+// the same module compiled (a WebAssembly.Module of tagwise/wasm/node.wasm:
+// edge runtimes, workers). Load failures are TagwiseErrors (js/load.js).
 import createTagwisePageModule from './dist/tagwise_page.mjs';
+import { instantiateModule } from './load.js';
 import { makeCreateTagwise } from './tagwise.js';
 
-function args(url) {
-  // A URL of our own: the glue then never evaluates its new URL(..., import.meta.url).
-  return url === undefined ? {} : { locateFile: (file, prefix) => (file.endsWith('.wasm') ? String(url) : prefix + file) };
-}
-
 function load(options) {
-  if (options.wasmBinary) return loadFull(options);
-  return createTagwisePageModule(args(options.wasmUrl));
+  if (options.wasmBinary || options.wasmModule) return loadFull(options);
+  return instantiateModule(createTagwisePageModule, { url: options.wasmUrl });
 }
 
 async function loadFull(options) {
-  if (options.wasmBinary) {
+  if (options.wasmBinary || options.wasmModule) {
+    // Node's full module (tagwise/wasm/node.wasm): bytes or compiled. The
+    // glue then needs no URL and never evaluates new URL(..., import.meta.url),
+    // which throws in bundles without import.meta (esbuild's IIFE/CJS output).
     const { default: createTagwiseModule } = await import('./dist/tagwise_wasm.mjs');
-    // With the bytes at hand the glue needs no URL: a locateFile keeps it from
-    // evaluating new URL(..., import.meta.url), which throws in bundles
-    // without import.meta (esbuild's IIFE/CJS output).
-    return createTagwiseModule({ wasmBinary: options.wasmBinary, locateFile: (file) => file });
+    return instantiateModule(createTagwiseModule, options.wasmModule
+      ? { module: options.wasmModule }
+      : { bytes: options.wasmBinary, what: 'options.wasmBinary' });
   }
   const { default: createTagwiseModule } = await import('./dist/tagwise_features.mjs');
-  return createTagwiseModule(args(options.featuresWasmUrl));
+  return instantiateModule(createTagwiseModule, { url: options.featuresWasmUrl });
 }
 
 function sourceKey(options) {
+  if (options.wasmModule) return options.wasmModule;
   if (options.wasmBinary) return options.wasmBinary;
   if (options.wasmUrl) return `url:${options.wasmUrl}`;
   return 'default';

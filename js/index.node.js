@@ -1,19 +1,30 @@
 // Node entry of the tagwise package ("node" export condition). The glue is
 // built for web/worker environments (see ../shared/TOOLCHAIN.md section 4), so
-// Node hands it the wasm bytes and the glue never touches fetch or fs.
+// Node hands it the wasm bytes (or options.wasmModule, compiled) and the glue
+// never touches fetch or fs. Load failures are TagwiseErrors (js/load.js).
 import { readFile } from 'node:fs/promises';
 import createTagwiseModule from './dist/tagwise_wasm.mjs';
+import { instantiateModule, loadError } from './load.js';
 import { makeCreateTagwise } from './tagwise.js';
 import { PURPOSES } from './purposes.js';
 
 const DEFAULT_WASM = new URL('./dist/tagwise_wasm.wasm', import.meta.url);
 
 async function load(options) {
-  const wasmBinary = options.wasmBinary ?? await readFile(options.wasmUrl ?? DEFAULT_WASM);
-  return createTagwiseModule({ wasmBinary });
+  if (options.wasmModule) return instantiateModule(createTagwiseModule, { module: options.wasmModule });
+  if (options.wasmBinary) return instantiateModule(createTagwiseModule, { bytes: options.wasmBinary, what: 'options.wasmBinary' });
+  const file = options.wasmUrl ?? DEFAULT_WASM;
+  let bytes;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw loadError('wasm_fetch_failed', `tagwise: could not read ${file}: ${e.message}`, e);
+  }
+  return instantiateModule(createTagwiseModule, { bytes, what: String(file) });
 }
 
 function sourceKey(options) {
+  if (options.wasmModule) return options.wasmModule;
   if (options.wasmBinary) return options.wasmBinary;
   if (options.wasmUrl) return `url:${options.wasmUrl}`;
   return 'default';

@@ -92,6 +92,7 @@ export class VisitorSessionRuntime {
   #eventPurposes = null;
   #fingerprint = undefined;
   #catalogText = null;  // the loaded catalog, for moveTo()
+  #disposed = false;
 
   /**
    * Told about local changes that must be persisted and shared with other
@@ -108,8 +109,27 @@ export class VisitorSessionRuntime {
     if (options.eventPurposes !== undefined) this.#eventPurposes = checkedEventPurposes(options.eventPurposes);
   }
 
+  /** Frees the wasm session now (Tagwise.dispose); every later call throws. */
+  dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#listeners.clear();
+    if (this.#session !== null) {
+      finalizer?.unregister(this);
+      this.#session.delete();
+      this.#session = null;
+    }
+  }
+
+  /** `value` (what a session that was never created answers), unless disposed. */
+  #live(value) {
+    if (this.#disposed) this.#handle();
+    return value;
+  }
+
   /** The wasm session, created on first use (rule-only users never pay for it). */
   #handle() {
+    if (this.#disposed) throw new Error('tagwise: this instance was disposed (tw.dispose())');
     if (this.#session === null) {
       this.#session = new this.#wasm.module.VisitorSession(JSON.stringify(this.#purposes));
       finalizer?.register(this, this.#session, this);
@@ -324,7 +344,7 @@ export class VisitorSessionRuntime {
 
   #decisions(opts, all) {
     const now = this.#wasm.now(checkedOptions(opts, all ? 'tagDecisions' : 'tags'));
-    if (this.#session === null) return [];
+    if (this.#session === null) return this.#live([]);
     const r = JSON.parse(this.#session.tags(now, all));
     if (!r.ok) throw new TagwiseError(r.errors);
     this.#notify(r.changes);
@@ -460,7 +480,7 @@ export class VisitorSessionRuntime {
 
   /** Sticky assignments, conversions and offer records kept for the user. */
   activity() {
-    if (this.#session === null) return { assignments: [], conversions: [], offers: [], olderTotals: [] };
+    if (this.#session === null) return this.#live({ assignments: [], conversions: [], offers: [], olderTotals: [] });
     return JSON.parse(this.#session.activityJson());
   }
 

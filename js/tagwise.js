@@ -238,6 +238,7 @@ class Tagwise {
 
   #session;
 
+  #disposing = null;
   #persistence;
 
   #consent;
@@ -458,8 +459,8 @@ class Tagwise {
    * Resolves (to this instance) once `features` can be used: in browsers the
    * page runtime holds the tag path only, and the first ready() fetches the
    * full module and moves the visitor's session into it (same tags, same
-   * stored state). In Node, and with options.wasmBinary, everything is loaded
-   * from the start and ready() resolves at once.
+   * stored state). In Node, and with options.wasmBinary or wasmModule,
+   * everything is loaded from the start and ready() resolves at once.
    */
   ready(...features) {
     checkedFeatures(features, 'ready(...features)');
@@ -603,6 +604,16 @@ class Tagwise {
   /** Writes what is pending and stops syncing with other tabs. The instance stays usable in memory. */
   close() { return this.#persistence.close(); }
 
+  /**
+   * close(), then frees the visitor's session in wasm memory at once instead
+   * of whenever the garbage collector runs (an SSR server making one
+   * instance per request). Every later call throws. Idempotent.
+   */
+  dispose() {
+    this.#disposing ??= this.#persistence.close().finally(() => this.#session.dispose());
+    return this.#disposing;
+  }
+
   /** The compact state a server embeds in the page so the browser starts with the same tags. */
   ssrState(opts) { return ssrState(this, opts); }
 
@@ -612,6 +623,11 @@ class Tagwise {
   /** Not public API: wasm linear memory size in bytes (see WASM_MEMORY_BYTES). */
   get [WASM_MEMORY_BYTES]() { return this.#wasm.module.HEAPU8.buffer.byteLength; }
 }
+
+// `await using tw = await createTagwise()` disposes it at the end of the
+// block; plain `using` starts the same (its writes finish asynchronously).
+if (typeof Symbol.asyncDispose === 'symbol') Tagwise.prototype[Symbol.asyncDispose] = Tagwise.prototype.dispose;
+if (typeof Symbol.dispose === 'symbol') Tagwise.prototype[Symbol.dispose] = function dispose() { this.dispose(); };
 
 /**
  * Builds createTagwise() around a loader (options) => Promise<wasm module>.
@@ -634,7 +650,7 @@ export function makeCreateTagwise(load, sourceKey, env) {
     if (options.features !== undefined) checkedFeatures(options.features, 'options.features');
     const key = sourceKey(options);
     // A page that names its features up front fetches the full module only.
-    const full = env.loadFull !== undefined && options.features?.length > 0 && !options.wasmBinary;
+    const full = env.loadFull !== undefined && options.features?.length > 0 && !options.wasmBinary && !options.wasmModule;
     const fullKey = `full:${options.featuresWasmUrl ?? ''}`;
     const loadFull = env.loadFull === undefined ? undefined : () => memo(fullKey, () => env.loadFull(options));
     const module = await (full ? loadFull() : memo(key, () => load(options)));

@@ -37,6 +37,13 @@ enum class ErrorCode {
   kCatalogMismatch,     // data built for another catalogue version
   kNotLoaded,           // the module holding a feature is not loaded yet (the
                         // browser's page runtime: js/ raises it until tw.ready)
+  // Loading the module itself failed (js/ raises these before any wasm runs;
+  // listed here so the package's codes stay one table):
+  kWasmFetchFailed,     // the .wasm could not be fetched or read (network, 404)
+  kWasmCompileFailed,   // it did not compile or link: not a tagwise module, or a
+                        // browser without WebAssembly exception handling
+  kCspBlocked,          // the page's Content-Security-Policy forbids compiling
+                        // WebAssembly (script-src needs 'wasm-unsafe-eval')
 };
 
 // Stable snake_case name of a code, e.g. "unknown_operator".

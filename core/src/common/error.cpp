@@ -24,6 +24,9 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kCorrupt: return "corrupt";
     case ErrorCode::kCatalogMismatch: return "catalog_mismatch";
     case ErrorCode::kNotLoaded: return "not_loaded";
+    case ErrorCode::kWasmFetchFailed: return "wasm_fetch_failed";
+    case ErrorCode::kWasmCompileFailed: return "wasm_compile_failed";
+    case ErrorCode::kCspBlocked: return "csp_blocked";
   }
   return "unknown";
 }
