@@ -1,11 +1,14 @@
 // The Node CLI's wasm module (js/dist/tagwise_tools.*): the hint builder
-// behind `tagwise hints` and the offline evaluation behind `tagwise eval`.
+// behind `tagwise hints`, the offline evaluation behind `tagwise eval`, and
+// the core's ISO 8601 parser for every date the CLI reads (--as-of,
+// --built-at, event times in JSON Lines and CSV).
 // Kept out of the page module (tagwise_wasm) so shop pages never download
 // them. Conversion only; the work is core/src/offline/hint_builder.cpp and
 // core/src/offline_eval*.cpp.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -22,6 +25,7 @@
 #include "tagwise/error.h"
 #include "tagwise/hints.h"
 #include "tagwise/offline_eval.h"
+#include "tagwise/rule.h"
 
 namespace tagwise::wasm {
 namespace {
@@ -184,6 +188,16 @@ std::string RunEval(uintptr_t raw, size_t raw_len, uintptr_t inter, size_t inter
   });
 }
 
+// ---------------------------------------------------------------- ISO 8601 dates (CLI)
+
+// ms since 1970 of an ISO 8601 date or date-time (ParseIsoDate: no zone =
+// UTC), or NaN when the text is not one. The CLI caches answers per
+// distinct text, so a log repeating the same times crosses once per time.
+double ParseIsoDateMs(const std::string& text) {
+  std::optional<int64_t> ms = ParseIsoDate(text);
+  return ms ? static_cast<double>(*ms) : std::nan("");
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(tagwise_tools) {
@@ -196,6 +210,7 @@ EMSCRIPTEN_BINDINGS(tagwise_tools) {
       .function("bytes", &HintBuilderHandle::Bytes)
       .function("json", &HintBuilderHandle::JsonText);
   emscripten::function("runOfflineEval", &RunEval);
+  emscripten::function("parseIsoDate", &ParseIsoDateMs);
 }
 
 }  // namespace tagwise::wasm
