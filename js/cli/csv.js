@@ -1,16 +1,22 @@
-// CSV input: RFC 4180 records assembled from physical lines (a quoted field
-// may hold commas, "" and line breaks), and the column mapping that turns a
-// record into a user's event and attributes (the --csv-map file, documented
-// in examples/README.md). forEachCsvRecord / csvTextRecords are the one CSV
-// reader of the repository: the CLI, tools/retail/to_events.mjs,
-// demo/data/build.mjs, the benchmarks and the tests reading the retail
-// reference files all use them.
+// CSV input: the record layer is csv-parse (RFC 4180: quoted fields may hold
+// the delimiter, "" and line breaks), strict about field counts and quotes,
+// with the line number of every record and every problem; and the column
+// mapping that turns a record into a user's event and attributes (the
+// --csv-map file, described in the README section "Batch tagging").
+// forEachCsvRecord / csvTextRecords are the one CSV reader of the
+// repository: the CLI, tools/retail/to_events.mjs, the benchmarks and the
+// tests reading the retail reference files all use them.
 
-import { forEachLine } from './lines.js';
+import { createReadStream } from 'node:fs';
+
+import { parse } from 'csv-parse';
 
 const MAP_FIELDS = ['tagwise_csv_map', 'description', 'delimiter', 'user_id', 'id', 'type', 'ts', 'props', 'attributes'];
 const SPEC_FIELDS = ['column', 'type', 'trim', 'case', 'template', 'multiply', 'round', 'const', 'cases', 'default',
   'format', 'zone', 'pick'];
+
+const CHUNK_BYTES = 1 << 20;
+const LF = 0x0a;
 
 /** A problem in the --csv-map file; `path` is a JSON Pointer into it. */
 export class MapError extends Error {
@@ -20,145 +26,270 @@ export class MapError extends Error {
   }
 }
 
+/** Why csv-parse rejected a record, in the CLI's words. */
+function quoteProblem(err) {
+  if (err.code === 'INVALID_OPENING_QUOTE') return 'a quote inside an unquoted field (quote the whole field and double the quote: "5"" ruler")';
+  if (err.code === 'CSV_INVALID_CLOSING_QUOTE') return 'text after the closing quote of a field (a quoted field ends at the delimiter)';
+  return `unreadable CSV (${err.message})`;
+}
+
+/** Line breaks in a record's fields as csv-parse counts them (\r\n twice) and as lines are (\r\n once, a lone \r not). */
+function breaksIn(fields) {
+  let parser = 0;
+  let real = 0;
+  for (const f of fields) {
+    if (f.indexOf('\n') < 0 && f.indexOf('\r') < 0) continue;
+    for (let i = 0; i < f.length; i++) {
+      const c = f.charCodeAt(i);
+      if (c === 0x0a) {
+        parser++;
+        real++;
+      } else if (c === 0x0d) {
+        parser++;
+      }
+    }
+  }
+  return { parser, real };
+}
+
 /**
- * Joins physical lines into CSV records. push(line, lineNo) returns the
- * fields of a complete record (and sets `.line` to its first line number), or
- * null while a quoted field continues on the next line.
+ * One pass of csv-parse over bytes that start at line `firstLine` (the
+ * whole input, or what follows a quote that never closed). Fed with
+ * write(buffer) and end(); csv-parse works synchronously inside them, so
+ * every record is handed on before they return. Records go to
+ * ctx.record(fields, line), problems to ctx.skip(reason, line, message,
+ * lines).
  */
-export class CsvRecords {
-  #delimiter;
-  #pending = null;
-  #pendingLine = 0;
+class Pass {
+  #ctx;
+  #parser;
+  #first;
+  // Lines as csv-parse counts them minus real lines, so far (it counts a
+  // \r\n inside a quoted field twice).
+  #drift = 0;
+  // csv-parse's line (1-based in this pass) of the last record handed on.
+  #lastEnd = 0;
+  // Byte offset (in this pass) just after that record, and the bytes kept from there.
+  #lastEndByte = 0;
+  #kept = [];
+  #keptStart = 0;
+  #pending = [];
+  #unclosed = false;
+  #endedWithLf = false;
+  // A callback's exception, rethrown by write() / end() (an exception in a
+  // stream's event handler would not reach the caller).
+  #failure = null;
+  bytes = 0;
 
-  constructor(delimiter = ',') {
-    this.#delimiter = delimiter;
+  constructor(ctx, firstLine, delimiter) {
+    this.#ctx = ctx;
+    this.#first = firstLine;
+    this.#parser = parse({
+      delimiter,
+      bom: firstLine === 1,
+      record_delimiter: ['\r\n', '\n'],
+      relax_column_count: true, // counted against the header below, with the line number
+      skip_records_with_error: true,
+      on_skip: (err) => this.#guard(() => this.#onError(err)),
+    });
+    this.#parser.on('data', (fields) => this.#guard(() => this.#onRecord(fields)));
   }
 
-  push(text, lineNo) {
-    let record = text;
-    let start = lineNo;
-    if (this.#pending !== null) {
-      record = `${this.#pending}\n${text}`;
-      start = this.#pendingLine;
+  #guard(f) {
+    if (this.#failure !== null) return;
+    try {
+      f();
+    } catch (e) {
+      this.#failure = e;
     }
-    if (record.indexOf('"') >= 0 && !quotesBalanced(record)) {
-      this.#pending = record;
-      this.#pendingLine = start;
-      return null;
-    }
-    this.#pending = null;
-    this.line = start;
-    return splitRecord(record, this.#delimiter);
   }
 
-  /** The unterminated record left at the end of the input, if any: { line, text }. */
-  leftover() {
-    return this.#pending === null ? null : { line: this.#pendingLine, text: this.#pending };
+  #check() {
+    if (this.#failure !== null) throw this.#failure;
+  }
+
+  write(buf) {
+    if (buf.length === 0) return;
+    this.#kept.push(buf);
+    this.bytes += buf.length;
+    this.#endedWithLf = buf[buf.length - 1] === LF;
+    this.#parser.write(buf);
+    this.#check();
+    // Keep only the bytes from the last record on: what a quote that never
+    // closes would need to be read again.
+    while (this.#kept.length > 1 && this.#keptStart + this.#kept[0].length <= this.#lastEndByte) {
+      this.#keptStart += this.#kept.shift().length;
+    }
+  }
+
+  /** Ends the pass; returns the number of real lines it read. */
+  end() {
+    this.#parser.end();
+    this.#check();
+    const cpLines = this.#parser.info.lines - (this.#endedWithLf ? 1 : 0);
+    const lines = this.bytes === 0 ? 0 : cpLines - this.#drift;
+    if (this.#unclosed || this.#pending.length > 0) this.#settle(cpLines + 1, this.bytes, this.#unclosed);
+    return lines;
+  }
+
+  #line(cpLine) {
+    return this.#first - 1 + cpLine - this.#drift;
+  }
+
+  #onError(err) {
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      this.#unclosed = true;
+      return;
+    }
+    this.#pending.push({ cpLine: err.lines, message: quoteProblem(err) });
+  }
+
+  #onRecord(fields) {
+    const info = this.#parser.info;
+    const end = info.lines;
+    if (end - this.#lastEnd === 1 && this.#pending.length === 0) {
+      this.#lastEnd = end;
+      this.#lastEndByte = info.bytes;
+      this.#ctx.record(fields, this.#line(end), 1);
+      return;
+    }
+    // A record over several lines, or records dropped before it.
+    const b = breaksIn(fields);
+    const start = end - b.parser;
+    if (this.#pending.length > 0 && this.#settle(start, info.bytes, false)) {
+      // The lines were read again, this record included.
+      this.#lastEnd = end;
+      this.#lastEndByte = info.bytes;
+      return;
+    }
+    const line = this.#line(start);
+    this.#drift += b.parser - b.real;
+    this.#lastEnd = end;
+    this.#lastEndByte = info.bytes;
+    this.#ctx.record(fields, line, b.real + 1);
+  }
+
+  /**
+   * Reports the records csv-parse dropped after the last good record, up to
+   * csv-parse line `to` (excluded). Dropped records of one line each are
+   * skipped as they are. A broken quote that ran over several lines (one
+   * that never closes, or closes lines later followed by text) would skip
+   * them all: then only its first line is skipped and the bytes after it, up
+   * to `endByte`, are read again by a new pass. Returns true when it did so.
+   */
+  #settle(to, endByte, unclosed) {
+    const from = this.#lastEnd + 1;
+    const pending = this.#pending;
+    this.#pending = [];
+    if (!unclosed && to - from <= pending.length) {
+      for (const p of pending) this.#ctx.skip('bad_quote', this.#line(Math.max(p.cpLine, from)), p.message, 1);
+      return false;
+    }
+    const bytes = Buffer.concat(this.#kept).subarray(this.#lastEndByte - this.#keptStart, endByte - this.#keptStart);
+    const nl = bytes.indexOf(LF);
+    const line = this.#line(from);
+    const first = pending[0];
+    if (first !== undefined && first.cpLine === from) {
+      this.#ctx.skip('bad_quote', line, first.message, 1);
+    } else {
+      const text = bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('utf8').replace(/\r$/, '');
+      this.#ctx.leftover ??= { line, text };
+      this.#ctx.skip('unterminated_quote', line, unclosed
+        ? 'a quoted field opened on this line never ends (a missing closing "); the lines after it are read on their own'
+        : 'a quoted field opened on this line does not end at a delimiter; the lines after it are read on their own', 1);
+    }
+    if (nl >= 0 && nl + 1 < bytes.length) {
+      const pass = new Pass(this.#ctx, line + 1, this.#ctx.delimiter);
+      pass.write(bytes.subarray(nl + 1));
+      pass.end();
+    }
+    return true;
   }
 }
 
 /**
- * Turns physical lines into the header and the data records: the first
- * complete record is the header, later blank records (one empty or
- * whitespace-only field) are skipped. line(text, lineNo) takes each line;
- * end() returns { header (null for an empty input), leftover }.
+ * The reading state shared by the passes over one input: the header, the
+ * strict field count, and the callbacks.
  */
-function csvLines(delimiter, onHeader, onRecord) {
-  const records = new CsvRecords(delimiter);
-  let header = null;
-  return {
-    line(text, lineNo) {
-      const fields = records.push(text, lineNo);
-      if (fields === null) return;
-      if (header === null) {
-        header = fields;
-        onHeader(fields, records.line);
-      } else if (fields.length > 1 || fields[0].trim() !== '') {
-        onRecord(fields, records.line);
+function reader(delimiter, { onHeader, onRecord, onSkip }) {
+  const ctx = {
+    delimiter,
+    header: null,
+    leftover: null,
+    record(fields, line, span) {
+      if (ctx.header === null) {
+        ctx.header = fields;
+        onHeader(fields, line);
+        return;
       }
+      if (fields.length === 1 && fields[0].trim() === '') return; // a blank line
+      if (fields.length !== ctx.header.length) {
+        const n = fields.length;
+        const width = ctx.header.length;
+        onSkip(n < width ? 'short_row' : 'long_row', line,
+          `has ${n} field${n === 1 ? '' : 's'}; the header has ${width}${n > width ? ' (an unquoted delimiter in a value?)' : ''}`, span);
+        return;
+      }
+      onRecord(fields, line);
     },
-    end() {
-      return { header, leftover: records.leftover() };
+    skip(reason, line, message, lines) {
+      onSkip(reason, line, message, lines);
     },
   };
+  return ctx;
 }
 
 const ignore = () => {};
 
+/** The default for callers without onSkip: a broken record stops the reading. */
+function throwSkip(reason, line, message) {
+  throw new Error(`line ${line}: ${message} [${reason}]`);
+}
+
 /**
- * Streams a CSV file (`path`, "-" = stdin; line handling as forEachLine:
- * "\r\n" or "\n", a leading byte-order mark dropped): onHeader(fields, line)
- * for the first record, then onRecord(fields, line) for every non-blank
- * record, where `line` is the record's first line (a quoted field may span
- * lines). Either callback may throw to stop reading. onBytes(n) reports
- * progress. Resolves with { lines, bytes, header, leftover }: `header` is null
- * for an empty input, `leftover` is { line, text } when a quoted field never
- * ends, else null.
+ * Streams a CSV file (\`path\`, "-" = stdin; "\r\n" or "\n" line endings, a
+ * leading byte-order mark dropped): onHeader(fields, line) for the first
+ * record, then onRecord(fields, line) for every non-blank record with as many
+ * fields as the header, where \`line\` is the record's first line (a quoted
+ * field may span lines). Every other record goes to onSkip(reason, line,
+ * message, lines): "short_row" / "long_row" (field count), "bad_quote" (a
+ * stray quote), "unterminated_quote" (a quote that never closes: that line is
+ * skipped and the lines after it are read again); \`lines\` is how many input
+ * lines it covers. Without onSkip such a record throws. Any callback may
+ * throw to stop reading. onBytes(n) reports progress. Resolves with { lines,
+ * bytes, header, leftover }: \`header\` is null for an empty input,
+ * \`leftover\` is { line, text } of the first quote that never closes, else
+ * null.
  */
-export async function forEachCsvRecord(path, { delimiter = ',', onHeader = ignore, onRecord, onBytes } = {}) {
-  const reader = csvLines(delimiter, onHeader, onRecord);
-  const { lines, bytes } = await forEachLine(path, (text, lineNo) => reader.line(text, lineNo), onBytes);
-  return { lines, bytes, ...reader.end() };
+export async function forEachCsvRecord(path, { delimiter = ',', onHeader = ignore, onRecord, onSkip = throwSkip, onBytes } = {}) {
+  const ctx = reader(delimiter, { onHeader, onRecord, onSkip });
+  const pass = new Pass(ctx, 1, delimiter);
+  const stream = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  for await (const chunk of stream) {
+    pass.write(chunk);
+    onBytes?.(pass.bytes);
+  }
+  const lines = pass.end();
+  return { lines, bytes: pass.bytes, header: ctx.header, leftover: ctx.leftover };
 }
 
 /**
  * A whole CSV text read as forEachCsvRecord reads a file: { header, records:
- * [{ fields, line }], leftover }. For small reference files; stream large ones.
+ * [{ fields, line }], leftover, skipped: [{ reason, line, message, lines }] }.
+ * For small reference files; stream large ones.
  */
 export function csvTextRecords(text, delimiter = ',') {
   const records = [];
-  const reader = csvLines(delimiter, ignore, (fields, line) => records.push({ fields, line }));
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split('\n');
-  if (lines.at(-1) === '') lines.pop(); // the final line break ends the last line
-  for (let i = 0; i < lines.length; i++) {
-    const t = lines[i];
-    reader.line(t.endsWith('\r') ? t.slice(0, -1) : t, i + 1);
-  }
-  return { ...reader.end(), records };
-}
-
-function quotesBalanced(s) {
-  let n = 0;
-  for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
-  return n % 2 === 0;
-}
-
-/** Fields of one complete record. */
-export function splitRecord(s, delimiter = ',') {
-  if (s.indexOf('"') < 0) return s.split(delimiter);
-  const fields = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  while (i < s.length) {
-    const c = s[i];
-    if (quoted) {
-      if (c === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else {
-        field += c;
-      }
-      i++;
-    } else if (c === '"') {
-      quoted = true;
-      i++;
-    } else if (c === delimiter) {
-      fields.push(field);
-      field = '';
-      i++;
-    } else {
-      field += c;
-      i++;
-    }
-  }
-  fields.push(field);
-  return fields;
+  const skipped = [];
+  const ctx = reader(delimiter, {
+    onHeader: ignore,
+    onRecord: (fields, line) => records.push({ fields, line }),
+    onSkip: (reason, line, message, lines) => skipped.push({ reason, line, message, lines }),
+  });
+  const pass = new Pass(ctx, 1, delimiter);
+  pass.write(Buffer.from(text, 'utf8'));
+  pass.end();
+  return { header: ctx.header, records, leftover: ctx.leftover, skipped };
 }
 
 // ---------------------------------------------------------------- time formats
@@ -280,8 +411,8 @@ export function compileCsvMap(map, header) {
   const width = header.length;
 
   const mapRow = (f, line) => {
-    if (f.length < width) {
-      return { skip: 'short_row', message: `has ${f.length} field${f.length === 1 ? '' : 's'}; the header has ${width}` };
+    if (f.length !== width) {
+      return { skip: f.length < width ? 'short_row' : 'long_row', message: `has ${f.length} field${f.length === 1 ? '' : 's'}; the header has ${width}` };
     }
     try {
       const u = userId(f, line);
@@ -385,27 +516,24 @@ const INTERN_LIMIT = 100_000;
 /**
  * A function returning one shared copy of each distinct string of a column.
  * Shop logs repeat the same few thousand product names, codes and countries
- * hundreds of thousands of times; keeping one copy of each (a fresh string,
- * not a slice of the chunk it was read from) makes the grouped log several
- * times smaller, so reading a large file spends far less time collecting
- * garbage.
+ * hundreds of thousands of times; keeping one copy of each makes the grouped
+ * log several times smaller, so reading a large file spends far less time
+ * collecting garbage.
  */
 function interner() {
   const seen = new Map();
   let on = true;
   return (s) => {
     if (!on) return s;
-    let v = seen.get(s);
-    if (v === undefined) {
-      if (seen.size >= INTERN_LIMIT) {
-        on = false;
-        seen.clear();
-        return s;
-      }
-      v = s.length > 12 ? Buffer.from(s, 'utf8').toString('utf8') : s;
-      seen.set(v, v);
+    const v = seen.get(s);
+    if (v !== undefined) return v;
+    if (seen.size >= INTERN_LIMIT) {
+      on = false;
+      seen.clear();
+      return s;
     }
-    return v;
+    seen.set(s, s);
+    return s;
   };
 }
 
@@ -559,7 +687,7 @@ export function defaultCsvMap(header) {
   const missing = ['user_id', 'type', 'ts'].filter((c) => !names.includes(c));
   if (missing.length > 0) {
     throw new MapError('', `this CSV has no --csv-map and lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; `
-      + 'give --csv-map FILE (see examples/retail-csv-map.json) or name the columns user_id, id, type, ts');
+      + 'give --csv-map FILE (tagwise tag --help; the README section "Batch tagging") or name the columns user_id, id, type, ts');
   }
   const props = {};
   for (const n of names) {

@@ -1,5 +1,6 @@
 // `tagwise eval`: the offline evaluation of the recommendation scorer on the
-// UCI Online Retail log (../shared/data/online-retail/README.md protocols),
+// UCI Online Retail log (--data names its folder; the protocols of the
+// data set's README),
 // run by the core (core/src/offline_eval*.cpp) in wasm: the baselines'
 // exact hit counts and the tagwise scorer side by side.
 

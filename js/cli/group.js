@@ -113,8 +113,8 @@ export function parseConsentOption(text) {
 }
 
 /**
- * A user's consent purposes from the "consent" attribute (DESIGN.md
- * section 6: batch jobs take consent from the data when it is there):
+ * A user's consent purposes from the "consent" attribute (batch jobs take
+ * consent from the data when it is there):
  *   ["personalization", "security"]        exactly these (plus necessary);
  *   {"marketing": false, "analytics": true} the default with these changes.
  * Returns { purposes, problem? } — an unreadable value keeps the default and

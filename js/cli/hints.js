@@ -1,5 +1,5 @@
 // `tagwise hints`: builds a recommendation hint file from an event log
-// (JSON Lines with user_id and props.item, DESIGN.md section 8) with the
+// (JSON Lines with user_id and props.item) with the
 // core's HintBuilder, the same code as the native tools/native/tagwise_hints.
 // The log is streamed into wasm in chunks of whole lines.
 
@@ -37,6 +37,17 @@ function problemLine(p) {
   return `${p.severity} ${p.code} at ${p.path || '/'}: ${p.message}`;
 }
 
+/** Writes a file, or stdout for "-" (resolving once the data is handed over). */
+async function writeOut(path, data, io) {
+  if (path !== '-') {
+    await writeFile(path, data);
+    return;
+  }
+  await new Promise((resolve, reject) => {
+    io.stdout.write(data, (e) => (e ? reject(e) : resolve()));
+  });
+}
+
 /** Runs the command; resolves with the exit code. */
 export async function runHints(options, io) {
   const module = await loadModule();
@@ -72,13 +83,13 @@ export async function runHints(options, io) {
       for (const e of r.errors) io.stderr.write(`tagwise hints: ${problemLine(e)}\n`);
       return 1;
     }
-    await writeFile(options.out, builder.bytes().slice());
-    if (options.json !== undefined) await writeFile(options.json, builder.json());
+    await writeOut(options.out, builder.bytes().slice(), io);
+    if (options.json !== undefined) await writeOut(options.json, builder.json(), io);
     if (!options.quiet) {
       const i = r.info;
       io.stderr.write(`tagwise hints: ${r.eventsUsed} events used, ${r.linesSkipped} lines skipped; `
         + `${i.users} users, ${i.items} items, ${i.links} links, ${i.segments} segment lists; `
-        + `wrote ${r.bytes} bytes to ${options.out} (catalog version ${i.catalogVersion})\n`);
+        + `wrote ${r.bytes} bytes to ${options.out === '-' ? 'stdout' : options.out} (catalog version ${i.catalogVersion})\n`);
     }
     return 0;
   } catch (e) {

@@ -1,10 +1,9 @@
-// JSON Lines input: one DESIGN.md event per line with a "user_id"
+// JSON Lines input: one event per line with a "user_id"
 // ({"user_id", "id", "type", "ts", "props"}), or a line carrying a user's
 // attributes ({"user_id", "attributes": {...}}, e.g. {"consent": [...]}).
-// Also the event checks shared with CSV input: time in ms (ISO text
-// accepted, seconds detected), a generated id when none is given.
-
-import { parseIsoTime } from './args.js';
+// Also the event checks shared with CSV input: time in ms (ISO text read by
+// the core's parser, see dates.js; seconds detected), a generated id when
+// none is given.
 
 // Before 1973-03-03 in ms, or before year 5138 in seconds: a Unix time in
 // seconds, as many logs write it. No shop event log holds 1970s events.
@@ -13,10 +12,11 @@ const SECONDS_BELOW = 1e11;
 const MAX_STRING_BYTES = 256;
 
 /**
- * Reads an event time. Returns { ts } (ms), possibly with `note` when it was
- * repaired (seconds → ms), or { skip, message }.
+ * Reads an event time; parseIso (dates.js) reads ISO 8601 text. Returns
+ * { ts } (ms), possibly with `note` when it was repaired (seconds → ms), or
+ * { skip, message }.
  */
-export function readTs(raw) {
+export function readTs(raw, parseIso) {
   if (raw === undefined || raw === null || raw === '') {
     return { skip: 'no_ts', message: 'no "ts" (event time, ms since 1970 or ISO 8601)' };
   }
@@ -25,7 +25,7 @@ export function readTs(raw) {
     if (/^\s*-?\d+(\.\d+)?\s*$/.test(raw)) {
       ts = Number(raw);
     } else {
-      ts = parseIsoTime(raw);
+      ts = parseIso(raw);
       if (ts === null) return { skip: 'bad_ts', message: `"ts" ${JSON.stringify(raw)} is not a time (ms since 1970 or ISO 8601)` };
       return { ts };
     }
@@ -69,7 +69,7 @@ export function generatedId(type, ts, props) {
  * { userId, event?, attributes?, notes: [{reason, message}] } or
  * { skip, message } for a line that cannot be used.
  */
-export function readJsonLine(text) {
+export function readJsonLine(text, parseIso) {
   if (text.trim() === '') return null;
   let v;
   try {
@@ -100,16 +100,16 @@ export function readJsonLine(text) {
     }
     return out;
   }
-  return withEvent(out, v.id, v.type, v.ts, v.props);
+  return withEvent(out, v.id, v.type, v.ts, v.props, parseIso);
 }
 
 /** Checks and completes an event's fields into out.event (shared with CSV rows). */
-export function withEvent(out, id, type, rawTs, rawProps) {
+export function withEvent(out, id, type, rawTs, rawProps, parseIso) {
   if (typeof type !== 'string' || type === '') {
     return { skip: 'no_type', message: type === undefined || type === '' ? 'no "type" (e.g. "order_paid")'
       : `"type" is ${JSON.stringify(type)}; it must be text such as "order_paid"` };
   }
-  const t = readTs(rawTs);
+  const t = readTs(rawTs, parseIso);
   if (t.skip !== undefined) return t;
   if (t.note !== undefined) out.notes.push({ reason: 'ts_in_seconds', message: t.note });
   let props = rawProps;

@@ -7,13 +7,13 @@ import { UsageError } from './usage_error.js';
 export const HINTS_USAGE = `Usage: tagwise hints --events FILE --out FILE [options]
 
 Builds a recommendation hint file (item neighbours, bought-together lists,
-popular, trending and per-segment lists; DESIGN.md section 8) from an event
-log for tw.loadHints(bytes).
+popular, trending and per-segment lists) from an event log, for
+tw.loadHints(bytes) in the page or in Node.
 
 Required:
   --events FILE        JSON Lines, one event per line with "user_id", "type",
                        "ts" and "props": {"item": ..., "order"?: ...}; "-" reads stdin
-  --out FILE           the binary hint file to write
+  --out FILE           the binary hint file to write; "-" writes it to stdout
 
 Options:
   --items FILE         item catalogue: .csv (item_id, description|name,
@@ -31,19 +31,23 @@ Options:
   --trending-days D    trending window in days (default 14)
   --built-at TIME      time recorded in the file (ISO 8601 or ms; default now)
   --quiet              no summary or warnings
-  -h, --help           show this text`;
+  -h, --help           show this text
 
-export const EVAL_USAGE = `Usage: tagwise eval [--data DIR] [options]
+The README section "Recommendations" describes the file and the scorer.`;
+
+export const EVAL_USAGE = `Usage: tagwise eval --data DIR [options]
 
 Offline evaluation of the recommendation scorer on the UCI Online Retail log,
 with the protocols of its README (P1 leave-last-out, P1-sim, P2 temporal):
 HR@10 and NDCG@10 per bucket for the popularity and item-kNN baselines and
-the tagwise scorer.
+the tagwise scorer. The table goes to stdout.
+
+Required:
+  --data DIR           folder with online_retail.csv (the UCI Online Retail
+                       log); interactions.csv, test_p1_leave_last_out.csv and
+                       test_p2_temporal.csv there are cross-checked when present
 
 Options:
-  --data DIR           folder with online_retail.csv (and interactions.csv and
-                       the test files, checked when present); default
-                       ../shared/data/online-retail
   --json FILE          also write the report as JSON
   --validation         evaluate the validation splits carved from the
                        training data (what tuning looks at) instead of the tests
@@ -63,7 +67,7 @@ function positiveNumber(text, flag) {
 }
 
 /** tagwise hints ... → { command: "hints", options } */
-export function parseHintsArgs(rest, parseTime) {
+export function parseHintsArgs(rest) {
   const options = { build: {} };
   const build = options.build;
   const seen = new Set();
@@ -93,7 +97,7 @@ export function parseHintsArgs(rest, parseTime) {
         case '--together': build.together = wholeNumber(value, flag); break;
         case '--alpha': build.alpha = positiveNumber(value, flag); break;
         case '--trending-days': build.trendingDays = positiveNumber(value, flag); break;
-        case '--built-at': build.builtAt = parseTime(value, flag); break;
+        case '--built-at': options.builtAt = value; break;
         default: break;
       }
     });
@@ -101,14 +105,19 @@ export function parseHintsArgs(rest, parseTime) {
   for (const flag of ['--events', '--out']) {
     if (!seen.has(flag)) throw new UsageError(`${flag} is required`);
   }
+  if (options.out === '-' && options.json === '-') throw new UsageError('--out - and --json - cannot both write to stdout');
+  options.times = options.builtAt === undefined ? [] : [{ flag: '--built-at', text: options.builtAt, set: (ms) => { build.builtAt = ms; } }];
   build.builtAt ??= Date.now();
   return { command: 'hints', options };
 }
 
 /** tagwise eval ... → { command: "eval", options } */
-export function parseEvalArgs(rest, defaultData) {
-  const options = { data: defaultData, eval: { validation: false, sim: true, baselines: true, tagwise: true } };
+export function parseEvalArgs(rest) {
+  const options = { eval: { validation: false, sim: true, baselines: true, tagwise: true } };
+  const seen = new Set();
   walkFlags(rest, ['--validation', '--no-sim', '--no-baselines', '--help', '-h'], ['--data', '--json'], (flag, value) => {
+    if (value !== null && seen.has(flag)) throw new UsageError(`${flag} given twice`);
+    seen.add(flag);
     switch (flag) {
       case '--validation': options.eval.validation = true; break;
       case '--no-sim': options.eval.sim = false; break;
@@ -120,5 +129,6 @@ export function parseEvalArgs(rest, defaultData) {
     }
   });
   if (options.help) return { command: 'help', topic: 'eval', options };
+  if (options.data === undefined) throw new UsageError('--data is required (the folder holding online_retail.csv)');
   return { command: 'eval', options };
 }

@@ -14,6 +14,8 @@ export const SKIP_REASONS = {
   bad_number: 'text where a number belongs',
   bad_value: 'unreadable value',
   short_row: 'fewer fields than the header',
+  long_row: 'more fields than the header',
+  bad_quote: 'a stray quote in a CSV line',
   too_long: 'id or type longer than 256 bytes',
   unterminated_quote: 'a quoted CSV field never ends',
   duplicate_id: 'repeats an event id the user already has (counted once)',
@@ -45,9 +47,9 @@ export class Report {
     this.#log = log;
   }
 
-  /** A line that is not used. */
-  skip(reason, line, message) {
-    this.#add(this.skipped, reason, line, message, 'skipped');
+  /** A line (or a record of `lines` lines) that is not used. */
+  skip(reason, line, message, lines = 1) {
+    this.#add(this.skipped, reason, line, message, 'skipped', lines);
   }
 
   /** A line used despite a problem (or a repair). */
@@ -61,18 +63,19 @@ export class Report {
     return n;
   }
 
-  #add(table, reason, line, message, outcome) {
+  #add(table, reason, line, message, outcome, lines = 1) {
     let r = table.get(reason);
     if (r === undefined) {
-      r = { count: 0, lines: [] };
+      r = { count: 0, lines: [], shown: 0 };
       table.set(reason, r);
     }
-    r.count += 1;
+    r.count += lines;
     if (r.lines.length < LINES_PER_REASON && line !== null) r.lines.push(line);
     if (this.#log === null) return;
     const where = line === null ? '' : `line ${line}: `;
-    if (r.count <= SHOWN_PER_REASON) this.#log(`${where}${message}; ${outcome}`);
-    if (r.count === SHOWN_PER_REASON + 1) {
+    r.shown += 1;
+    if (r.shown <= SHOWN_PER_REASON) this.#log(`${where}${message}; ${outcome}`);
+    if (r.shown === SHOWN_PER_REASON + 1) {
       this.#log(`  (more lines with this problem [${reason}] are only counted; see the summary)`);
     }
   }
@@ -109,7 +112,7 @@ export function formatSummary(s) {
   out.push(`tagwise tag: ${int(s.users)} users tagged as of ${new Date(s.asOf).toISOString()} in ${s.seconds.total.toFixed(1)} s`);
   out.push(`  input     ${s.input.file} (${s.input.format}, ${(s.input.bytes / 1e6).toFixed(1)} MB, ${int(s.input.lines)} lines)`);
   out.push(`  events    ${int(s.events)} used${s.eventsAfterAsOf > 0 ? ` (${int(s.eventsAfterAsOf)} later than --as-of, which rules ignore)` : ''}`);
-  out.push(`  skipped   ${int(s.skipped.total)} line${s.skipped.total === 1 ? '' : 's'}`);
+  out.push(`  skipped   ${int(s.skipped.total)} line${s.skipped.total === 1 ? '' : 's'}${s.skipped.limit ? ` (--max-skipped ${s.skipped.limit})` : ''}`);
   out.push(...reasonLines(s.skippedTable, SKIP_REASONS));
   if (s.warningsTable.size > 0) {
     out.push('  warnings');
@@ -140,7 +143,7 @@ export function summaryJson(s) {
     users: s.users,
     events: s.events,
     eventsAfterAsOf: s.eventsAfterAsOf,
-    skipped: { total: s.skipped.total, reasons: table(s.skippedTable) },
+    skipped: { total: s.skipped.total, limit: s.skipped.limit, reasons: table(s.skippedTable) },
     warnings: table(s.warningsTable),
     notes: s.notes,
     output: s.output,

@@ -5,17 +5,19 @@
 // one call into the engine per batch and consent setting.
 
 import { createWriteStream } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { createTagwise } from '../index.node.js';
 import { MapError, compileCsvMap, defaultCsvMap, forEachCsvRecord } from './csv.js';
+import { loadIsoParser } from './dates.js';
 import { UserGroups, consentOf } from './group.js';
 import { readJsonLine, readTs } from './jsonl.js';
 import { forEachLine } from './lines.js';
 import { WorkerPool } from './pool.js';
 import { Progress } from './progress.js';
+import { limitMessage, overLimit } from './skipped.js';
 import { Report, formatSummary, summaryJson } from './summary.js';
 
 /** A failure that ends the run with exit code 1 after printing `lines`. */
@@ -81,10 +83,13 @@ async function loadCatalog(options, log) {
 }
 
 /**
- * Reads the event log into groups. Returns { lines, bytes, notes }.
+ * Reads the event log into groups. Returns { lines, dataLines, bytes, notes }
+ * (dataLines: the lines that are not a CSV header).
  */
 async function readEvents(options, format, groups, report, progress, counters) {
   const total = await inputBytes(options.events);
+  // Every ISO 8601 time goes through the core's parser (dates.js).
+  const parseIso = await loadIsoParser();
   const asOf = options.asOfMs;
   const use = (userId, event, attributes, picks, line, notes) => {
     for (const n of notes) report.warn(n.reason, line, n.message);
@@ -98,7 +103,7 @@ async function readEvents(options, format, groups, report, progress, counters) {
   const onBytes = (n) => progress.update(n, `${groups.size.toLocaleString('en-US')} users`);
   if (format === 'jsonl') {
     const onLine = (text, line) => {
-      const r = readJsonLine(text);
+      const r = readJsonLine(text, parseIso);
       if (r === null) return;
       if (r.skip !== undefined) {
         report.skip(r.skip, line, r.message);
@@ -108,7 +113,7 @@ async function readEvents(options, format, groups, report, progress, counters) {
     };
     progress.start('reading', total, 'bytes');
     const { lines, bytes } = await forEachLine(options.events, onLine, onBytes);
-    return { lines, bytes, notes };
+    return { lines, dataLines: lines, bytes, notes };
   }
 
   let mapSpec = null;
@@ -139,7 +144,7 @@ async function readEvents(options, format, groups, report, progress, counters) {
     let { ts } = row;
     let rowNotes = NO_NOTES;
     if (typeof ts !== 'number' || Math.abs(ts) < 1e11) {
-      const t = readTs(ts);
+      const t = readTs(ts, parseIso);
       if (t.skip !== undefined) {
         report.skip(t.skip, start, t.message);
         return;
@@ -149,11 +154,11 @@ async function readEvents(options, format, groups, report, progress, counters) {
     }
     use(row.userId, { id: row.id, type: row.type, ts, props: row.props }, row.attributes, mapper.picks, start, rowNotes);
   };
+  const onSkip = (reason, line, message, count) => report.skip(reason, line, message, count);
   progress.start('reading', total, 'bytes');
-  const { lines, bytes, header, leftover } = await forEachCsvRecord(options.events, { delimiter, onHeader, onRecord, onBytes });
-  if (leftover) report.skip('unterminated_quote', leftover.line, 'a quoted field opened here never ends (a missing closing ")');
+  const { lines, bytes, header } = await forEachCsvRecord(options.events, { delimiter, onHeader, onRecord, onSkip, onBytes });
   if (header === null) notes.push('the CSV input is empty (not even a header)');
-  return { lines, bytes, notes };
+  return { lines, dataLines: header === null ? 0 : lines - 1, bytes, notes };
 }
 
 /**
@@ -198,6 +203,12 @@ async function openOutput(path) {
         stream.end((e) => (e ? reject(e) : resolve()));
       });
       if (failed) throw failed;
+    },
+    /** Closes and deletes the file (nothing was written to it). */
+    async discard() {
+      if (path === undefined) return;
+      await this.close();
+      await rm(path, { force: true });
     },
   };
 }
@@ -342,6 +353,11 @@ export async function runTag(options, io) {
     const groups = new UserGroups();
     const counters = { afterAsOf: 0 };
     const input = await readEvents(options, format, groups, report, progress, counters);
+    if (overLimit(options.maxSkipped, report.skippedTotal, input.dataLines)) {
+      await out.discard();
+      throw new Fatal(limitMessage('tag', options.maxSkipped, report.skippedTotal, input.dataLines, report.skipped,
+        'nothing was tagged'));
+    }
     const t1 = performance.now();
     const { lines, counts } = await tagUsers(tw, pool, groups, options, report, progress, tags, out);
     const t2 = performance.now();
@@ -352,7 +368,7 @@ export async function runTag(options, io) {
       users: groups.size,
       events: groups.events,
       eventsAfterAsOf: counters.afterAsOf,
-      skipped: { total: report.skippedTotal },
+      skipped: { total: report.skippedTotal, limit: options.maxSkipped.text },
       skippedTable: report.skipped,
       warningsTable: report.warnings,
       notes: input.notes,
@@ -362,8 +378,17 @@ export async function runTag(options, io) {
       seconds: { read: (t1 - t0) / 1000, tag: (t2 - t1) / 1000, total: (t2 - t0) / 1000 },
     };
     if (!options.quiet) io.stderr.write(`${formatSummary(summary).join('\n')}\n`);
-    if (options.summaryJson !== undefined) {
-      await writeFile(options.summaryJson, `${JSON.stringify(summaryJson(summary), null, 2)}\n`);
+    if (options.json !== undefined) {
+      const text = `${JSON.stringify(summaryJson(summary), null, 2)}\n`;
+      if (options.json === '-') io.stdout.write(text);
+      else await writeFile(options.json, text);
+    }
+    // Duplicate ids are only found while tagging: the output is written, but
+    // the run still fails when they take the skipped lines over the limit.
+    if (overLimit(options.maxSkipped, report.skippedTotal, input.dataLines)) {
+      io.stderr.write(`${limitMessage('tag', options.maxSkipped, report.skippedTotal, input.dataLines, report.skipped,
+        `the output ${options.out ?? 'on stdout'} is complete but the run failed`).join('\n')}\n`);
+      return 1;
     }
     return 0;
   } catch (e) {

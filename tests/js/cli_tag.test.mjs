@@ -174,8 +174,9 @@ test('tags the real retail log exactly like an independent computation, user by 
   const dir = tempDir(t);
   const out = join(dir, 'tags.jsonl');
   const summaryFile = join(dir, 'summary.json');
+  // A quarter of the log has no CustomerID (guest orders): allowed explicitly.
   const run = runCli(['tag', '--catalog', RETAIL_CATALOG, '--events', RETAIL_CSV, '--csv-map', RETAIL_MAP,
-    '--as-of', AS_OF, '--out', out, '--summary-json', summaryFile]);
+    '--as-of', AS_OF, '--out', out, '--json', summaryFile, '--max-skipped', '25%']);
   const { expected, events } = expectedRetailTags(); // computed while the CLI runs
   const { code, stdout, stderr } = await run;
   assert.equal(code, 0, stderr);
@@ -218,6 +219,7 @@ test('tags the real retail log exactly like an independent computation, user by 
   assert.equal(summary.input.lines, 541_910, 'header + 541,909 data lines');
   assert.deepEqual(Object.keys(summary.skipped.reasons), ['no_user_id']);
   assert.equal(summary.skipped.reasons.no_user_id.count, 135_080);
+  assert.equal(summary.skipped.limit, '25%');
   assert.equal(summary.coverage.find((c) => c.id === 'country_uk').users, lines.filter((l) => l.tags.country_uk).length);
   assert.match(stderr, /4,372 users tagged as of 2011-12-10T00:00:00\.000Z/);
   assert.match(stderr, /135,080 {2}no user id \[no_user_id\] {2}\(lines 624, 1,445,/);
@@ -291,7 +293,7 @@ test('malformed lines are skipped and counted with line numbers; repairs are war
     ),
   });
   const { code, stdout, stderr } = await runCli(['tag', '--catalog', 'catalog.json', '--events', 'events.jsonl',
-    '--as-of', SMALL_AS_OF, '--summary-json', 'summary.json'], { cwd: dir });
+    '--as-of', SMALL_AS_OF, '--json', 'summary.json', '--max-skipped', '100%'], { cwd: dir });
   assert.equal(code, 0, stderr);
   assert.deepEqual(readJsonLines(stdout), [
     { user_id: 'u1', tags: { buyer: true, spend: 35, promo: true } }, // the seconds were read as seconds
@@ -318,7 +320,7 @@ test('only the first five lines of each problem are printed; the summary counts 
   const bad = Array.from({ length: 12 }, () => '{oops');
   const dir = smallFiles(t, { 'events.jsonl': jsonl(...bad, { user_id: 'u1', id: 'a', type: 'order_paid', ts: T }) });
   const { code, stderr } = await runCli(['tag', '--catalog', 'catalog.json', '--events', 'events.jsonl',
-    '--as-of', SMALL_AS_OF], { cwd: dir });
+    '--as-of', SMALL_AS_OF, '--max-skipped', '12'], { cwd: dir });
   assert.equal(code, 0, stderr);
   assert.equal(stderr.match(/^line \d+: not valid JSON/gm).length, 5);
   assert.match(stderr, /more lines with this problem \[invalid_json\] are only counted/);
@@ -369,20 +371,29 @@ test('CSV without a map needs user_id, type and ts columns; quoted fields may ho
       'lines"',
       'u3,order_paid', // short
       'u4,order_paid,1700000000000,1,"never closed',
+      'u5,order_paid,1700000000000,2,x', // read again after the quote that never closes
+      'u6,order_paid,1700000000000,3,x,extra', // an extra field: skipped, not shifted
+      'u7,order_paid,2023-11-14T10:00:00,5Z,4,x', // an unquoted comma in a time: 6 fields
+      'u7,order_paid,"2023-11-14T10:00:00,5Z",4,x', // the core reads ",5" fractions
       '',
     ].join('\n'),
     'nouser.csv': 'customer,type,ts\nu1,order_paid,1700000000000\n',
   });
+  // --summary-json: the deprecated name of --json, still working.
   const { code, stdout, stderr } = await runCli(['tag', '--catalog', 'catalog.json', '--events', 'events.csv',
-    '--as-of', SMALL_AS_OF, '--summary-json', 'summary.json'], { cwd: dir });
+    '--as-of', SMALL_AS_OF, '--summary-json', 'summary.json', '--max-skipped', '100%'], { cwd: dir });
   assert.equal(code, 0, stderr);
+  assert.match(stderr, /--summary-json is deprecated; write --json FILE/);
   assert.deepEqual(readJsonLines(stdout), [
     { user_id: 'u1', tags: { buyer: true, spend: 42, promo: true } },
     { user_id: 'u3', tags: { buyer: true, spend: 7, promo: true } },
+    { user_id: 'u5', tags: { buyer: true, spend: 2, promo: true } },
+    { user_id: 'u7', tags: { buyer: true, spend: 4, promo: true } },
   ]);
   const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
   assert.deepEqual(Object.fromEntries(Object.entries(s.skipped.reasons).map(([k, v]) => [k, v.lines])),
-    { no_ts: [4], no_user_id: [5], short_row: [8], unterminated_quote: [9] });
+    { no_ts: [4], no_user_id: [5], short_row: [8], unterminated_quote: [9], long_row: [11, 12] });
+  assert.equal(s.skipped.total, 6);
   assert.deepEqual(s.warnings.ts_in_seconds.lines, [3]);
 
   const missing = await runCli(['tag', '--catalog', 'catalog.json', '--events', 'nouser.csv', '--as-of', SMALL_AS_OF], { cwd: dir });
@@ -412,7 +423,7 @@ test('a CSV map names columns, formats, templates and cases; a map that does not
     'badmap.json': JSON.stringify({ ...map, props: { amount: { column: 'Amount', type: 'number' } } }),
   });
   const { code, stdout, stderr } = await runCli(['tag', '--catalog', 'catalog.json', '--events', 'orders.csv',
-    '--csv-map', 'map.json', '--as-of', SMALL_AS_OF, '--summary-json', 'summary.json'], { cwd: dir });
+    '--csv-map', 'map.json', '--as-of', SMALL_AS_OF, '--json', 'summary.json', '--max-skipped', '3'], { cwd: dir });
   assert.equal(code, 0, stderr);
   // 0.3 paid (3 x 0.1 rounded to pence), a refund, tier from the latest line.
   assert.deepEqual(readJsonLines(stdout), [{ user_id: '42', tags: { buyer: true, spend: 0.3, gold: true, refunder: true, promo: true } }]);
@@ -479,13 +490,23 @@ test('a missing events file is an error (exit 1)', async (t) => {
 });
 
 test('command-line mistakes print the usage text and exit with 2', async () => {
+  // Without a command the main usage (every command) is shown.
+  for (const [args, message] of [[[], /no command given/], [['tagg'], /unknown command "tagg" \(the commands are "tag", "hints" and "eval"\)/]]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, /Usage: tagwise <command> \[options\]/);
+    assert.equal(r.stdout, '');
+  }
   const cases = [
-    [[], /no command given/],
-    [['tagg'], /unknown command "tagg"/],
     [['tag', '--catalgo', 'x'], /unknown option --catalgo \(did you mean --catalog\?\)/],
     [['tag', '--catalog', 'c.json', '--events', 'e.jsonl'], /--as-of is required/],
     [['tag', '--catalog', 'c.json', '--events', 'e.jsonl', '--as-of', 'yesterday'], /--as-of "yesterday" is not a time/],
     [['tag', '--catalog', 'c.json', '--events', 'e.jsonl', '--as-of', '2011-02-30'], /--as-of "2011-02-30" is not a time/],
+    [['tag', '--catalog', 'c.json', '--events', 'e.jsonl', '--as-of', '2011-12-10T00:00:00 Z'], /--as-of "2011-12-10T00:00:00 Z" is not a time/],
+    [['tag', '--catalog', 'c.json', '--events', 'e.jsonl', '--as-of', '2011-12-10', '--max-skipped', 'lots'], /--max-skipped is a number of lines/],
+    [['tag', '--catalog', 'c.json', '--events', 'e.jsonl', '--as-of', '2011-12-10', '--max-skipped', '101%'], /--max-skipped is a number of lines/],
+    [['tag', '--catalog', 'c.json', '--events', 'e.jsonl', '--as-of', '2011-12-10', '--json', 'a', '--summary-json', 'b'], /--summary-json and --json are the same option/],
     [['tag', '--catalog', 'c.json', '--events', 'e.jsonl', '--as-of', '2011-12-10', '--batch', '0'], /--batch is a whole number/],
     [['tag', '--catalog', 'c.json', '--events', 'e.jsonl', '--as-of', '2011-12-10', '--format', 'xml'], /--format is jsonl or csv/],
     [['tag', '--catalog', 'c.json', '--events', 'e.jsonl', '--as-of', '2011-12-10', '--default-consent', 'ads'], /"ads" is not a purpose/],
