@@ -101,10 +101,15 @@ export function instantiateModule(factory, source) {
   let fail;
   const failed = new Promise((_, reject) => { fail = reject; });
   const args = {
-    // Called by the glue before instantiateWasm: where its .wasm is.
+    // Called by the glue before instantiateWasm: where its .wasm is. The
+    // browser glues define tagwiseWasmUrl (wasm/locate_*.js), whose literal
+    // new URL(..., import.meta.url) bundlers rewrite to the emitted asset.
     locateFile(file, prefix) {
       if (!file.endsWith('.wasm')) return prefix + file;
-      wasmUrl = source.url === undefined ? prefix + file : String(source.url);
+      if (source.bytes !== undefined || source.module !== undefined) return file; // nothing to fetch
+      if (source.url !== undefined) wasmUrl = String(source.url);
+      else if (typeof args.tagwiseWasmUrl === 'function') wasmUrl = args.tagwiseWasmUrl();
+      else wasmUrl = prefix + file;
       return wasmUrl;
     },
     instantiateWasm(imports, receive) {

@@ -13,19 +13,16 @@
 //   url.html    the .wasm URLs from `tagwise/wasm/{page,features}.wasm?url`,
 //               passed as wasmUrl / featuresWasmUrl.
 //
-// What Vite 8.4.1 needs (found here):
-//   - url.html works as is, dev and production.
-//   - index.html in dev needs the fixture's one config line,
-//     optimizeDeps: { exclude: ['tagwise'] } (vite.config.js says why).
-//   - index.html in a production build does not work: Vite emits
-//     assets/tagwise_page-<hash>.wasm for the glue's
-//     new URL('tagwise_page.wasm', import.meta.url), but the package passes
-//     the glue a locateFile hook (js/load.js), so the glue never evaluates
-//     that expression and fetches <chunk folder>/tagwise_page.wasm, unhashed:
-//     404. No Vite option fixes that short of unhashed asset names; it is a
-//     package change (js/load.js + the glue). Kept as `todo` tests, which
-//     run and report but do not fail the suite; they pass once the package
-//     uses the glue's own URL, and then the todo marks should go.
+// What Vite 8.4.1 needs (found here): nothing. Both pages work in a
+// production build and on the dev server, with or without the fixture's
+// optimizeDeps: { exclude: ['tagwise'] } (tested both ways). That holds
+// because each browser glue names its .wasm as a literal
+// new URL("tagwise_page.wasm", import.meta.url) (wasm/locate_*.js, a
+// --pre-js), which js/load.js calls: Vite rewrites it to the hashed asset in a
+// build and to node_modules/tagwise/js/dist/ when pre-bundling in dev. (Before
+// that, js/load.js's own locateFile URL made the build fetch an unhashed,
+// missing assets/tagwise_page.wasm and the pre-bundled dev page look in
+// node_modules/.vite/deps/.)
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -42,11 +39,6 @@ import { runFeatures } from './fixtures/vite-app/src/features.js';
 const FIXTURE = fileURLToPath(new URL('./fixtures/vite-app/', import.meta.url));
 // The scenario the esbuild test runs, copied over the app's src/scenario.js (a re-export in the repo).
 const SCENARIO = fileURLToPath(new URL('./fixtures/bundler-app/src/scenario.js', import.meta.url));
-
-const PRODUCTION_DEFAULT_TODO = 'the glue fetches assets/tagwise_page.wasm (unhashed) instead of the asset Vite emits: '
-  + 'js/load.js passes locateFile, so the glue skips its new URL(..., import.meta.url); package change needed';
-const DEV_WITHOUT_CONFIG_TODO = 'pre-bundled, the glue looks in node_modules/.vite/deps/; works as is once the package '
-  + 'fetches the glue\'s own new URL(..., import.meta.url), which Vite\'s optimizer rewrites';
 
 let tmp;
 let app;
@@ -191,7 +183,7 @@ test('vite build, ?url imports: the page gives the Node results and fetches the 
     [[page, 200, 'application/wasm'], [features, 200, 'application/wasm']]);
 });
 
-test('vite build, default loading: the glue fetches the .wasm Vite emitted', { todo: PRODUCTION_DEFAULT_TODO }, async () => {
+test('vite build, default loading: the glue fetches the .wasm Vite emitted', async () => {
   const { page, features } = emittedWasm();
   const r = await run(prod.baseUrl, '/index.html');
   assert.deepEqual(r.wasm.map((w) => [w.path, w.status]), [[page, 200], [features, 200]], r.result.error);
@@ -227,7 +219,7 @@ test('vite dev server with no config, ?url imports: same results (tagwise pre-bu
   ]);
 });
 
-test('vite dev server with no config, default loading: same results', { todo: DEV_WITHOUT_CONFIG_TODO }, async () => {
+test('vite dev server with no config, default loading: same results (tagwise pre-bundled)', async () => {
   const r = await run(devPlain.baseUrl, '/index.html');
   assertSameAsNode(r);
 });
