@@ -5,11 +5,14 @@
 // "$savedGroup" combine conditions; any other key is a dotted attribute path
 // whose value is a literal (compared the way evalConditionValue does) or an
 // object of "$operators" (evalOperatorCondition). The plan nodes are the
-// kCond* ops of plan.h, evaluated in evaluator.cpp (CondHolds). Where
-// GrowthBook quietly returns false for a malformed condition (an unknown
-// operator, $in without a list, a bad regex), this compiler reports an issue
-// with the JSON Pointer of the offending value; condition.h lists these
-// deliberate differences.
+// kCond* ops of plan.h, evaluated in evaluator.cpp (CondHolds). A malformed
+// part (an unknown operator, $in without a list, a bad regex, a null where a
+// condition belongs) is compiled into what GrowthBook's code does with it,
+// and reported as an issue with the JSON Pointer of the offending value: an
+// error (no rule) with MalformedCondition::kReject, a warning with
+// kLikeGrowthBook. Where GrowthBook throws, or this engine cannot follow it,
+// the plan holds a kThrow node (Abort), so the whole condition does not
+// match; condition.h lists the cases.
 #include "tagwise/condition.h"
 
 #include <algorithm>
@@ -437,6 +440,15 @@ const ValueOperator* FindValueOperator(std::string_view name) {
   return nullptr;
 }
 
+// Properties every JavaScript object inherits: GrowthBook's savedGroups[id]
+// finds these when the payload has no such group.
+bool IsObjectPrototypeName(std::string_view id) {
+  static constexpr std::string_view kNames[] = {
+      "constructor", "__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
+      "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toString", "toLocaleString", "valueOf"};
+  return std::find(std::begin(kNames), std::end(kNames), id) != std::end(kNames);
+}
+
 bool IsConditionOperator(std::string_view name) {
   return std::find(std::begin(kConditionOperators), std::end(kConditionOperators), name) !=
          std::end(kConditionOperators);
@@ -466,7 +478,8 @@ std::string Quote(std::string_view s) {
 
 class ConditionCompiler {
  public:
-  explicit ConditionCompiler(const ConditionOptions& options) : options_(options) {}
+  explicit ConditionCompiler(const ConditionOptions& options)
+      : options_(options), like_growthbook_(options.malformed == MalformedCondition::kLikeGrowthBook) {}
 
   CompileResult Compile(const json& condition) {
     auto out = std::shared_ptr<Rule>(new Rule());
@@ -475,11 +488,7 @@ class ConditionCompiler {
       Issue(ErrorCode::kWrongArgumentType, "",
             "saved groups are an object of group ids, e.g. {\"beta\": [\"u1\", \"u2\"]}");
     }
-    if (!condition.is_object()) {
-      Issue(ErrorCode::kInvalidRule, "",
-            "a condition is an object of attributes and operators, e.g. {\"country\": {\"$in\": [\"CN\", \"SG\"]}}");
-    }
-    out->root_ = std::make_unique<Node>(CompileCondition(condition, "", 0));
+    out->root_ = std::make_unique<Node>(CompileCondition(condition, "", 0, ErrorCode::kInvalidRule));
     CompileResult result;
     result.issues = std::move(issues_);
     const bool has_error = std::any_of(result.issues.begin(), result.issues.end(),
@@ -494,8 +503,11 @@ class ConditionCompiler {
  private:
   // ---- issues
 
+  // With kLikeGrowthBook every problem is a warning: the rule evaluates
+  // the malformed part as GrowthBook does (or, where it cannot, aborts).
   void Issue(ErrorCode code, const std::string& path, std::string message, Severity severity = Severity::kError) {
     if (issues_.size() >= 100) return;  // enough to act on; keeps huge bad conditions cheap
+    if (like_growthbook_) severity = Severity::kWarning;
     if (!groups_.empty()) {
       // Inside a saved group's condition: point at the $savedGroup that uses it.
       std::string chain;
@@ -518,26 +530,27 @@ class ConditionCompiler {
   }
 
   // Checks a literal value: UTF-8 strings and keys, bounded nesting (the
-  // evaluator compares literals recursively). Iterative.
-  void CheckLiteral(const json& v, const std::string& path, int depth) {
+  // evaluator compares literals recursively). Iterative. False after an issue.
+  bool CheckLiteral(const json& v, const std::string& path, int depth) {
     std::vector<std::pair<const json*, int>> stack{{&v, depth}};
     while (!stack.empty()) {
       auto [cur, d] = stack.back();
       stack.pop_back();
       if (cur->is_string()) {
-        if (!CheckText(cur->get_ref<const std::string&>(), path)) return;
+        if (!CheckText(cur->get_ref<const std::string&>(), path)) return false;
       } else if (cur->is_array() || cur->is_object()) {
         if (d >= options_.max_depth) {
           Issue(ErrorCode::kTooDeep, path,
                 "the condition is nested more than " + std::to_string(options_.max_depth) + " levels deep");
-          return;
+          return false;
         }
         for (auto it = cur->begin(); it != cur->end(); ++it) {
-          if (cur->is_object() && !CheckText(it.key(), path)) return;
+          if (cur->is_object() && !CheckText(it.key(), path)) return false;
           stack.push_back({&*it, d + 1});
         }
       }
     }
+    return true;
   }
 
   // Counts a node and checks the depth; false (after one issue) past a limit.
@@ -557,6 +570,26 @@ class ConditionCompiler {
       return false;
     }
     return true;
+  }
+
+  // An object's entries in the order GrowthBook reads them: the payload's
+  // (options.key_order) when known, else sorted.
+  std::vector<std::pair<const std::string*, const json*>> Entries(const json& object) const {
+    std::vector<std::pair<const std::string*, const json*>> out;
+    out.reserve(object.size());
+    if (options_.key_order != nullptr) {
+      auto order = options_.key_order->find(&object);
+      if (order != options_.key_order->end()) {
+        for (const std::string& k : order->second) {
+          auto it = object.find(k);
+          if (it != object.end()) out.push_back({&k, &*it});
+        }
+        if (out.size() == object.size()) return out;
+        out.clear();
+      }
+    }
+    for (auto it = object.begin(); it != object.end(); ++it) out.push_back({&it.key(), &it.value()});
+    return out;
   }
 
   // ---- nodes
@@ -581,6 +614,16 @@ class ConditionCompiler {
     return n;
   }
 
+  // Where GrowthBook throws (or this engine cannot follow it): evaluating
+  // this node stops the evaluation with a kThrown error, which callers
+  // count as "does not match" (the whole condition, not just this part).
+  static Node Abort(const std::string& where) {
+    Node n = Make(Op::kThrow, "malformed", where);
+    n.args.push_back(Make(Op::kLiteral, "", where));
+    n.args[0].literal = json::object({{"type", "malformed condition"}, {"at", where}});
+    return n;
+  }
+
   // A single child stands for its group (explanations stay short).
   static Node Collapse(Node group) {
     if (group.args.size() == 1) return std::move(group.args[0]);
@@ -589,68 +632,190 @@ class ConditionCompiler {
 
   // ---- condition level (evalCondition)
 
-  Node CompileCondition(const json& c, const std::string& path, int depth) {
-    if (!Enter(path, depth)) return Constant(false, "condition", path);
-    Node n = Make(Op::kCondAnd, "condition", path);
-    if (!c.is_object()) return n;  // reported by the caller
-    for (auto it = c.begin(); it != c.end(); ++it) {
-      const std::string& key = it.key();
-      const json& v = it.value();
-      const std::string kp = JoinPointer(path, key);
-      if (!CheckText(key, path)) continue;
-      if (key == "$and" || key == "$or" || key == "$nor") {
-        const std::string_view name = key == "$and" ? "$and" : key == "$or" ? "$or" : "$nor";
-        const Op op = key == "$and" ? Op::kCondAnd : key == "$or" ? Op::kCondOr : Op::kCondNor;
-        if (!v.is_array()) {
-          Issue(ErrorCode::kWrongArgumentType, kp,
-                Quote(key) + " takes a list of conditions, e.g. [{\"country\": \"CN\"}, {\"vip\": true}]");
-          continue;
-        }
-        if (!Enter(kp, depth + 1)) continue;
-        Node group = Make(op, name, kp);
-        for (size_t i = 0; i < v.size(); ++i) {
-          const std::string ip = JoinPointer(kp, std::to_string(i));
-          if (!v[i].is_object()) {
-            Issue(ErrorCode::kWrongArgumentType, ip,
-                  "each entry of " + Quote(key) + " is a condition object, e.g. {\"country\": \"CN\"}");
-            continue;
+  // GrowthBook's evalCondition(obj, c) for any JSON value `c`: it loops over
+  // Object.entries(c), so a number or boolean has no entries (holds), a text
+  // or list has one entry per UTF-16 unit / element keyed "0", "1", ...
+  // (attributes named by position), and null makes it throw. `what` names
+  // the place for the message ("\"$not\"", "each entry of \"$or\"").
+  Node CompileCondition(const json& c, const std::string& path, int depth, ErrorCode code = ErrorCode::kWrongArgumentType,
+                        std::string_view what = "") {
+    if (!Enter(path, depth)) return Abort(path);
+    if (!c.is_object()) {
+      std::string msg = (what.empty() ? std::string("a condition") : std::string(what)) +
+                        " takes a condition object, e.g. {\"country\": \"CN\"}; ";
+      switch (c.type()) {
+        case json::value_t::null:
+          Issue(code, path, msg + "GrowthBook's evalCondition throws a TypeError on null, so the whole condition "
+                                  "does not match");
+          return Abort(path);
+        case json::value_t::string:
+          Issue(code, path, msg + "GrowthBook reads each character of this text as a condition on the attribute "
+                                  "named by its position (\"0\", \"1\", ...)");
+          return TextEntries(c, path, depth);
+        case json::value_t::array: {
+          Issue(code, path, msg + "GrowthBook reads each entry of this list as a condition on the attribute named "
+                                  "by its position (\"0\", \"1\", ...)");
+          Node n = Make(Op::kCondAnd, "condition", path);
+          for (size_t i = 0; i < c.size(); ++i) {
+            n.args.push_back(CompilePath(std::to_string(i), c[i], JoinPointer(path, std::to_string(i)), depth + 1));
           }
-          group.args.push_back(CompileCondition(v[i], ip, depth + 2));
+          return Collapse(std::move(n));
         }
-        n.args.push_back(std::move(group));
+        default:
+          Issue(code, path, msg + "GrowthBook reads this value as a condition with nothing to test, which holds "
+                                  "for everyone");
+          return Constant(true, "condition", path);
+      }
+    }
+    Node n = Make(Op::kCondAnd, "condition", path);
+    for (const auto& [key_ref, value_ref] : Entries(c)) {
+      const std::string& key = *key_ref;
+      const json& v = *value_ref;
+      const std::string kp = JoinPointer(path, key);
+      if (!CheckText(key, path)) {
+        n.args.push_back(Abort(path));
+        continue;
+      }
+      if (key == "$and" || key == "$or" || key == "$nor") {
+        n.args.push_back(CompileLogic(key, v, kp, depth + 1));
       } else if (key == "$not") {
-        if (!v.is_object()) {
-          Issue(ErrorCode::kWrongArgumentType, kp, "\"$not\" takes one condition object, e.g. {\"country\": \"CN\"}");
+        if (!Enter(kp, depth + 1)) {
+          n.args.push_back(Abort(kp));
           continue;
         }
-        if (!Enter(kp, depth + 1)) continue;
         Node neg = Make(Op::kCondNot, "$not", kp);
-        neg.args.push_back(CompileCondition(v, kp, depth + 2));
+        neg.args.push_back(CompileCondition(v, kp, depth + 2, ErrorCode::kWrongArgumentType, "\"$not\""));
         n.args.push_back(std::move(neg));
       } else if (key == "$savedGroup") {
         n.args.push_back(CompileSavedGroup(v, kp, depth + 1));
-      } else if (!key.empty() && key[0] == '$') {
-        std::string msg;
-        if (FindValueOperator(key) != nullptr) {
-          msg = Quote(key) + " tests an attribute's value: write it inside the attribute, e.g. {\"age\": {" +
-                Quote(key) + ": ...}}; at this level only $and, $or, $nor, $not and $savedGroup are operators";
-        } else {
-          msg = "unknown operator " + Quote(key);
-          std::string_view s = Closest(key, kConditionOperators, std::identity());
-          if (s.empty()) s = Closest(key, kValueOperators, &ValueOperator::name);
-          msg += internal::DidYouMean(s);
-          msg += " (GrowthBook would read it as an attribute named " + Quote(key) + ")";
-        }
-        Issue(ErrorCode::kUnknownOperator, kp, std::move(msg));
       } else {
+        if (!key.empty() && key[0] == '$') {
+          std::string msg;
+          if (FindValueOperator(key) != nullptr) {
+            msg = Quote(key) + " tests an attribute's value: write it inside the attribute, e.g. {\"age\": {" +
+                  Quote(key) + ": ...}}; at this level only $and, $or, $nor, $not and $savedGroup are operators";
+          } else {
+            msg = "unknown operator " + Quote(key);
+            std::string_view s = Closest(key, kConditionOperators, std::identity());
+            if (s.empty()) s = Closest(key, kValueOperators, &ValueOperator::name);
+            msg += internal::DidYouMean(s);
+          }
+          msg += " (GrowthBook reads it as an attribute named " + Quote(key) + ")";
+          Issue(ErrorCode::kUnknownOperator, kp, std::move(msg));
+        }
         n.args.push_back(CompilePath(key, v, kp, depth + 1));
       }
     }
     return Collapse(std::move(n));
   }
 
+  // The UTF-16 units of a text, each as UTF-8, or nullopt for half of a
+  // surrogate pair (a one-unit JavaScript string no JSON text can equal).
+  static std::vector<std::optional<std::string>> Utf16Units(const std::string& s) {
+    std::vector<std::optional<std::string>> out;
+    for (size_t i = 0; i < s.size();) {
+      std::optional<char32_t> cp = DecodeUtf8(s, &i, Utf8Check::kContinuationBytes);
+      if (!cp) {  // not reached: the text was checked
+        ++i;
+        out.push_back(std::nullopt);
+      } else if (*cp >= 0x10000) {
+        out.push_back(std::nullopt);
+        out.push_back(std::nullopt);
+      } else {
+        std::string unit;
+        AppendUtf8(*cp, &unit);
+        out.push_back(std::move(unit));
+      }
+    }
+    return out;
+  }
+
+  // evalCondition(obj, "text"): attribute i equals the text's i-th unit.
+  Node TextEntries(const json& text, const std::string& path, int depth) {
+    const std::string& s = text.get_ref<const std::string&>();
+    if (!CheckText(s, path)) return Abort(path);
+    Node n = Make(Op::kCondAnd, "condition", path);
+    std::vector<std::optional<std::string>> units = Utf16Units(s);
+    for (size_t i = 0; i < units.size(); ++i) {
+      if (!units[i]) {
+        n.args.push_back(Constant(false, "condition", path));
+      } else {
+        n.args.push_back(CompilePath(std::to_string(i), json(*units[i]), path, depth + 1));
+      }
+    }
+    return Collapse(std::move(n));
+  }
+
+  // "$and" / "$or" / "$nor": GrowthBook's evalAnd / evalOr, which read
+  // `conditions.length` and `conditions[i]` whatever the operand is.
+  Node CompileLogic(const std::string& key, const json& v, const std::string& kp, int depth) {
+    const std::string_view name = key == "$and" ? "$and" : key == "$or" ? "$or" : "$nor";
+    if (!Enter(kp, depth)) return Abort(kp);
+    std::vector<Node> items;
+    bool has_length = false;  // !!conditions.length
+    if (v.is_array()) {
+      has_length = !v.empty();
+      const std::string what = "each entry of " + Quote(key);
+      for (size_t i = 0; i < v.size(); ++i) {
+        items.push_back(CompileCondition(v[i], JoinPointer(kp, std::to_string(i)), depth + 1,
+                                         ErrorCode::kWrongArgumentType, what));
+      }
+    } else {
+      std::string msg = Quote(key) + " takes a list of conditions, e.g. [{\"country\": \"CN\"}, {\"vip\": true}]; ";
+      if (v.is_null()) {
+        Issue(ErrorCode::kWrongArgumentType, kp, msg + "GrowthBook throws a TypeError on null, so the whole "
+                                                       "condition does not match");
+        return Abort(kp);
+      }
+      if (v.is_string()) {
+        Issue(ErrorCode::kWrongArgumentType, kp, msg + "GrowthBook reads each character of this text as a "
+                                                       "condition on the attribute \"0\"");
+        if (!CheckText(v.get_ref<const std::string&>(), kp)) return Abort(kp);
+        for (const std::optional<std::string>& unit : Utf16Units(v.get_ref<const std::string&>())) {
+          if (!unit) {
+            items.push_back(Constant(false, "condition", kp));
+          } else {
+            items.push_back(CompilePath("0", json(*unit), kp, depth + 1));
+          }
+        }
+        has_length = !items.empty();
+      } else if (v.is_object()) {
+        // An object is a list to GrowthBook only through its "length" and
+        // "0", "1", ... keys; a missing entry makes it throw.
+        Issue(ErrorCode::kWrongArgumentType, kp, msg + "GrowthBook reads this object's \"length\" and its keys "
+                                                       "\"0\", \"1\", ... as the list");
+        auto len = v.find("length");
+        has_length = len != v.end() && cond::JsTruthy(*len);
+        const double n = len == v.end() ? 0.0 : js::ToNumber(*len);
+        for (size_t i = 0; static_cast<double>(i) < n; ++i) {
+          auto it = v.find(std::to_string(i));
+          if (it == v.end()) {
+            items.push_back(Abort(kp));
+            break;
+          }
+          items.push_back(CompileCondition(*it, JoinPointer(kp, std::to_string(i)), depth + 1,
+                                           ErrorCode::kWrongArgumentType, "each entry of " + Quote(key)));
+        }
+      } else {  // numbers and booleans have no length
+        Issue(ErrorCode::kWrongArgumentType, kp, msg + "GrowthBook reads this value as an empty list, so " +
+                                                     Quote(key) + " is " + (key == "$nor" ? "false" : "true"));
+      }
+    }
+    if (key == "$and") {
+      Node n = Make(Op::kCondAnd, name, kp);
+      n.args = std::move(items);
+      return n;  // no entries: true
+    }
+    const bool is_or = key == "$or";
+    if (!has_length) return Constant(is_or, name, kp);  // evalOr: `if (!conditions.length) return true`
+    if (items.empty()) return Constant(!is_or, name, kp);  // a length but no loop: evalOr is false
+    Node n = Make(is_or ? Op::kCondOr : Op::kCondNor, name, kp);
+    n.args = std::move(items);
+    return n;
+  }
+
   Node CompilePath(const std::string& key, const json& value, const std::string& kp, int depth) {
-    if (!Enter(kp, depth)) return Constant(false, "attribute", kp);
+    if (!Enter(kp, depth)) return Abort(kp);
     auto spec = std::make_shared<CondSpec>();
     spec->key = key;
     spec->path = SplitPath(key);
@@ -662,32 +827,27 @@ class ConditionCompiler {
     return n;
   }
 
-  // ---- $savedGroup: resolved now, from options.saved_groups
+  // ---- $savedGroup: resolved now, from options.saved_groups (evalSavedGroup)
 
   Node CompileSavedGroup(const json& ref, const std::string& kp, int depth) {
-    if (!Enter(kp, depth)) return Constant(false, "$savedGroup", kp);
-    if (!ref.is_object() || !ref.contains("id") || !ref["id"].is_string()) {
-      Issue(ErrorCode::kWrongArgumentType, kp,
-            "\"$savedGroup\" takes {\"id\": \"groupId\"} (and optionally \"attributeKey\": \"id\")");
+    if (!Enter(kp, depth)) return Abort(kp);
+    auto bad_ref = [&](const std::string& where, const std::string& why) {
+      Issue(ErrorCode::kWrongArgumentType, where, why + "; as in GrowthBook, \"$savedGroup\" matches nobody");
       return Constant(false, "$savedGroup", kp);
+    };
+    if (!ref.is_object() || !ref.contains("id") || !ref["id"].is_string()) {
+      return bad_ref(kp, "\"$savedGroup\" takes {\"id\": \"groupId\"} (and optionally \"attributeKey\": \"id\")");
     }
-    bool bad = false;
     for (auto it = ref.begin(); it != ref.end(); ++it) {
-      if (it.key() == "id") continue;
-      if (it.key() == "attributeKey") {
-        if (!it.value().is_string()) {
-          Issue(ErrorCode::kWrongArgumentType, JoinPointer(kp, "attributeKey"),
-                "\"attributeKey\" names an attribute, e.g. \"id\"");
-          bad = true;
-        }
-        continue;
-      }
-      std::string msg = "\"$savedGroup\" has no option " + Quote(it.key()) + " (options: id, attributeKey)";
-      Issue(ErrorCode::kInvalidRule, JoinPointer(kp, it.key()), std::move(msg));
-      bad = true;
+      if (it.key() == "id" || it.key() == "attributeKey") continue;
+      Issue(ErrorCode::kInvalidRule, JoinPointer(kp, it.key()),
+            "\"$savedGroup\" has no option " + Quote(it.key()) + " (options: id, attributeKey); GrowthBook ignores it");
+    }
+    if (ref.contains("attributeKey") && !ref["attributeKey"].is_string()) {
+      return bad_ref(JoinPointer(kp, "attributeKey"), "\"attributeKey\" names an attribute, e.g. \"id\"");
     }
     const std::string& id = ref["id"].get_ref<const std::string&>();
-    if (bad || !CheckText(id, JoinPointer(kp, "id"))) return Constant(false, "$savedGroup", kp);
+    if (!CheckText(id, JoinPointer(kp, "id"))) return Abort(kp);
     if (std::find(groups_.begin(), groups_.end(), id) != groups_.end()) {
       Issue(ErrorCode::kCycle, kp,
             "saved group " + Quote(id) + " refers to itself; as in GrowthBook, the inner reference matches nobody",
@@ -718,7 +878,7 @@ class ConditionCompiler {
       if (values == entry->end() || !values->is_array()) {
         return nobody("saved group " + Quote(id) + " has no \"values\" list");
       }
-      if (!CheckText(key->get_ref<const std::string&>(), kp)) return Constant(false, "$savedGroup", kp);
+      if (!CheckText(key->get_ref<const std::string&>(), kp)) return Abort(kp);
       Node in = InList(Op::kCondIn, "$savedGroup", kp, *values, false);
       auto spec = std::make_shared<CondSpec>();
       spec->key = key->get<std::string>();
@@ -731,19 +891,17 @@ class ConditionCompiler {
       return n;
     }
     if (is_condition) {
+      // `!entry.condition || typeof entry.condition !== "object"`: a list
+      // passes (and is read entry by entry, as any list condition).
       auto c = entry->find("condition");
-      if (c == entry->end() || !c->is_object()) {
-        if (c != entry->end() && c->is_array()) {
-          Issue(ErrorCode::kWrongArgumentType, kp, "saved group " + Quote(id) + " has a list where its condition object belongs");
-          return Constant(false, "$savedGroup", kp);
-        }
+      if (c == entry->end() || !(c->is_object() || c->is_array())) {
         return nobody("saved group " + Quote(id) + " has no condition object");
       }
       if (groups_.empty()) group_ref_path_ = kp;
       groups_.push_back(id);
       // Paths inside the group continue the reference's path, so explanations
       // read "/$savedGroup/country" for the group's "country" entry.
-      Node n = CompileCondition(*c, kp, depth + 1);
+      Node n = CompileCondition(*c, kp, depth + 1, ErrorCode::kWrongArgumentType, "a condition group");
       groups_.pop_back();
       return n;
     }
@@ -760,11 +918,11 @@ class ConditionCompiler {
   // ---- value level (evalConditionValue)
 
   Node CompileValue(const json& cv, const std::string& path, int depth, bool insensitive) {
-    if (!Enter(path, depth)) return Constant(false, "equals", path);
+    if (!Enter(path, depth)) return Abort(path);
     switch (cv.type()) {
       case json::value_t::string: {
         const std::string& s = cv.get_ref<const std::string&>();
-        CheckText(s, path);
+        if (!CheckText(s, path)) return Abort(path);
         if (insensitive) return WithLiteral(Op::kCondMatchStringI, "equals", path, cond::JsToLowerCase(s));
         return WithLiteral(Op::kCondMatchString, "equals", path, s);
       }
@@ -779,7 +937,7 @@ class ConditionCompiler {
       case json::value_t::object:
         break;
       default:  // arrays (binary/discarded cannot come from JSON)
-        CheckLiteral(cv, path, depth);
+        if (!CheckLiteral(cv, path, depth)) return Abort(path);
         return WithLiteral(Op::kCondMatchJson, "equals", path, cv);
     }
     size_t dollar = 0;
@@ -794,7 +952,7 @@ class ConditionCompiler {
       }
     }
     if (dollar == 0 || cv.empty()) {  // a literal object: compared as JSON
-      CheckLiteral(cv, path, depth);
+      if (!CheckLiteral(cv, path, depth)) return Abort(path);
       for (auto it = cv.begin(); it != cv.end(); ++it) {
         if (FindValueOperator("$" + it.key()) != nullptr) {
           Issue(ErrorCode::kInvalidRule, JoinPointer(path, it.key()),
@@ -805,15 +963,17 @@ class ConditionCompiler {
       }
       return WithLiteral(Op::kCondMatchJson, "equals", path, cv);
     }
-    if (dollar != cv.size()) {
+    if (dollar != cv.size()) {  // not isOperatorObject: GrowthBook compares it as a literal
       Issue(ErrorCode::kInvalidRule, path,
             "this object mixes operators (" + Quote(first_op) + ") with plain keys (" + Quote(first_plain) +
-                "); use operators only, or a literal value without \"$\" keys");
-      return Constant(false, "operators", path);
+                "); use operators only, or a literal value without \"$\" keys (GrowthBook compares it as a "
+                "literal value)");
+      if (!CheckLiteral(cv, path, depth)) return Abort(path);
+      return WithLiteral(Op::kCondMatchJson, "equals", path, cv);
     }
     Node n = Make(Op::kCondAnd, "operators", path);
-    for (auto it = cv.begin(); it != cv.end(); ++it) {
-      n.args.push_back(CompileOperator(it.key(), it.value(), JoinPointer(path, it.key()), depth + 1));
+    for (const auto& [key, value] : Entries(cv)) {
+      n.args.push_back(CompileOperator(*key, *value, JoinPointer(path, *key), depth + 1));
     }
     return Collapse(std::move(n));
   }
@@ -844,7 +1004,7 @@ class ConditionCompiler {
   }
 
   Node CompileOperator(const std::string& op, const json& arg, const std::string& path, int depth) {
-    if (!Enter(path, depth)) return Constant(false, "operator", path);
+    if (!Enter(path, depth)) return Abort(path);
     const ValueOperator* info = FindValueOperator(op);
     if (info == nullptr) {
       std::string msg;
@@ -855,12 +1015,13 @@ class ConditionCompiler {
         msg = "unknown operator " + Quote(op);
         msg += internal::DidYouMean(Closest(op, kValueOperators, &ValueOperator::name));
       }
+      msg += "; as in GrowthBook, this test is false";
       Issue(ErrorCode::kUnknownOperator, path, std::move(msg));
       return Constant(false, "operator", path);
     }
     const std::string_view name = info->name;
     auto bad_arg = [&](const std::string& what) {
-      Issue(ErrorCode::kWrongArgumentType, path, Quote(name) + " takes " + what);
+      Issue(ErrorCode::kWrongArgumentType, path, Quote(name) + " takes " + what + "; as in GrowthBook, this test is false");
       return Constant(false, name, path);
     };
     switch (info->kind) {
@@ -871,7 +1032,7 @@ class ConditionCompiler {
       case OpKind::kGt:
       case OpKind::kGte: {
         static constexpr Op kOps[] = {Op::kCondEq, Op::kCondNe, Op::kCondLt, Op::kCondLe, Op::kCondGt, Op::kCondGe};
-        CheckLiteral(arg, path, depth);
+        if (!CheckLiteral(arg, path, depth)) return Abort(path);
         return WithLiteral(kOps[static_cast<int>(info->kind) - static_cast<int>(OpKind::kEq)], name, path, arg);
       }
       case OpKind::kExists:
@@ -893,13 +1054,30 @@ class ConditionCompiler {
       }
       case OpKind::kInGroup:
       case OpKind::kNotInGroup: {
-        if (!arg.is_string()) return bad_arg("a saved group id, e.g. \"beta-testers\"");
-        const std::string& id = arg.get_ref<const std::string&>();
-        if (!CheckText(id, path)) return Constant(false, name, path);
+        // GrowthBook looks up savedGroups[expected]: a non-text id is read
+        // as its String() (5 -> "5"), and an id only an Object.prototype
+        // property answers ("constructor", "toString") is no list at all.
+        std::string id;
+        if (arg.is_string()) {
+          id = arg.get<std::string>();
+        } else {
+          id = js::ToString(arg);
+          Issue(ErrorCode::kWrongArgumentType, path,
+                Quote(name) + " takes a saved group id, e.g. \"beta-testers\"; GrowthBook looks this value up as " +
+                    Quote(id));
+        }
+        if (!CheckText(id, path)) return Abort(path);
         const bool in = info->kind == OpKind::kInGroup;
         const json* entry = FindGroup(id);
         static const json kEmpty = json::array();
         const json* values = nullptr;
+        if (entry == nullptr && IsObjectPrototypeName(id)) {
+          Issue(ErrorCode::kInvalidRule, path,
+                "there is no saved group " + Quote(id) + ", and in GrowthBook that name finds a built-in property "
+                "of JavaScript objects instead, so " + Quote(name) + " matches nobody",
+                Severity::kWarning);
+          return Constant(false, name, path);
+        }
         if (entry == nullptr) {
           Issue(ErrorCode::kInvalidRule, path,
                 "there is no saved group " + Quote(id) + "; as in GrowthBook it counts as empty, so " + Quote(name) +
@@ -932,8 +1110,25 @@ class ConditionCompiler {
         return n;
       }
       case OpKind::kElemMatch: {
-        if (!arg.is_object()) return bad_arg("a condition object, e.g. {\"$gt\": 5} or {\"sku\": \"A1\"}");
+        if (arg.is_null()) {
+          // isOperatorObject(null) throws, once the attribute is an array.
+          Issue(ErrorCode::kWrongArgumentType, path,
+                "\"$elemMatch\" takes a condition object, e.g. {\"$gt\": 5} or {\"sku\": \"A1\"}; on an array "
+                "GrowthBook throws a TypeError on null, so the whole condition does not match");
+          Node n = Make(Op::kCondAnd, name, path);
+          n.args.push_back(WithLiteral(Op::kCondType, name, path, "array"));
+          n.args.push_back(Abort(path));
+          return n;
+        }
         Node n = Make(Op::kCondElemMatch, name, path);
+        if (!arg.is_object()) {
+          // Not an operator object: each element is tested as the object of
+          // evalCondition(element, arg) (a number: nothing to test).
+          ++elem_match_;
+          n.args.push_back(CompileCondition(arg, path, depth + 1, ErrorCode::kWrongArgumentType, "\"$elemMatch\""));
+          --elem_match_;
+          return n;
+        }
         bool operators = !arg.empty();  // isOperatorObject: every key starts with "$"
         for (auto it = arg.begin(); it != arg.end(); ++it) {
           if (it.key().empty() || it.key()[0] != '$') operators = false;
@@ -970,8 +1165,16 @@ class ConditionCompiler {
           ro.max_pattern_bytes = options_.max_regex_bytes;
           Result<BoundedRegex> r = BoundedRegex::Compile(pattern, ro);
           if (!r.ok()) {
-            Issue(r.error().code, path, r.error().message);
-            return Constant(false, name, path);
+            // A syntax error JavaScript reports too is false, as GrowthBook's
+            // try/catch makes it. A valid pattern this engine will not run
+            // (backtracking features, limits) cannot give GrowthBook's
+            // answer: the whole condition does not match.
+            const bool unsupported = r.error().code != ErrorCode::kInvalidRule ||
+                                     r.error().message.find("not supported") != std::string::npos;
+            Issue(r.error().code, path,
+                  r.error().message + (unsupported ? " The whole condition does not match."
+                                                   : " GrowthBook's RegExp rejects it too: the test is false."));
+            return unsupported ? Abort(path) : Constant(false, name, path);
           }
           cached = std::make_shared<const BoundedRegex>(std::move(r).value());
         }
@@ -989,6 +1192,7 @@ class ConditionCompiler {
           if (arg.is_string()) {
             msg += internal::DidYouMean(Closest(arg.get_ref<const std::string&>(), kTypeNames, std::identity()));
           }
+          msg += "; as in GrowthBook, this test is false";
           Issue(ErrorCode::kWrongArgumentType, path, std::move(msg));
           return Constant(false, name, path);
         }
@@ -1013,6 +1217,7 @@ class ConditionCompiler {
   }
 
   const ConditionOptions& options_;
+  const bool like_growthbook_;
   std::vector<Error> issues_;
   int nodes_ = 0;
   bool too_large_ = false;
@@ -1022,6 +1227,158 @@ class ConditionCompiler {
   std::set<std::string> vars_;
   std::map<std::pair<std::string, bool>, std::shared_ptr<const BoundedRegex>> regexes_;
 };
+
+namespace {
+
+// Reads a JSON text that already parsed into `value` and records the key
+// order of its objects. Lenient (the text is known to be JSON) and small: a
+// second nlohmann parser type (ordered_json) would add ~35 KB to the module.
+class KeyOrderScanner {
+ public:
+  KeyOrderScanner(std::string_view text, JsonKeyOrder* out) : p_(text.data()), end_(text.data() + text.size()), out_(out) {}
+
+  void Value(const json* v, int depth) {
+    Ws();
+    if (p_ >= end_ || depth > 1000) {
+      p_ = end_;
+      return;
+    }
+    if (*p_ == '{') {
+      ++p_;
+      std::vector<std::string> keys;
+      const bool object = v != nullptr && v->is_object();
+      while (true) {
+        Ws();
+        if (p_ >= end_) return;
+        if (*p_ == '}') {
+          ++p_;
+          break;
+        }
+        if (*p_ == ',') {
+          ++p_;
+          continue;
+        }
+        std::string key;
+        if (!String(&key)) return;
+        Ws();
+        if (p_ < end_ && *p_ == ':') ++p_;
+        const json* child = nullptr;
+        if (object) {
+          auto it = v->find(key);
+          if (it != v->end()) child = &*it;
+        }
+        keys.push_back(std::move(key));
+        Value(child, depth + 1);
+      }
+      if (object && keys.size() >= 2 && keys.size() == v->size()) (*out_)[v] = std::move(keys);
+    } else if (*p_ == '[') {
+      ++p_;
+      size_t index = 0;
+      while (true) {
+        Ws();
+        if (p_ >= end_) return;
+        if (*p_ == ']') {
+          ++p_;
+          break;
+        }
+        if (*p_ == ',') {
+          ++p_;
+          continue;
+        }
+        const json* child = v != nullptr && v->is_array() && index < v->size() ? &(*v)[index] : nullptr;
+        ++index;
+        Value(child, depth + 1);
+      }
+    } else if (*p_ == '"') {
+      String(nullptr);
+    } else {  // number, true, false, null
+      while (p_ < end_ && *p_ != ',' && *p_ != ']' && *p_ != '}' && *p_ != ' ' && *p_ != '\n' && *p_ != '\r' &&
+             *p_ != '\t') {
+        ++p_;
+      }
+    }
+  }
+
+ private:
+  void Ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  static int Hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  bool Unit(uint32_t* u) {  // the 4 hex digits after "\u"
+    if (end_ - p_ < 4) return false;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int h = Hex(p_[i]);
+      if (h < 0) return false;
+      v = v * 16 + static_cast<uint32_t>(h);
+    }
+    p_ += 4;
+    *u = v;
+    return true;
+  }
+
+  // A string token, decoded into *out (when not null).
+  bool String(std::string* out) {
+    if (p_ >= end_ || *p_ != '"') return false;
+    ++p_;
+    while (p_ < end_) {
+      const char c = *p_++;
+      if (c == '"') return true;
+      if (c != '\\') {
+        if (out) out->push_back(c);
+        continue;
+      }
+      if (p_ >= end_) return false;
+      const char e = *p_++;
+      char plain = 0;
+      switch (e) {
+        case 'b': plain = '\b'; break;
+        case 'f': plain = '\f'; break;
+        case 'n': plain = '\n'; break;
+        case 'r': plain = '\r'; break;
+        case 't': plain = '\t'; break;
+        case 'u': {
+          uint32_t u = 0;
+          if (!Unit(&u)) return false;
+          if (u >= 0xD800 && u <= 0xDBFF && end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+            p_ += 2;
+            uint32_t low = 0;
+            if (!Unit(&low)) return false;
+            u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+          }
+          if (out) AppendUtf8(static_cast<char32_t>(u), out);
+          continue;
+        }
+        default: plain = e;  // " \\ /
+      }
+      if (out) out->push_back(plain);
+    }
+    return false;
+  }
+
+  const char* p_;
+  const char* end_;
+  JsonKeyOrder* out_;
+};
+
+}  // namespace
+
+JsonKeyOrder KeyOrderFromText(const json& value, std::string_view text) {
+  JsonKeyOrder out;
+  try {
+    KeyOrderScanner(text, &out).Value(&value, 0);
+  } catch (const std::exception&) {  // out of memory: sorted order
+    out.clear();
+  }
+  return out;
+}
 
 CompileResult CompileCondition(const json& condition, const ConditionOptions& options) {
   try {

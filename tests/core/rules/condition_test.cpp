@@ -4,6 +4,7 @@
 // @growthbook/growthbook 1.8.0's evalCondition; tests/js/conditions_growthbook.test.mjs
 // checks thousands of generated conditions against it through wasm.
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -394,6 +395,166 @@ TEST(ConditionTest, EvaluationIsRepeatableAndConst) {
   const json a = json::parse(R"({"tags": [1, 2], "v": "v1.10.0"})");
   for (int i = 0; i < 3; ++i) EXPECT_EQ(c.rule->Evaluate(a, EvalContext{}).value(), true);
   EXPECT_EQ(c.rule->Evaluate(json::parse(R"({"tags": [1], "v": "1.10"})"), EvalContext{}).value(), false);
+}
+
+// kLikeGrowthBook: evaluates a malformed condition as GrowthBook does.
+// Returns the answer (a kThrown error, where GrowthBook throws, counts as
+// false) and the issues, which must all be warnings.
+struct GbAnswer {
+  bool value = false;
+  bool aborted = false;
+  std::vector<Error> issues;
+};
+
+GbAnswer LikeGrowthBook(const json& condition, const json& attributes, const json* groups = nullptr) {
+  ConditionOptions o;
+  o.malformed = MalformedCondition::kLikeGrowthBook;
+  o.saved_groups = groups;
+  CompileResult c = CompileCondition(condition, o);
+  GbAnswer out;
+  out.issues = c.issues;
+  EXPECT_TRUE(c.ok()) << condition.dump() << "\n" << FormatIssues(c.issues);
+  for (const Error& e : c.issues) EXPECT_EQ(e.severity, Severity::kWarning) << condition.dump() << ": " << e.message;
+  if (!c.ok()) return out;
+  Result<json> r = c.rule->Evaluate(attributes, EvalContext{});
+  if (!r.ok()) {
+    EXPECT_EQ(r.error().code, ErrorCode::kThrown) << condition.dump();
+    out.aborted = true;
+    return out;
+  }
+  out.value = r.value() == true;
+  return out;
+}
+
+struct GbCase {
+  const char* condition;
+  const char* attributes;
+  bool expected;       // @growthbook/growthbook 1.8.0 evalCondition (false where it throws)
+  bool throws;         // GrowthBook throws a TypeError: the whole condition does not match
+  const char* path;    // the first issue's JSON Pointer
+};
+
+TEST(ConditionTest, MalformedConditionsEvaluateLikeGrowthBookWithWarnings) {
+  const GbCase cases[] = {
+      {R"({"country": {"$in": "CN"}})", R"({"country": "CN"})", false, false, "/country/$in"},
+      {R"({"country": {"$nin": "CN"}})", R"({"country": "US"})", false, false, "/country/$nin"},
+      {R"({"$not": {"country": {"$nin": "CN"}}})", R"({"country": "US"})", true, false, "/$not/country/$nin"},
+      {R"({"tags": {"$all": "a"}})", R"({"tags": ["a"]})", false, false, "/tags/$all"},
+      {R"({"a": {"$gtt": 1}})", R"({"a": 5})", false, false, "/a/$gtt"},
+      {R"({"$not": {"a": {"$gtt": 1}}})", R"({"a": 5})", true, false, "/$not/a/$gtt"},
+      {R"({"a": {"$or": [{"b": 1}]}})", R"({"a": 5})", false, false, "/a/$or"},
+      {R"({"$gt": 5})", R"({"$gt": 5})", true, false, "/$gt"},
+      {R"({"$foo": "x"})", R"({})", false, false, "/$foo"},
+      {R"({"$foo": null})", R"({})", true, false, "/$foo"},
+      {R"({"s": {"$regex": "(unclosed"}})", R"({"s": "(unclosed"})", false, false, "/s/$regex"},
+      {R"({"$nor": [{"s": {"$regex": "[a-"}}]})", R"({"s": "a"})", true, false, "/$nor/0/s/$regex"},
+      {R"({"s": {"$regex": 5}})", R"({"s": "5"})", false, false, "/s/$regex"},
+      {R"({"x": {"$type": "int"}})", R"({"x": 1})", false, false, "/x/$type"},
+      {R"({"x": {"$gt": 1, "y": 2}})", R"({"x": {"$gt": 1, "y": 2}})", true, false, "/x"},
+      {R"({"$or": {"a": 1}})", R"({})", true, false, "/$or"},
+      {R"({"$or": 5})", R"({})", true, false, "/$or"},
+      {R"({"$nor": 5})", R"({})", false, false, "/$nor"},
+      {R"({"$and": true})", R"({})", true, false, "/$and"},
+      {R"({"$or": ""})", R"({})", true, false, "/$or"},
+      {R"({"$or": "ab"})", R"({"0": "b"})", true, false, "/$or"},
+      {R"({"$and": "ab"})", R"({"0": "b"})", false, false, "/$and"},
+      {R"({"$or": {"length": 2, "0": {"a": 1}, "1": {"b": 1}}})", R"({"b": 1})", true, false, "/$or"},
+      {R"({"$or": {"length": 2, "0": {"a": 1}}})", R"({"b": 1})", false, true, "/$or"},
+      {R"({"$or": {"length": "x"}})", R"({})", false, false, "/$or"},
+      {R"({"$or": null})", R"({})", false, true, "/$or"},
+      {R"({"$not": {"$and": null}})", R"({})", false, true, "/$not/$and"},
+      {R"({"$or": [{"a": 1}, null]})", R"({"a": 1})", true, false, "/$or/1"},
+      {R"({"$or": [{"a": 1}, null]})", R"({"a": 2})", false, true, "/$or/1"},
+      {R"({"$nor": [1]})", R"({})", false, false, "/$nor/0"},
+      {R"({"$not": 5})", R"({})", false, false, "/$not"},
+      {R"({"$not": null})", R"({})", false, true, "/$not"},
+      {R"({"$not": [{"a": 1}]})", R"({"0": {"a": 1}})", false, false, "/$not"},
+      {R"({"$not": "x"})", R"({"0": "y"})", true, false, "/$not"},
+      {R"({"items": {"$elemMatch": null}})", R"({"items": 5})", false, false, "/items/$elemMatch"},
+      {R"({"items": {"$elemMatch": null}})", R"({"items": []})", false, true, "/items/$elemMatch"},
+      {R"({"items": {"$elemMatch": 5}})", R"({"items": [0]})", true, false, "/items/$elemMatch"},
+      {R"({"items": {"$elemMatch": 5}})", R"({"items": [null]})", false, false, "/items/$elemMatch"},
+      {R"({"items": {"$elemMatch": "ab"}})", R"({"items": [["a", "b"]]})", true, false, "/items/$elemMatch"},
+      {R"({"items": {"$elemMatch": [1]}})", R"({"items": [[1]]})", true, false, "/items/$elemMatch"},
+      {R"({"id": {"$inGroup": 7}})", R"({"id": "u1"})", true, false, "/id/$inGroup"},
+      {R"({"id": {"$notInGroup": "constructor"}})", R"({"id": "u1"})", false, false, "/id/$notInGroup"},
+      {R"({"id": {"$notInGroup": "nope"}})", R"({"id": "u1"})", true, false, "/id/$notInGroup"},
+      {R"({"$savedGroup": "g"})", R"({})", false, false, "/$savedGroup"},
+      {R"({"$savedGroup": {"id": "cn", "attributeKey": 5}})", R"({"country": "CN"})", false, false,
+       "/$savedGroup/attributeKey"},
+      {R"({"$savedGroup": {"id": "cn", "extra": 1}})", R"({"country": "CN"})", true, false, "/$savedGroup/extra"},
+      {R"({"$savedGroup": {"id": "listed"}})", R"({"0": {"a": 1}})", true, false, "/$savedGroup"},
+      {R"({"$savedGroup": {"id": "throws"}})", R"({})", false, true, "/$savedGroup"},
+  };
+  const json groups = json::parse(R"({"7": ["u1"], "cn": {"type": "list", "values": ["CN"], "attributeKey": "country"},
+      "listed": {"type": "condition", "condition": [{"a": 1}]},
+      "throws": {"type": "condition", "condition": {"$and": null}}})");
+  for (const GbCase& c : cases) {
+    const json condition = json::parse(c.condition);
+    GbAnswer a = LikeGrowthBook(condition, json::parse(c.attributes), &groups);
+    EXPECT_EQ(a.value, c.expected) << c.condition << " on " << c.attributes;
+    EXPECT_EQ(a.aborted, c.throws) << c.condition << " on " << c.attributes;
+    bool found = false;
+    for (const Error& e : a.issues) found = found || e.path == c.path;
+    EXPECT_TRUE(found) << c.condition << ": " << FormatIssues(a.issues);
+    // Strictly, the same problem is an error and there is no rule.
+    ConditionOptions strict;
+    strict.saved_groups = &groups;
+    CompileResult r = CompileCondition(condition, strict);
+    bool error_there = false;
+    for (const Error& e : r.issues) error_there = error_there || (e.path == c.path && e.severity == Severity::kError);
+    if (std::string(c.path) != "/id/$notInGroup") {  // saved group lookups are warnings in both modes
+      EXPECT_FALSE(r.ok()) << c.condition;
+      EXPECT_TRUE(error_there) << c.condition << ": " << FormatIssues(r.issues);
+    }
+  }
+}
+
+TEST(ConditionTest, KeysAreReadInThePayloadsOrderLikeGrowthBook) {
+  // GrowthBook stops at "a" (false) before the "$or": null that throws, so
+  // the inner condition is false and $nor holds; read sorted, "$or" comes
+  // first and the whole condition does not match.
+  const std::string text = R"({"$nor": [{"a": 1, "$or": null}]})";
+  const json condition = json::parse(text);
+  const JsonKeyOrder order = KeyOrderFromText(condition, text);
+  ConditionOptions o;
+  o.malformed = MalformedCondition::kLikeGrowthBook;
+  o.key_order = &order;
+  CompileResult c = CompileCondition(condition, o);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.rule->Evaluate(json{{"a", 2}}, EvalContext{}).value(), true);
+  EXPECT_FALSE(c.rule->Evaluate(json{{"a", 1}}, EvalContext{}).ok());  // GrowthBook throws here
+  o.key_order = nullptr;
+  CompileResult sorted = CompileCondition(condition, o);
+  EXPECT_FALSE(sorted.rule->Evaluate(json{{"a", 2}}, EvalContext{}).ok());
+  EXPECT_TRUE(KeyOrderFromText(condition, "not json").empty());
+  // Escaped and Chinese keys, nested objects and lists.
+  const std::string text2 = R"({"b\u00e9": 1, "用户": {"y": [1, {"z": 1, "c": "}"}], "x": 2}, "\"q": null})";
+  const json value = json::parse(text2);
+  const JsonKeyOrder order2 = KeyOrderFromText(value, text2);
+  EXPECT_EQ(order2.at(&value), (std::vector<std::string>{"b\u00e9", "用户", "\"q"}));
+  EXPECT_EQ(order2.at(&value["用户"]), (std::vector<std::string>{"y", "x"}));
+  EXPECT_EQ(order2.at(&value["用户"]["y"][1]), (std::vector<std::string>{"z", "c"}));
+}
+
+TEST(ConditionTest, UnsupportedRegexAndLimitsMakeTheWholeConditionNotMatch) {
+  // GrowthBook's $not holds ("ab" has no "aa"); a backreference cannot run in
+  // linear time, so the whole condition does not match.
+  GbAnswer a = LikeGrowthBook(json::parse(R"({"$not": {"s": {"$regex": "(a)\\1"}}})"), json{{"s", "ab"}});
+  EXPECT_TRUE(a.aborted);
+  ASSERT_EQ(a.issues.size(), 1u);
+  EXPECT_EQ(a.issues[0].path, "/$not/s/$regex");
+  EXPECT_NE(a.issues[0].message.find("does not match"), std::string::npos) << a.issues[0].message;
+  json deep = json::parse(R"({"a": 1})");
+  for (int i = 0; i < 300; ++i) deep = json::object({{"$not", deep}});
+  GbAnswer d = LikeGrowthBook(json::object({{"$not", deep}}), json{{"a", 2}});
+  EXPECT_TRUE(d.aborted);
+  EXPECT_EQ(d.issues[0].code, ErrorCode::kTooDeep);
+  // A catastrophic pattern still returns at once.
+  GbAnswer c = LikeGrowthBook(json::parse(R"({"s": {"$regex": "(a+)+$"}, "t": {"$in": 1}})"),
+                              json{{"s", std::string(50000, 'a') + "!"}});
+  EXPECT_FALSE(c.value);
+  EXPECT_FALSE(c.aborted);
 }
 
 }  // namespace
