@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tagwise/condition.h"
 #include "tagwise/error.h"
 #include "tagwise/experiments.h"
 #include "tagwise/ledger.h"
@@ -65,6 +66,11 @@ struct ExperimentDef {
 struct ExperimentCompileOptions {
   const std::vector<std::string>* known_tags = nullptr;  // for `rule` ({"tag": [...]})
   const nlohmann::json* saved_groups = nullptr;          // for `condition` ($inGroup)
+  // How a malformed `condition` is handled (condition.h): kReject makes it
+  // an error of the definition; kLikeGrowthBook (experiments.run) evaluates
+  // it as GrowthBook does and lists each problem as a warning.
+  MalformedCondition malformed_condition = MalformedCondition::kReject;
+  const JsonKeyOrder* condition_key_order = nullptr;  // for `condition` and saved groups (condition.h)
   CompileOptions rule_options;
   size_t max_variations = 10'000;
 };

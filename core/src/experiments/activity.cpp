@@ -102,6 +102,10 @@ std::string Activity::RunExperiment(std::string_view input, const UserView& user
   ExperimentCompileOptions co;
   co.known_tags = &known;
   co.saved_groups = Field(in, "savedGroups");
+  co.malformed_condition = MalformedCondition::kLikeGrowthBook;  // payloads from GrowthBook: never break the page
+  JsonKeyOrder key_order;  // GrowthBook evaluates a condition's keys in the payload's order
+  if (definition->is_object() && definition->contains("condition")) key_order = KeyOrderFromText(in, input);
+  co.condition_key_order = &key_order;
   ExperimentCompileResult compiled = CompileExperiment(*definition, co);
   if (!compiled.ok()) {
     std::vector<Error> errors, warnings;

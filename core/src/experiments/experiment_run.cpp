@@ -301,6 +301,8 @@ class ExperimentCompiler {
     if (const json* c = Get(j, "condition"); c != nullptr && !c->is_null()) {
       ConditionOptions co;
       co.saved_groups = options_.saved_groups;
+      co.malformed = options_.malformed_condition;
+      co.key_order = options_.condition_key_order;
       co.max_depth = options_.rule_options.max_depth;
       co.max_nodes = options_.rule_options.max_nodes;
       CompileResult r = CompileCondition(*c, co);
