@@ -11,7 +11,11 @@
 // and events for targeting, the consent state, and a sticky assignment kept
 // in the instance's storage whose creation is the one exposure reported to
 // onExposure listeners. Unlike the bucketing helpers it refuses a bad
-// definition (TagwiseError with paths) instead of falling back.
+// definition (TagwiseError with paths) instead of falling back, except for a
+// malformed `condition`: like GrowthBook it is evaluated as GrowthBook does
+// (where GrowthBook throws, the user is not in the experiment, reason
+// "condition"), and its problems are reported as a "malformed_condition"
+// diagnostic (tw.diagnostics(), onError) with JSON Pointers under /condition.
 
 import { TagwiseError } from './errors.js';
 import { randomId } from './persistence.js';
@@ -50,11 +54,16 @@ export class Experiments {
   #wasm;
   #defaults;
   #listeners = new Set();
+  #reportCondition;
 
-  /** runtime: VisitorSessionRuntime (js/session.js); wasm: the instance's WasmContext; defaults: createTagwise's options.experiments. */
-  constructor(runtime, wasm, defaults = {}) {
+  /**
+   * runtime: VisitorSessionRuntime (js/session.js); wasm: the instance's WasmContext; defaults: createTagwise's
+   * options.experiments; reportCondition: conditionReporter (js/conditions.js) for malformed conditions.
+   */
+  constructor(runtime, wasm, defaults = {}, reportCondition = undefined) {
     this.#runtime = runtime;
     this.#wasm = wasm;
+    this.#reportCondition = reportCondition;
     if (defaults === null || typeof defaults !== 'object') throw new TypeError('tagwise: options.experiments must be an object');
     const { onExposure, ...runDefaults } = defaults;
     if (onExposure !== undefined) {
@@ -87,6 +96,11 @@ export class Experiments {
     }
     const r = this.#runtime.activityCall('runExperiment', input, this.#wasm.now(options));
     if (!r.ok) throw new TagwiseError(r.errors);
+    const problems = (r.warnings ?? []).filter((w) => w.path === '/condition' || w.path.startsWith('/condition/'));
+    if (problems.length > 0 && this.#reportCondition) {
+      const key = typeof definition.key === 'string' ? definition.key : '';
+      this.#reportCondition(problems, `experiment ${JSON.stringify(key)} ${JSON.stringify(definition.condition)}`, { experiment: key });
+    }
     const { exposure, ...result } = r.result;
     if (exposure) {
       for (const fn of [...this.#listeners]) {

@@ -595,7 +595,8 @@ export type DiagnosticCode =
   | 'storage_failed'     // a write failed: state kept in memory, retried on the next change
   | 'quota_exceeded'     // storage full: compacted (`step: "compacted"`) or dropped the oldest day summaries (`"dropped"`)
   | 'sync_failed'        // a message to other tabs failed
-  | 'ssr_rejected';      // createTagwise({ hydrate }) could not use the state (see errors)
+  | 'ssr_rejected'       // createTagwise({ hydrate }) could not use the state (see errors)
+  | 'malformed_condition'; // evaluateCondition / experiments.run met a malformed condition and evaluated it as GrowthBook does (see problems; once per distinct condition)
 
 /** What {@link TagwiseOptions.onError} receives. */
 export interface Diagnostic {
@@ -612,6 +613,8 @@ export interface Diagnostic {
   step?: 'compacted' | 'dropped';
   events?: number;
   error?: unknown;
+  /** `malformed_condition` from {@link Experiments.run}: the experiment's key (problem paths start with "/condition"). */
+  experiment?: string;
 }
 
 /** The visitor's consent per purpose. */
@@ -724,10 +727,15 @@ export interface Experiments {
    * variation as GrowthBook for the same definition and attributes). The
    * first time the user is in it, the assignment is kept (sticky across
    * reloads, tabs and later weight changes) and the onExposure listeners hear
-   * of it, once per user per experiment.
+   * of it, once per user per experiment. A malformed `condition` does not
+   * throw: it is evaluated as GrowthBook does (see
+   * {@link Tagwise.evaluateCondition}; where GrowthBook throws, the user is
+   * not in the experiment, reason "condition") and reported once as a
+   * `malformed_condition` {@link Diagnostic} with `experiment` and paths
+   * under `/condition`.
    * @throws TagwiseError for a bad definition, every problem with its path
    *   (`/weights`: not summing to 1; `/coverage`: outside [0, 1];
-   *   `/variations`: fewer than 2; `/condition/...`; `/rule/...`).
+   *   `/variations`: fewer than 2; `/rule/...`).
    */
   run<T extends JsonValue = JsonValue>(definition: ExperimentDefinition<T>, options?: ExperimentRunOptions): ExperimentResult<T>;
   /** Hears first exposures: fn(definition, result). Returns an unsubscribe function. */
@@ -964,7 +972,7 @@ export type SavedGroups = {
     | { type: 'condition'; condition: Condition };
 };
 
-/** Options of {@link Tagwise.evaluateCondition}. */
+/** Options of {@link Tagwise.evaluateCondition} and {@link Tagwise.validateCondition}. */
 export interface EvaluateConditionOptions {
   /** Saved groups that $inGroup, $notInGroup and $savedGroup refer to. An unknown id is an empty group. */
   savedGroups?: SavedGroups | null;
@@ -1289,15 +1297,29 @@ export interface Tagwise {
   /**
    * Whether the attributes satisfy a GrowthBook targeting condition: exactly
    * what GrowthBook's evalCondition(attributes, condition, savedGroups) returns
-   * (checked against @growthbook/growthbook). Unlike GrowthBook, a malformed
-   * condition (unknown operator, $in without a list, a regex JavaScript
-   * rejects or one needing backtracking) throws a {@link TagwiseError} whose
-   * `path` is a JSON Pointer into the condition (e.g. "/$and/1/age/$gtt");
-   * regexes run in linear time, so no pattern can hang the page. Objects
-   * compare by content whatever their key order. TypeError when `condition`
-   * or `attributes` is not a plain object.
+   * (checked against @growthbook/growthbook), malformed conditions included:
+   * an unknown operator, $in/$nin/$all without a list, a regex JavaScript
+   * rejects or a $type that is no type name give GrowthBook's answer, and
+   * where GrowthBook's own code throws (a null where a condition belongs) the
+   * condition does not match. Each malformed condition is reported once as a
+   * `malformed_condition` {@link Diagnostic} (diagnostics(), `onError`) whose
+   * `problems` carry JSON Pointers into the condition (e.g. "/$and/1/age/$gtt");
+   * {@link Tagwise.validateCondition} checks strictly. Regexes run in linear
+   * time, so no pattern can hang the page; a valid pattern that would need
+   * backtracking (backreferences, lookaround) makes the condition not match.
+   * Objects compare by content whatever their key order. TypeError when
+   * `condition` or `attributes` is not a plain object; TagwiseError for values
+   * JSON cannot carry (NaN).
    */
   evaluateCondition(condition: Condition, attributes?: { [key: string]: unknown }, options?: EvaluateConditionOptions): boolean;
+  /**
+   * Every problem of a targeting condition, checked strictly, without
+   * evaluating or throwing: what evaluateCondition evaluates as GrowthBook
+   * does is an `error` here (with a "did you mean"), plus warnings (an unknown
+   * saved group). `[]` for a good condition. Needs the 'conditions' feature.
+   * TypeError when `options.savedGroups` is not an object.
+   */
+  validateCondition(condition: unknown, options?: EvaluateConditionOptions): Problem[];
   /** Tag-targeted offers with caps, quiet hours and consent: load(), eligible(), record(), history(). */
   readonly offers: Offers;
 

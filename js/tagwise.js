@@ -4,7 +4,7 @@
 
 import { Scratch, dataToText, readBatch, ruleToText } from './codec.js';
 import { Consent } from './consent.js';
-import { evaluateCondition } from './conditions.js';
+import { conditionReporter, evaluateCondition, validateCondition } from './conditions.js';
 import { TagwiseError } from './errors.js';
 import { Experiments } from './experiments.js';
 import { Offers } from './offers.js';
@@ -247,6 +247,8 @@ class Tagwise {
 
   #onError;
 
+  #reportCondition = conditionReporter((code, message, detail) => this.#report(code, message, detail));
+
   #experiments;
 
   #offers;
@@ -258,7 +260,7 @@ class Tagwise {
   constructor(module, options, env) {
     this.#wasm = new WasmContext(module, options);
     this.#session = new VisitorSessionRuntime(this.#wasm, options, env.defaultPurposes);
-    this.#experiments = new Experiments(this.#session, this.#wasm, options.experiments ?? {});
+    this.#experiments = new Experiments(this.#session, this.#wasm, options.experiments ?? {}, this.#reportCondition);
     this.#loadFull = env.loadFull ?? null;
     this.#offers = new Offers(this.#session, this.#wasm, options.timeZoneOffset);
     this.#onError = options.onError;
@@ -528,11 +530,18 @@ class Tagwise {
   /**
    * GrowthBook's evalCondition: whether the attributes satisfy a MongoDB-style
    * targeting condition ($in, $gt, $elemMatch, $regex, $vgte, $inGroup, ...).
-   * Throws TagwiseError (with the JSON Pointer) for a malformed condition.
+   * A malformed condition is evaluated as GrowthBook does; its problems (with
+   * JSON Pointers) go to diagnostics() / onError as "malformed_condition".
    */
   evaluateCondition(condition, attributes = {}, options = {}) {
     this.#wasm.need('conditions', 'evaluateCondition');
-    return evaluateCondition(this.#wasm.module, condition, attributes, options);
+    return evaluateCondition(this.#wasm.module, condition, attributes, options, this.#reportCondition);
+  }
+
+  /** Every problem of a condition, strictly (errors and warnings with JSON Pointers); [] for a good one. */
+  validateCondition(condition, options = {}) {
+    this.#wasm.need('conditions', 'validateCondition');
+    return validateCondition(this.#wasm.module, condition, options);
   }
 
   // ---- Offers (js/offers.js) ----

@@ -1,13 +1,17 @@
 // MongoDB-style targeting conditions (GrowthBook syntax) across the wasm
-// boundary: tw.evaluateCondition (js/conditions.js; core/include/tagwise/condition.h).
-// Conversion only. Text arrives as UTF-8 the JS side wrote into _malloc'd
-// buffers, passed as (ptr, len) like every JSON input (rule_bindings.cpp);
-// the answer is one JSON text:
-//   {"ok": true, "value": true|false, "warnings": [...]}
-//   {"ok": false, "errors": [{code, path, message, severity}...], "warnings": [...]}
+// boundary: tw.evaluateCondition and tw.validateCondition (js/conditions.js;
+// core/include/tagwise/condition.h). Conversion only. Text arrives as UTF-8
+// the JS side wrote into _malloc'd buffers, passed as (ptr, len) like every
+// JSON input (rule_bindings.cpp); each answer is one JSON text, never a throw:
+//   evaluateCondition (malformed parts evaluated as GrowthBook does, each
+//   problem a warning; where GrowthBook throws, the condition does not match):
+//     {"ok": true, "value": true|false, "warnings": [{code, path, message, severity}...]}
+//     {"ok": false, "errors": [...], "warnings": [...]}   (input that is not JSON)
+//   validateCondition (strict): {"ok": true, "problems": [...errors and warnings...]}
 #include <emscripten/bind.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,32 +28,85 @@ namespace {
 
 using nlohmann::json;
 
-// Compiles the condition (saved groups resolved into it) and evaluates it on
-// the attributes. groups_len 0 means no saved groups.
+// The parsed inputs of one call; `error` set when one is not JSON.
+struct Inputs {
+  json condition;
+  json attributes;
+  json groups;
+  bool has_groups = false;
+  std::optional<Error> error;
+};
+
+Inputs Read(uintptr_t cond_ptr, size_t cond_len, uintptr_t attr_ptr, size_t attr_len, uintptr_t groups_ptr,
+            size_t groups_len) {
+  Inputs in;
+  Result<json> condition = ParseFast(View(cond_ptr, cond_len), "condition", 0, OnBadAlloc::kReport);
+  if (!condition.ok()) {
+    in.error = condition.error();
+    return in;
+  }
+  in.condition = std::move(condition).value();
+  if (attr_len > 0) {
+    Result<json> attributes = ParseFast(View(attr_ptr, attr_len), "attributes", 0, OnBadAlloc::kReport);
+    if (!attributes.ok()) {
+      in.error = attributes.error();
+      return in;
+    }
+    in.attributes = std::move(attributes).value();
+  }
+  if (groups_len > 0) {  // 0: no saved groups
+    Result<json> parsed = ParseFast(View(groups_ptr, groups_len), "saved groups", 0, OnBadAlloc::kReport);
+    if (!parsed.ok()) {
+      in.error = parsed.error();
+      return in;
+    }
+    in.groups = std::move(parsed).value();
+    in.has_groups = true;
+  }
+  return in;
+}
+
+// Compiles the condition (saved groups resolved into it) the way GrowthBook
+// reads it and evaluates it on the attributes.
 std::string EvaluateCondition(uintptr_t cond_ptr, size_t cond_len, uintptr_t attr_ptr, size_t attr_len,
                               uintptr_t groups_ptr, size_t groups_len) {
   return Guard([&]() -> std::string {
-    Result<json> condition = ParseFast(View(cond_ptr, cond_len), "condition", 0, OnBadAlloc::kReport);
-    if (!condition.ok()) return FailureText({condition.error()});
-    Result<json> attributes = ParseFast(View(attr_ptr, attr_len), "attributes", 0, OnBadAlloc::kReport);
-    if (!attributes.ok()) return FailureText({attributes.error()});
-    json groups;
+    Inputs in = Read(cond_ptr, cond_len, attr_ptr, attr_len, groups_ptr, groups_len);
+    if (in.error) return FailureText({*in.error});
     ConditionOptions options;
-    if (groups_len > 0) {
-      Result<json> parsed = ParseFast(View(groups_ptr, groups_len), "saved groups", 0, OnBadAlloc::kReport);
-      if (!parsed.ok()) return FailureText({parsed.error()});
-      groups = std::move(parsed).value();
-      options.saved_groups = &groups;
+    options.malformed = MalformedCondition::kLikeGrowthBook;
+    if (in.has_groups) options.saved_groups = &in.groups;
+    // GrowthBook reads keys in the payload's order (JSON.stringify kept it).
+    JsonKeyOrder order = KeyOrderFromText(in.condition, View(cond_ptr, cond_len));
+    if (in.has_groups) order.merge(KeyOrderFromText(in.groups, View(groups_ptr, groups_len)));
+    options.key_order = &order;
+    CompileResult compiled = CompileCondition(in.condition, options);
+    std::vector<Error> warnings = compiled.issues;  // all warnings in this mode
+    bool value = false;
+    if (compiled.ok()) {
+      Result<json> r = compiled.rule->Evaluate(in.attributes, EvalContext{});
+      if (r.ok()) {
+        value = r.value().is_boolean() && r.value().get<bool>();
+      } else if (r.error().code != ErrorCode::kThrown) {  // kThrown: a malformed part already listed
+        Error e = r.error();
+        e.message += " (the condition does not match)";
+        e.severity = Severity::kWarning;
+        warnings.push_back(std::move(e));
+      }
     }
-    CompileResult compiled = CompileCondition(condition.value(), options);
-    std::vector<Error> errors;
-    std::vector<Error> warnings;
-    for (const Error& e : compiled.issues) (e.severity == Severity::kError ? errors : warnings).push_back(e);
-    if (!compiled.ok()) return FailureText(errors, warnings);
-    Result<json> value = compiled.rule->Evaluate(attributes.value(), EvalContext{});
-    if (!value.ok()) return FailureText({value.error()}, warnings);
-    return Dump({{"ok", true}, {"value", value.value().is_boolean() && value.value().get<bool>()},
-                 {"warnings", ProblemsJson(warnings)}});
+    return Dump({{"ok", true}, {"value", value}, {"warnings", ProblemsJson(warnings)}});
+  });
+}
+
+// Every problem of a condition, strictly: malformed parts are errors.
+std::string ValidateCondition(uintptr_t cond_ptr, size_t cond_len, uintptr_t groups_ptr, size_t groups_len) {
+  return Guard([&]() -> std::string {
+    Inputs in = Read(cond_ptr, cond_len, 0, 0, groups_ptr, groups_len);
+    if (in.error) return Dump({{"ok", true}, {"problems", ProblemsJson({*in.error})}});
+    ConditionOptions options;
+    if (in.has_groups) options.saved_groups = &in.groups;
+    CompileResult compiled = CompileCondition(in.condition, options);
+    return Dump({{"ok", true}, {"problems", ProblemsJson(compiled.issues)}});
   });
 }
 
@@ -58,4 +115,5 @@ std::string EvaluateCondition(uintptr_t cond_ptr, size_t cond_len, uintptr_t att
 
 EMSCRIPTEN_BINDINGS(tagwise_conditions) {
   emscripten::function("evaluateCondition", &tagwise::wasm::EvaluateCondition);
+  emscripten::function("validateCondition", &tagwise::wasm::ValidateCondition);
 }

@@ -174,8 +174,6 @@ test('bad definitions are TagwiseErrors naming the field; wrong types are TypeEr
     [{ key: 'k', variations: ['a', 'b'], weights: [0.7, 0.7] }, '/weights', /add up to 1\.4/],
     [{ key: 'k', variations: ['a', 'b'], coverage: 1.2 }, '/coverage', /from 0 to 1/],
     [{ key: 'k', variations: [] }, '/variations', /at least 2/],
-    [{ key: 'k', variations: ['a', 'b'], condition: { $and: 'x' } }, '/condition', /./],
-    [{ key: 'k', variations: ['a', 'b'], condition: { name: { $regex: '(a' } } }, '/condition/name/$regex', /./],
     [{ key: 'k', variations: ['a', 'b'], filters: [] }, '/filters', /not supported/],
   ];
   for (const [def, path, message] of cases) {
@@ -189,6 +187,62 @@ test('bad definitions are TagwiseErrors naming the field; wrong types are TypeEr
   assert.throws(() => tw.experiments.run({ key: 'k', variations: [1, 2], include: () => true }), /function/);
   assert.throws(() => tw.experiments.run({ key: 'k', variations: [1, 2] }, { forcedVariations: { k: 'x' } }),
     (e) => e instanceof TagwiseError && e.errors[0].path === '/forcedVariations/k');
+});
+
+test('a malformed condition is evaluated as GrowthBook evaluates it (not matching where GrowthBook throws) and reported once', async () => {
+  const heard = [];
+  const { tw } = await open({ storage: null, onError: (d) => heard.push(d) });
+  const conditions = [
+    [{ $and: 'x' }, '/condition/$and'],
+    [{ name: { $regex: '(a' } }, '/condition/name/$regex'],
+    [{ country: { $in: 'CN' } }, '/condition/country/$in'],
+    [{ country: { $nin: 'CN' } }, '/condition/country/$nin'],
+    [{ $or: 5 }, '/condition/$or'],
+    [{ $or: null }, '/condition/$or'],
+    [{ $not: { country: { $gtt: 1 } } }, '/condition/$not/country/$gtt'],
+    [{ $foo: 'x', country: 'CN' }, '/condition/$foo'],
+    [{ country: { $type: 'text' } }, '/condition/country/$type'],
+    [{ tags: { $elemMatch: null } }, '/condition/tags/$elemMatch'],
+    [{ $nor: [{ country: { $in: 'US' } }] }, '/condition/$nor/0/country/$in'],
+    [{ $savedGroup: { id: 'g', extra: true } }, '/condition/$savedGroup/extra'],
+    [[{ 0: 'CN' }], '/condition'],
+  ];
+  const rand = prng(31);
+  let inside = 0;
+  let thrown = 0;
+  for (const [condition, path] of conditions) {
+    const before = heard.length;
+    for (let i = 0; i < 40; i++) {
+      const attributes = { ...randomUser(rand, i), tags: ['vip'], 0: 'x', $foo: rand() < 0.5 ? 'x' : 'y' };
+      const def = { key: `malformed-${path}`, variations: ['a', 'b'], condition };
+      const gb = new GrowthBook({ attributes, savedGroups: { g: { type: 'list', values: ['CN'], attributeKey: 'country' } } });
+      let want;
+      try {
+        want = pick(gb.run(structuredClone(def)));
+      } catch (e) {
+        assert.ok(e instanceof TypeError, String(e));
+        thrown++;
+        want = null; // GrowthBook throws: tagwise leaves the user out
+      } finally {
+        gb.destroy();
+      }
+      const got = tw.experiments.run(def, { attributes, savedGroups: { g: { type: 'list', values: ['CN'], attributeKey: 'country' } } });
+      const label = `${JSON.stringify(condition)} ${JSON.stringify(attributes)}`;
+      if (want === null) {
+        assert.equal(got.inExperiment, false, label);
+        assert.equal(got.reason, 'condition', label);
+      } else {
+        assert.deepEqual(pick(got), want, label);
+      }
+      if (got.inExperiment) inside++;
+    }
+    assert.equal(heard.length, before + 1, `reported once: ${JSON.stringify(condition)}`);
+    const d = heard.at(-1);
+    assert.equal(d.code, 'malformed_condition');
+    assert.equal(d.experiment, `malformed-${path}`);
+    assert.ok(d.problems.some((p) => p.path === path), `${path}: ${JSON.stringify(d.problems)}`);
+  }
+  assert.ok(inside > 20 && thrown >= 80, `${inside} in, ${thrown} GrowthBook TypeErrors`);
 });
 
 test('conversions per variation are exported and compared by report()', async () => {

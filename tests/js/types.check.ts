@@ -65,6 +65,10 @@ async function usage(): Promise<void> {
   void n;
 
   const problems: Problem[] = tw.validateRule({ nope: [] });
+  const conditionProblems: Problem[] = tw.validateCondition({ age: { $gtt: 1 } }, { savedGroups: { beta: ['u1'] } });
+  const diagnosticCode: DiagnosticCode = 'malformed_condition';
+  void conditionProblems;
+  void diagnosticCode;
   for (const p of problems) {
     const sev: 'error' | 'warning' = p.severity;
     const idx: number | undefined = p.ruleIndex;
