@@ -1,6 +1,6 @@
 // Browser / bundler entry of the tagwise package ("default" export condition).
 //
-// Two wasm modules (README "Size of the page module"):
+// Two wasm modules (README "How the .wasm loads and caches"; sizes in docs/benchmarks.md):
 //   dist/tagwise_page.wasm  the page runtime: catalog, rules, profile, store,
 //                           consent, session, explain. What createTagwise()
 //                           fetches by default.

@@ -222,7 +222,7 @@ class WasmContext {
 
 const MAX_DIAGNOSTICS = 50;
 
-// Not public API (absent from index.d.ts and the README; may change without
+// Not public API (absent from index.d.ts, the README and docs/; may change without
 // notice): `tw[Symbol.for('tagwise.wasmMemoryBytes')]` is the current size in
 // bytes of the wasm linear memory the instance runs in. Every instance over
 // the same module shares that memory, and it only ever grows. For soak tests
@@ -455,7 +455,7 @@ class Tagwise {
     this.#cache.clear();
   }
 
-  // ---- Features the page loads on demand (README "Size of the page module")
+  // ---- Features the page loads on demand (README "How the .wasm loads and caches")
 
   /**
    * Resolves (to this instance) once `features` can be used: in browsers the

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Screenshots of the demo for the README and its first-load budgets, measured
+// Screenshots of the demo for docs/demo.md and its first-load budgets, measured
 // in headless Chromium (Debian's, via playwright-core) against the real demo
 // server. Run after `bash tools/build.sh wasm-module`:
 //
@@ -24,7 +24,7 @@ import { createDemoServer } from '../demo/server.mjs';
 
 const OUT = fileURLToPath(new URL('../docs/demo/', import.meta.url));
 const RUNS = 5;
-/** The budgets the README reports against. */
+/** The budgets docs/benchmarks.md reports against. */
 export const BUDGETS = { bytes: 700_000, firstTagsMs: 1_500, firstTagsMobileMs: 5_000 };
 const MOBILE = { cpu: 4, latency: 150, download: (1.6 * 1024 * 1024) / 8, upload: (750 * 1024) / 8 };
 

@@ -40,7 +40,7 @@ Options:
 
 Run "tagwise <command> --help" for a command's options. Exit status: 0 done,
 1 an input is unusable (or too many of its lines were skipped), 2 bad command
-line. The README (sections "Batch tagging" and "Recommendations") has more.`;
+line. docs/cli.md and docs/recommendations.md (in the package) have more.`;
 
 export const TAG_USAGE = `Usage: tagwise tag --catalog FILE --events FILE --as-of TIME [options]
 
@@ -64,7 +64,7 @@ Options:
                        {"user_id": "CustomerID", "type": {"const": "order_paid"},
                        "ts": {"column": "InvoiceDate", "format": "iso"},
                        "props": {"amount": {"column": "Total", "type": "number"}}}
-                       (the README section "Batch tagging" has the format).
+                       (docs/cli.md, "The column map", has the format).
                        Without it a CSV needs the columns user_id, type and ts;
                        every other column becomes a prop.
   --max-skipped N|P%   fail (exit 1, nothing tagged) when more than N lines,

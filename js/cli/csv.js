@@ -2,7 +2,7 @@
 // the delimiter, "" and line breaks), strict about field counts and quotes,
 // with the line number of every record and every problem; and the column
 // mapping that turns a record into a user's event and attributes (the
-// --csv-map file, described in the README section "Batch tagging").
+// --csv-map file, described in docs/cli.md, "The column map").
 // forEachCsvRecord / csvTextRecords are the one CSV reader of the
 // repository: the CLI, tools/retail/to_events.mjs, the benchmarks and the
 // tests reading the retail reference files all use them.
@@ -687,7 +687,7 @@ export function defaultCsvMap(header) {
   const missing = ['user_id', 'type', 'ts'].filter((c) => !names.includes(c));
   if (missing.length > 0) {
     throw new MapError('', `this CSV has no --csv-map and lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; `
-      + 'give --csv-map FILE (tagwise tag --help; the README section "Batch tagging") or name the columns user_id, id, type, ts');
+      + 'give --csv-map FILE (tagwise tag --help; docs/cli.md, "The column map") or name the columns user_id, id, type, ts');
   }
   const props = {};
   for (const n of names) {

@@ -1,6 +1,6 @@
 // `tagwise eval`: the offline evaluation of the recommendation scorer on the
-// UCI Online Retail log (--data names its folder; the protocols of the
-// data set's README),
+// UCI Online Retail log (--data names its folder; the protocols are
+// described in docs/recommendations.md),
 // run by the core (core/src/offline_eval*.cpp) in wasm: the baselines'
 // exact hit counts and the tagwise scorer side by side.
 

@@ -33,14 +33,14 @@ Options:
   --quiet              no summary or warnings
   -h, --help           show this text
 
-The README section "Recommendations" describes the file and the scorer.`;
+docs/recommendations.md (in the package) describes the file and the scorer.`;
 
 export const EVAL_USAGE = `Usage: tagwise eval --data DIR [options]
 
 Offline evaluation of the recommendation scorer on the UCI Online Retail log,
-with the protocols of its README (P1 leave-last-out, P1-sim, P2 temporal):
-HR@10 and NDCG@10 per bucket for the popularity and item-kNN baselines and
-the tagwise scorer. The table goes to stdout.
+with the protocols docs/recommendations.md describes (P1 leave-last-out,
+P1-sim, P2 temporal): HR@10 and NDCG@10 per bucket for the popularity and
+item-kNN baselines and the tagwise scorer. The table goes to stdout.
 
 Required:
   --data DIR           folder with online_retail.csv (the UCI Online Retail

@@ -1,6 +1,6 @@
 // The operator console's catalog files (保存目录 / 载入目录) and the
-// storefront's first-load byte budget (README "First-load budgets"), in
-// headless Chromium against the real demo server.
+// storefront's first-load byte budget (docs/benchmarks.md, "First load of
+// the demo storefront"), in headless Chromium against the real demo server.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

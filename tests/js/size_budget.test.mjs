@@ -4,8 +4,8 @@
 //
 // The bars: the page (tag path) ≤ 150 KB gzip, a page using
 // everything ≤ 300 KB. Not met yet: the budgets below are what the split
-// into the page runtime and the lazily fetched full module reached (README
-// "Size of the page module"), so any growth fails here and has to be paid for.
+// into the page runtime and the lazily fetched full module reached (the size
+// table in docs/benchmarks.md), so any growth fails here and has to be paid for.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatPageBytes, measurePageBytes } from '../../bench/size/page_bytes.mjs';

@@ -19,8 +19,8 @@
 // usually already folded into a rollup). A checkpoint closes the day: every
 // event up to its midnight has been delivered, and tags are read at that
 // midnight, so each window starts at a day boundary, where rollups are exact
-// (DESIGN.md section 3; README "Tags": "windowed counts stay right at day
-// granularity").
+// (DESIGN.md section 3; docs/catalog-and-tags.md: "windowed counts, sums and
+// averages stay right at day granularity").
 //
 // The reference keeps per-day (and, for the 6-hour tags, per-hour) buckets of
 // the events the stream generated (each once, re-deliveries not counted) and
@@ -38,7 +38,7 @@ export const DORMANT_TO = 170; // exclusive
 export const DORMANT_PER_DAY = 30;
 /** Checkpoints close these days (index of the day; tags read at its end). */
 export const CHECKPOINT_DAYS = Array.from({ length: SOAK_DAYS / 10 }, (_, i) => i * 10 + 9);
-/** The runtime's default retention (README "Tags"); the test asserts the stored profile keeps to it. */
+/** The runtime's default retention (docs/catalog-and-tags.md); the test asserts the stored profile keeps to it. */
 export const MAX_EVENTS = 5_000;
 export const MAX_AGE = 90 * DAY;
 /** Non-public hook in js/tagwise.js: the wasm linear memory size in bytes. */

@@ -6,11 +6,12 @@
 //      "order":"536365","country":"United Kingdom","price":2.55,"qty":6}}
 //   * an item catalogue, JSON Lines: {"item","name","category","price"}.
 //
-// The cleaning rules are the data README's (the same as interactions.csv): a raw
-// line is kept iff CustomerID is non-empty, InvoiceNo does not start with "C",
-// Quantity > 0, UnitPrice > 0 and StockCode (stripped, upper-cased) matches
-// ^[0-9]{5}[A-Z]{0,2}$. With --first-purchase-only only each (user, item)'s
-// first purchase (min (ts, row)) is written, i.e. exactly interactions.csv.
+// The cleaning rules are the data set's (restated in docs/recommendations.md;
+// the same as interactions.csv): a raw line is kept iff CustomerID is
+// non-empty, InvoiceNo does not start with "C", Quantity > 0, UnitPrice > 0
+// and StockCode (stripped, upper-cased) matches ^[0-9]{5}[A-Z]{0,2}$. With
+// --first-purchase-only only each (user, item)'s first purchase (min (ts,
+// row)) is written, i.e. exactly interactions.csv.
 // Events are written in (ts, row) order so the log is chronological.
 //
 // Usage: node tools/retail/to_events.mjs --raw FILE --events OUT.jsonl --items OUT.jsonl [--first-purchase-only]
@@ -63,7 +64,7 @@ export function parseInvoiceDate(text) {
 }
 
 /**
- * Applies the README's cleaning rules (in its order) to one raw record.
+ * Applies the data set's cleaning rules (in their order) to one raw record.
  * Returns the purchase line, or the name of the rule that dropped it.
  */
 export function cleanRecord(fields, row) {

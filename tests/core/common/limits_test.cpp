@@ -1,8 +1,9 @@
 // The input-size limits (issue 9): each one refuses what is over it with
 // kTooLarge, a path and a message that names the limit, accepts what is at it,
-// and has the default the README's "Limits" table states. Limits on counts
-// and nesting (rule depth and nodes, tags, events, rollups, steps) are tested
-// next to their features: bad_input_test, catalog_test, profile_test, store_test.
+// and has the default the "Limits" table of docs/hardening.md states. Limits
+// on counts and nesting (rule depth and nodes, tags, events, rollups, steps)
+// are tested next to their features: bad_input_test, catalog_test,
+// profile_test, store_test.
 #include "tagwise/limits.h"
 
 #include <string>
