@@ -73,6 +73,14 @@ export class Scratch {
   /** Appends the UTF-8 of `t`; returns [offset, length]. */
   text(t) {
     const start = this.#used;
+    if (typeof t !== 'string') {
+      // UTF-8 bytes as fetched (Response.arrayBuffer()): copied as they are,
+      // no JSON.parse / JSON.stringify / encode on the way in; wasm checks them.
+      this.#reserve(t.length);
+      this.#module.HEAPU8.set(t, this.#ptr + this.#used);
+      this.#used += t.length;
+      return [start, t.length];
+    }
     this.#encode(t);
     if (t.length > 0) this.#bytesPerUnit = Math.min(3, Math.max(1, (this.#used - start) / t.length));
     return [start, this.#used - start];
@@ -303,6 +311,18 @@ export function ruleToText(rule) {
     if (e instanceof Unrepresentable) throw new TagwiseError([problem('invalid_rule', e.path, e.message)]);
     throw new TagwiseError([problem('invalid_rule', '', `The rule cannot be converted to JSON: ${e.message}`)]);
   }
+}
+
+/**
+ * The bytes of `data` when it is JSON already: a Uint8Array, another typed
+ * array's bytes or an ArrayBuffer of UTF-8 JSON text (what
+ * `await response.arrayBuffer()` gives); null for anything else.
+ */
+export function jsonBytes(data) {
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return null;
 }
 
 /**

@@ -7,7 +7,7 @@
 // unchanged time is served from that evaluation. Every call is one boundary
 // crossing: JSON text in (the shared scratch buffer), one JSON text out.
 
-import { dataToText, ruleToText } from './codec.js';
+import { dataToText, jsonBytes, ruleToText } from './codec.js';
 import { TagwiseError, problem } from './errors.js';
 import { PURPOSES } from './purposes.js';
 import { hintsInfo, loadHints, recommend } from './recommend.js';
@@ -58,9 +58,21 @@ function isEmpty(changes) {
   return changes.entered.length === 0 && changes.left.length === 0 && changes.changed.length === 0;
 }
 
-/** JSON text of a catalog: text is passed as is; objects must be pure JSON (NaN etc. are errors). */
+/**
+ * JSON text of a catalog: text and UTF-8 bytes (a copy: the caller may reuse
+ * its buffer; moveTo() passes it again) are passed as they are; objects must
+ * be pure JSON (NaN etc. are errors).
+ */
 function catalogToText(catalog) {
-  return typeof catalog === 'string' ? catalog : ruleToText(catalog);
+  if (typeof catalog === 'string') return catalog;
+  const bytes = jsonBytes(catalog);
+  return bytes !== null ? bytes.slice() : ruleToText(catalog);
+}
+
+/** JSON text of a profile: JSON text and UTF-8 bytes as they are, other values through JSON.stringify. */
+function profileToText(profile) {
+  if (typeof profile === 'string') return profile;
+  return jsonBytes(profile) ?? dataToText(profile, 'profile');
 }
 
 /** A load-style result for a problem found before the call reached wasm. */
@@ -267,7 +279,7 @@ export class VisitorSessionRuntime {
     const now = this.#wasm.now(o);
     let text;
     try {
-      text = dataToText(profile, 'profile');
+      text = profileToText(profile);
     } catch (e) {
       return failed(e);
     }

@@ -177,3 +177,44 @@ test('past 5,000 events the oldest are folded into day rollups and aggregates st
   assert.equal(tw.tags().find((t) => t.id === 'spend').value, 5_200, 'the sum counts folded events through their rollups');
   assert.equal(tw.track({ id: 'o0', type: '下单', ts: NOW - 60 * DAY, props: { amount: 1 } }).added, 0, 'a folded event re-delivered is still a duplicate');
 });
+
+test('setProfile and loadCatalog read JSON text and UTF-8 bytes as they are, with the same result as objects', async () => {
+  const profile = {
+    user_id: '用户-1',
+    events: [
+      { id: 'o1', type: '下单', ts: NOW - 2 * DAY, props: { amount: 30 } },
+      { id: 'o2', type: '下单', ts: NOW - DAY, props: { amount: 12.5 } },
+      { id: 'v1', type: '浏览', ts: NOW - DAY },
+    ],
+  };
+  const text = JSON.stringify(profile);
+  const bytes = new TextEncoder().encode(text);
+  const pairs = (tw) => tw.tags().map((t) => [t.id, t.value]);
+  const expected = await (async () => { const { tw } = await runtime(); tw.setProfile(profile); return pairs(tw); })();
+  assert.deepEqual(expected, [['browser', true], ['buyer', true], ['spend', 42.5], ['customer', true]]);
+  // A byte view inside a larger buffer reads only its own bytes.
+  const padded = new Uint8Array(bytes.length + 8).fill(0x20);
+  padded.set(bytes, 4);
+  for (const input of [text, bytes, bytes.buffer, padded.subarray(4, 4 + bytes.length), new DataView(padded.buffer, 4, bytes.length)]) {
+    const { tw } = await runtime();
+    const r = tw.setProfile(input);
+    assert.deepEqual([r.ok, r.errors], [true, []], `setProfile(${Object.prototype.toString.call(input)})`);
+    assert.deepEqual(pairs(tw), expected);
+  }
+  // The catalog the same way; the bytes are copied (reusing the buffer later changes nothing).
+  const clock = { now: NOW };
+  const tw = await createTagwise({ clock: () => clock.now });
+  const catalogBytes = new TextEncoder().encode(JSON.stringify(CATALOG));
+  assert.equal(tw.loadCatalog(catalogBytes).ok, true);
+  catalogBytes.fill(0x20);
+  tw.setProfile(bytes);
+  assert.deepEqual(pairs(tw), expected);
+  // Bad bytes are located errors, and the profile held stays.
+  const bad = tw.setProfile(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]));
+  assert.equal(bad.ok, false);
+  assert.match(bad.errors[0].message, /UTF-8|utf-8/);
+  assert.deepEqual(pairs(tw), expected);
+  const notJson = tw.setProfile('{"user_id": ');
+  assert.equal(notJson.ok, false);
+  assert.deepEqual(pairs(tw), expected);
+});

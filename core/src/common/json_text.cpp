@@ -277,24 +277,30 @@ bool FastParser::ReadHex4(unsigned* out) {
 // After the opening quote. Raw bytes >= 0x20 pass through (the text is valid
 // UTF-8 from TextEncoder); escapes are decoded; a lone surrogate becomes U+FFFD.
 bool FastParser::ReadString(std::string* s) {
+  // Text from JavaScript strings is valid UTF-8, but bytes handed over as
+  // they were fetched may not be: a string with a byte >= 0x80 is checked,
+  // and an ill-formed one sends the text to ParseJson, which says where.
+  bool high = false;
   const char* start = p_;
   while (p_ < end_) {
     const unsigned char c = static_cast<unsigned char>(*p_);
     if (c == '"') {
       s->assign(start, p_);
       ++p_;
-      return true;
+      return !high || IsValidUtf8(*s);
     }
     if (c == '\\') break;
     if (c < 0x20) return false;
+    high |= c >= 0x80;
     ++p_;
   }
   s->assign(start, p_);
   while (p_ < end_) {
     const unsigned char c = static_cast<unsigned char>(*p_++);
-    if (c == '"') return true;
+    if (c == '"') return !high || IsValidUtf8(*s);
     if (c < 0x20) return false;
     if (c != '\\') {
+      high |= c >= 0x80;
       s->push_back(static_cast<char>(c));
       continue;
     }

@@ -136,6 +136,22 @@ TEST(BadInputTest, NumbersBeyondADoubleAreInvalidJsonNotACrash) {
   EXPECT_TRUE(ParseFast("1.7976931348623157e308", "profile").ok());
 }
 
+// Pages may hand over fetched bytes as they are (setProfile(arrayBuffer)):
+// the fast reader checks the UTF-8 of strings and keys, so ill-formed bytes
+// are an invalid_utf8 error with the byte, never kept or replaced silently.
+TEST(BadInputTest, TheFastReaderRefusesIllFormedUtf8WithItsByte) {
+  for (const std::string text : {std::string("{\"user_id\": \"a\xC3\"}"), std::string("{\"\xFF\": 1}"),
+                                 std::string("[\"\xE4\xBD\"]"), std::string("[\"x\\n\xED\xA0\x80\"]")}) {
+    Result<json> fast = ParseFast(text, "profile");
+    ASSERT_FALSE(fast.ok()) << text;
+    EXPECT_EQ(fast.error().code, ErrorCode::kInvalidUtf8) << text;
+    EXPECT_NE(fast.error().message.find("not valid UTF-8 at byte"), std::string::npos) << fast.error().message;
+  }
+  Result<json> chinese = ParseFast("{\"标签\": [\"高价值\\n流失风险\"]}", "profile");
+  ASSERT_TRUE(chinese.ok());
+  EXPECT_EQ(chinese.value()["标签"][0], "高价值\n流失风险");
+}
+
 // Found by fuzz/store_fuzzer: a time read as seconds (x1000) that was still
 // below the plausible range was multiplied again on every reload.
 TEST(BadInputTest, RepairingATimeInSecondsIsIdempotent) {
