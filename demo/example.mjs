@@ -1,4 +1,4 @@
-// The README's main job (until the demo shop lands): compile a few of the
+// A small example (the demo shop is the README's main job): compile a few of the
 // operators' tag rules once and evaluate them on sample users, printed as a table.
 // Uses the npm package exactly as a shop's Node code would.
 import { createTagwise } from 'tagwise';

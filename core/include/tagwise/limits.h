@@ -5,7 +5,7 @@
 // Each limit is also a field of the options struct of the function that reads
 // the input (CompileOptions::max_bytes, CatalogOptions::max_bytes,
 // ProfileLimits::max_bytes, DecodeHints' max_bytes); the defaults below are
-// far above what a healthy input needs (README "Limits" lists them all).
+// far above what a healthy input needs (docs/hardening.md "Limits" lists them all).
 #ifndef TAGWISE_LIMITS_H_
 #define TAGWISE_LIMITS_H_
 

@@ -12,7 +12,7 @@
 // problems Catalog::Load reports, then structure (ids, references, loops,
 // groups), then rule analysis, then sample results; inside each, catalog order.
 //
-// Finding codes (stable snake_case; the README lists them too):
+// Finding codes (stable snake_case; docs/catalog-and-tags.md lists them too):
 //   duplicate_id            error    two tags (or two groups) share an id
 //   unknown_parent          error    "parent" names no tag
 //   self_parent             error    a tag is its own parent

@@ -3,7 +3,7 @@
 // segments (attributes and tags) and consent, with reasons for every item.
 //
 // Model (defaults tuned on a validation split carved from the training data,
-// never on test targets: see README "Recommendations"):
+// never on test targets: see docs/recommendations.md):
 //   * history: the visitor's item events, newest first, grouped into baskets
 //     (same ts); basket r (0 = newest) weighs type_weight * recency_decay^r.
 //     Context items (page item, cart) weigh context_weight, above any history.
@@ -50,8 +50,8 @@ struct RecommendParams {
       {"purchase", 1.0}, {"order_paid", 1.0}, {"cart_add", 1.0}, {"view", 0.5}};
   // Event types that mark an item as bought (excluded by default).
   std::vector<std::string> purchase_types = {"purchase", "order_paid"};
-  // Tuned with `tagwise_eval --tune` on the validation splits (README
-  // "Recommendations"): decay 0.4-0.6, together weight 4-16 and 5-20 baskets
+  // Tuned with `tagwise_eval --tune` on the validation splits (docs/recommendations.md,
+  // "How it was tuned"): decay 0.4-0.6, together weight 4-16 and 5-20 baskets
   // all came within 1 % of the best; popularity and trending weights above 0
   // did not help on this log (trending still leads the cold-start chain).
   double recency_decay = 0.5;     // weight factor per older basket

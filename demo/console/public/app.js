@@ -2,7 +2,7 @@
 // purpose granted: the shop's own back office), the customer sample, the
 // catalog being edited, the tabs, and save/load of the catalog as a JSON file.
 //
-// Tab modules get a `ctx` (see the README's console section) and own their panel:
+// Tab modules get a `ctx` (see docs/demo.md, "Operator console") and own their panel:
 //   ctx.tw            the tagwise instance (createTagwise from "tagwise")
 //   ctx.lang          "zh" | "en"
 //   ctx.sample        { profiles: [{user_id, attributes, events}], meta } (meta: build-demo/customers.json)
