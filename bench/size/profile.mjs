@@ -111,7 +111,8 @@ const coreDirs = ['tagwise_core', 'tagwise_core_small'].map((d) => join(BUILD, `
 for (const obj of [...coreDirs.flatMap((d) => objects(d)), ...objects(join(BUILD, `CMakeFiles/${args.target}.dir`))]) {
   const lines = execFileSync(NM, ['--defined-only', '-C', obj], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n');
   for (const line of lines) {
-    const m = line.match(/^[0-9a-f]+ ([TtWw]) (.*)$/);
+    // LTO objects are bitcode: llvm-nm prints their symbols without an address (--------).
+    const m = line.match(/^(?:[0-9a-f]+|-+) ([TtWw]) (.*)$/);
     if (!m) continue;
     const who = label(obj);
     const before = owner.get(m[2]);
