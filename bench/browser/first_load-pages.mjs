@@ -144,8 +144,12 @@ main().then(
  * chunk the bundle imports statically (as Vite's output does), so the
  * chunks do not wait for the entry to be parsed.
  */
-export function pageHtml(title, script, preloads = []) {
-  const links = preloads.map((p) => `<link rel="modulepreload" href="${p}">`).join('');
+export function pageHtml(title, script, preloads = [], fetches = []) {
+  // modulepreload for the bundle's static chunks; preload (as="fetch", CORS
+  // mode as fetch() uses it) for what the script will fetch, so those
+  // downloads start with the HTML instead of after the script has run.
+  const links = preloads.map((p) => `<link rel="modulepreload" href="${p}">`).join('')
+    + fetches.map((f) => `<link rel="preload" href="${f}" as="fetch" crossorigin>`).join('');
   return `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title>${links}</head>
 <body><script type="module" src="${script}"></script></body></html>`;

@@ -267,9 +267,13 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true }); // the assets are in memory
 }
-const html = (title, b) => pageHtml(title, b.entry, b.preloads);
-addAsset('/tagwise/', html('Storefront (tagwise)', tagwiseBundle), { type: TYPES['.html'], cache: SHORT, role: 'html' });
-addAsset('/growthbook/', html('Storefront (GrowthBook)', growthbookBundle), { type: TYPES['.html'], cache: SHORT, role: 'html' });
+// Each page preloads what its script fetches at start: its data, and for
+// tagwise the page runtime's .wasm (docs/browser-runtime.md recommends it).
+const html = (title, b, fetches) => pageHtml(title, b.entry, b.preloads, fetches);
+addAsset('/tagwise/', html('Storefront (tagwise)', tagwiseBundle, [wasmUrl, '/data/catalog.json', '/data/profile.json']),
+  { type: TYPES['.html'], cache: SHORT, role: 'html' });
+addAsset('/growthbook/', html('Storefront (GrowthBook)', growthbookBundle, ['/data/features.json', '/data/attributes.json']),
+  { type: TYPES['.html'], cache: SHORT, role: 'html' });
 const data = { 'catalog.json': CATALOG, 'profile.json': PROFILE, 'features.json': FEATURES, 'attributes.json': ATTRIBUTES };
 for (const [file, value] of Object.entries(data)) {
   addAsset(`/data/${file}`, JSON.stringify(value), { type: TYPES['.json'], cache: SHORT, role: 'data' });
