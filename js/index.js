@@ -21,11 +21,12 @@
 // edge runtimes, workers). Load failures are TagwiseErrors (js/load.js).
 import createTagwisePageModule from './dist/tagwise_page.mjs';
 import { instantiateModule } from './load.js';
+import { pageModuleApi } from './page_abi.js';
 import { makeCreateTagwise } from './tagwise.js';
 
 function load(options) {
   if (options.wasmBinary || options.wasmModule) return loadFull(options);
-  return instantiateModule(createTagwisePageModule, { url: options.wasmUrl });
+  return instantiateModule(createTagwisePageModule, { url: options.wasmUrl }).then(pageModuleApi);
 }
 
 async function loadFull(options) {

@@ -328,7 +328,7 @@ class Tagwise {
     let result;
     try {
       const [ptr, len] = scratch.write(text);
-      result = handle.compile(ptr, len, many, this.#wasm.maxDepth, this.#wasm.maxNodes);
+      result = JSON.parse(handle.compile(ptr, len, many, this.#wasm.maxDepth, this.#wasm.maxNodes));
     } catch (e) {
       handle.delete();
       throw e;
@@ -366,7 +366,7 @@ class Tagwise {
     }
     try {
       const [ptr, len] = this.#wasm.scratch.write(text);
-      return this.#wasm.module.validate(ptr, len, this.#wasm.maxDepth, this.#wasm.maxNodes);
+      return JSON.parse(this.#wasm.module.validate(ptr, len, this.#wasm.maxDepth, this.#wasm.maxNodes));
     } finally {
       this.#wasm.scratch.trim();
     }
@@ -405,7 +405,7 @@ class Tagwise {
     try {
       const [ptr, len] = this.#wasm.scratch.write(text);
       this.#wasm.need('text', 'parseRuleText');
-      r = this.#wasm.module.parseText(ptr, len);
+      r = JSON.parse(this.#wasm.module.parseText(ptr, len));
     } finally {
       this.#wasm.scratch.trim();
     }
@@ -420,7 +420,7 @@ class Tagwise {
     try {
       const [ptr, len] = this.#wasm.scratch.write(text);
       this.#wasm.need('text', 'formatRule');
-      r = this.#wasm.module.formatText(ptr, len);
+      r = JSON.parse(this.#wasm.module.formatText(ptr, len));
     } finally {
       this.#wasm.scratch.trim();
     }
@@ -430,23 +430,23 @@ class Tagwise {
 
   /** Every error code the wasm can report (the ErrorCode union). */
   get errorCodes() {
-    return this.#wasm.module.errorCodes();
+    return JSON.parse(this.#wasm.module.errorCodes());
   }
 
   /** Every consent purpose, in the core's order (the Purpose union). */
   get consentPurposes() {
-    return this.#wasm.module.consentPurposes();
+    return JSON.parse(this.#wasm.module.consentPurposes());
   }
 
   /** Every decision source a tag decision can carry (the DecisionSource union). */
   get decisionSources() {
-    return this.#wasm.module.decisionSources();
+    return JSON.parse(this.#wasm.module.decisionSources());
   }
 
   /** Every code lintCatalog's own checks report (LintCode without the ErrorCode part). */
   get lintCodes() {
     this.#wasm.need('lint', 'lintCodes');
-    return this.#wasm.module.lintCodes();
+    return JSON.parse(this.#wasm.module.lintCodes());
   }
 
   /** Frees the one-shot compile cache. The instance stays usable. */

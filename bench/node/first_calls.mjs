@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { pageModuleApi } from '../../js/page_abi.js';
 import { NOW, buildCatalog, buildProfile } from '../browser/startup-data.mjs';
 
 const { values: args } = parseArgs({
@@ -23,7 +24,9 @@ const { values: args } = parseArgs({
 const REPO = new URL('../..', import.meta.url).pathname;
 const dist = join(REPO, 'js/dist');
 const glue = (await import(join(dist, `tagwise_${args.module}.mjs`))).default;
-const module = await glue({ wasmBinary: readFileSync(join(dist, `tagwise_${args.module}.wasm`)) });
+const raw = await glue({ wasmBinary: readFileSync(join(dist, `tagwise_${args.module}.wasm`)) });
+// The page runtime exports a C ABI; js/page_abi.js gives it the embind modules' shape.
+const module = args.module === 'page' ? pageModuleApi(raw) : raw;
 
 const encoder = new TextEncoder();
 const catalog = encoder.encode(JSON.stringify(buildCatalog(JSON.parse(readFileSync(join(REPO, 'examples/retail-catalog.json'), 'utf8')))));

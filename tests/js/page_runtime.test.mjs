@@ -10,6 +10,7 @@ import createTagwisePageModule from '../../js/dist/tagwise_page.mjs';
 import createTagwiseModule from '../../js/dist/tagwise_features.mjs';
 import { FEATURES, makeCreateTagwise } from '../../js/tagwise.js';
 import { TagwiseError } from '../../js/errors.js';
+import { pageModuleApi } from '../../js/page_abi.js';
 
 const PAGE = await readFile(new URL('../../js/dist/tagwise_page.wasm', import.meta.url));
 const FULL = await readFile(new URL('../../js/dist/tagwise_features.wasm', import.meta.url));
@@ -20,7 +21,7 @@ const ALL = ['necessary', 'security', 'personalization', 'marketing', 'analytics
 function pageCreate() {
   const loads = { page: 0, full: 0 };
   const create = makeCreateTagwise(
-    () => { loads.page++; return createTagwisePageModule({ wasmBinary: PAGE }); },
+    () => { loads.page++; return createTagwisePageModule({ wasmBinary: PAGE }).then(pageModuleApi); },
     () => 'default',
     {
       defaultStorage: 'memory', defaultPurposes: ALL, defaultSync: false,

@@ -1,0 +1,214 @@
+#ifndef TAGWISE_WASM_RULE_BINDING_H_
+#define TAGWISE_WASM_RULE_BINDING_H_
+
+// The rule engine's wasm entry points: marshal in, call core, marshal out.
+// Shared by the embind registration (rule_bindings.cpp: the full and Node
+// modules) and the page runtime's C ABI (page_abi.cpp).
+//
+// Contract with js/ (js/tagwise.js, js/codec.js are the only callers):
+//  - Text crosses as UTF-8 bytes the JS side wrote into a _malloc'd buffer,
+//    passed as (ptr, len); nothing here keeps those pointers after returning.
+//  - Answers cross as ONE JSON text per call (JSON.parse on the JS side).
+//  - Errors cross as values, never as exceptions: every entry point catches
+//    everything (including std::bad_alloc) and returns {ok: false, errors}.
+//  - One class handle, RuleSet: an immutable list of compiled rules. A batch
+//    (N records x M rules) is ONE call that returns a pointer to a result
+//    header in wasm memory (layout below) over the columns of a core
+//    RuleBatch (tagwise/rule_batch.h), read by js/codec.js with typed arrays.
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "results.h"
+#include "tagwise/answer.h"
+#include "tagwise/error.h"
+#include "tagwise/json_text.h"
+#include "tagwise/limits.h"
+#include "tagwise/profile.h"
+#include "tagwise/rule.h"
+#include "tagwise/rule_batch.h"
+#include "tagwise/rule_text.h"
+
+namespace tagwise::wasm {
+
+// Layout of the header evaluate() returns (uint32 words). Keep in sync with js/codec.js.
+enum HeaderWord : uint32_t {
+  kStatus = 0,      // 0 ok, 1 error (table text is then [{code, path, message}...])
+  kSlots = 1,       // records x rules
+  kKindsPtr = 2,
+  kNumsPtr = 3,
+  kTextPtr = 4,
+  kTextLen = 5,
+  kRecords = 6,
+  kHeaderWords = 8,
+};
+
+// ---------------------------------------------------------------- issues out
+
+// {code, path, message, severity, ruleIndex?}.
+inline ojson IssueJson(const Error& e, int rule_index) {
+  ojson o = ProblemJson(e);
+  if (rule_index >= 0) o["ruleIndex"] = rule_index;
+  return o;
+}
+
+inline CompileOptions MakeCompileOptions(int max_depth, int max_nodes) {
+  CompileOptions options;
+  if (max_depth > 0) options.max_depth = max_depth;
+  if (max_nodes > 0) options.max_nodes = max_nodes;
+  return options;
+}
+
+// ---------------------------------------------------------------- RuleSet
+
+// An immutable list of compiled rules, owned by one JS wrapper (js/tagwise.js
+// frees it with dispose() or a FinalizationRegistry). Also owns the buffers of
+// the last evaluate() result, valid until the next call on this handle.
+class RuleSet {
+ public:
+  RuleSet() = default;
+
+  // Compiles `text` (a JSON rule, or when `many` a JSON array of rules).
+  // Returns {ok: true, warnings} or {ok: false, errors}; on failure the set is
+  // left unchanged. For a set, issue paths are prefixed with "/<index>".
+  std::string Compile(uintptr_t ptr, size_t len, bool many, int max_depth, int max_nodes) {
+    return Guard([&]() -> std::string {
+      const CompileOptions options = MakeCompileOptions(max_depth, max_nodes);
+      // A set of rules may be as large as a catalog.
+      if (auto e = CheckInputBytes(len, many ? kDefaultMaxCatalogBytes : options.max_bytes,
+                                   many ? "rule list" : "rule")) {
+        return FailureText({*e});
+      }
+      Result<nlohmann::json> parsed = ParseJson(View(ptr, len), "rule", many ? 1 : 0, OnBadAlloc::kReport);
+      if (!parsed.ok()) return FailureText({parsed.error()});
+      const nlohmann::json& input = parsed.value();
+      std::vector<std::shared_ptr<const Rule>> rules;
+      ojson errors = ojson::array();
+      ojson warnings = ojson::array();
+      bool failed = false;
+      auto compile_one = [&](const nlohmann::json& rule, int index) {
+        CompileResult r = CompileRule(rule, options);
+        for (Error& issue : r.issues) {
+          if (index >= 0) issue.path = "/" + std::to_string(index) + issue.path;
+          (issue.severity == Severity::kError ? errors : warnings).push_back(IssueJson(issue, index));
+        }
+        if (!r.ok()) failed = true;
+        rules.push_back(std::move(r.rule));
+      };
+      if (many) {
+        if (!input.is_array()) {
+          return FailureText(ErrorCode::kInvalidRule, "", "A rule set must be an array of rules.");
+        }
+        for (size_t i = 0; i < input.size(); ++i) compile_one(input[i], static_cast<int>(i));
+      } else {
+        compile_one(input, -1);
+      }
+      if (failed) {
+        // Report warnings too: `errors` lists every problem found.
+        for (ojson& w : warnings) errors.push_back(std::move(w));
+        return Dump({{"ok", false}, {"errors", std::move(errors)}});
+      }
+      rules_ = std::move(rules);
+      return Dump({{"ok", true}, {"warnings", std::move(warnings)}});
+    });
+  }
+
+  size_t Size() const { return rules_.size(); }
+
+  // Canonical JSON text of rule `i` (as compiled).
+  std::string Source(size_t i) const {
+    if (i >= rules_.size()) return "null";
+    return ToJsonText(rules_[i]->source());
+  }
+
+  // Evaluates every rule on every record. `records` is a JSON array text;
+  // `profile` a JSON profile text (len 0: none). Returns a pointer to the
+  // header (HeaderWord); the buffers stay valid until the next call.
+  uintptr_t Evaluate(uintptr_t rec_ptr, size_t rec_len, double now, uintptr_t prof_ptr,
+                     size_t prof_len, double max_steps) {
+    batch_.Evaluate(rules_, View(rec_ptr, rec_len), now, View(prof_ptr, prof_len), max_steps);
+    header_[kStatus] = batch_.failed() ? 1 : 0;
+    header_[kSlots] = static_cast<uint32_t>(batch_.kinds().size());
+    header_[kKindsPtr] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.kinds().data()));
+    header_[kNumsPtr] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.nums().data()));
+    header_[kTextPtr] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.table().data()));
+    header_[kTextLen] = static_cast<uint32_t>(batch_.table().size());
+    header_[kRecords] = static_cast<uint32_t>(batch_.records());
+    return reinterpret_cast<uintptr_t>(header_);
+  }
+
+ private:
+  std::vector<std::shared_ptr<const Rule>> rules_;
+  RuleBatch batch_;  // the last evaluate()'s columns
+  uint32_t header_[kHeaderWords] = {};
+};
+
+// ---------------------------------------------------------------- free functions
+
+// Every problem of one rule (JSON text), without keeping a handle: a JSON
+// array of issues.
+inline std::string Validate(uintptr_t ptr, size_t len, int max_depth, int max_nodes) {
+  try {
+    ojson list = ojson::array();
+    const CompileOptions options = MakeCompileOptions(max_depth, max_nodes);
+    if (auto e = CheckInputBytes(len, options.max_bytes, "rule")) {
+      list.push_back(IssueJson(*e, -1));
+      return Dump(list);
+    }
+    Result<nlohmann::json> parsed = ParseJson(View(ptr, len), "rule", 0, OnBadAlloc::kReport);
+    if (!parsed.ok()) {
+      list.push_back(IssueJson(parsed.error(), -1));
+      return Dump(list);
+    }
+    CompileResult r = CompileRule(parsed.value(), options);
+    for (const Error& issue : r.issues) list.push_back(IssueJson(issue, -1));
+    return Dump(list);
+  } catch (...) {
+    return Dump(ojson::array({IssueJson(Error{ErrorCode::kTooLarge, "", "The rule could not be processed."}, -1)}));
+  }
+}
+
+#ifndef TAGWISE_PAGE_RUNTIME  // the text form: the full module only
+// Text form -> {ok: true, value: JSON text} or {ok: false, errors}.
+inline std::string ParseText(uintptr_t ptr, size_t len) {
+  return Guard([&]() -> std::string {
+    if (auto e = CheckInputBytes(len, kDefaultMaxRuleBytes, "rule")) return FailureText({*e});
+    Result<nlohmann::json> r = ParseRuleText(View(ptr, len));
+    if (!r.ok()) return FailureText({r.error()});
+    return Dump({{"ok", true}, {"value", ToJsonText(r.value())}});
+  });
+}
+
+// JSON rule text -> {ok: true, value: text form} or {ok: false, errors}.
+inline std::string FormatText(uintptr_t ptr, size_t len) {
+  return Guard([&]() -> std::string {
+    if (auto e = CheckInputBytes(len, kDefaultMaxRuleBytes, "rule")) return FailureText({*e});
+    Result<nlohmann::json> parsed = ParseJson(View(ptr, len), "rule", 0, OnBadAlloc::kReport);
+    if (!parsed.ok()) return FailureText({parsed.error()});
+    Result<std::string> r = FormatRule(parsed.value());
+    if (!r.ok()) return FailureText({r.error()});
+    return Dump({{"ok", true}, {"value", r.value()}});
+  });
+}
+#endif
+
+// Every ErrorCode name in declaration order (tests compare it with index.d.ts).
+inline std::string ErrorCodes() {
+  ojson list = ojson::array();
+  for (int i = 0; i < 256; ++i) {
+    std::string_view name = ErrorCodeName(static_cast<ErrorCode>(i));
+    if (name == "unknown") break;
+    list.push_back(name);
+  }
+  return Dump(list);
+}
+
+}  // namespace tagwise::wasm
+
+#endif  // TAGWISE_WASM_RULE_BINDING_H_
