@@ -146,6 +146,7 @@ class HintBuilderHandle {
                    {"info", HintsInfoJson(*hints_)},
                    {"eventsUsed", builder_->events_used()},
                    {"linesSkipped", builder_->lines_skipped()},
+                   {"linesUnusable", builder_->lines_unusable()},
                    {"bytes", bytes_.size()},
                    {"warnings", ProblemsJson(warnings)}});
     });

@@ -8,6 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { copyBytesIn } from '../codec.js';
 import { forEachLine } from './lines.js';
 import { loadModule } from './module.js';
+import { overLimit } from './skipped.js';
 
 const CHUNK_CHARS = 1 << 20;
 const SHOWN_WARNINGS = 20;
@@ -62,7 +63,9 @@ export async function runHints(options, io) {
     let lines = [];
     let chars = 0;
     let firstLine = 1;
+    let nonEmpty = 0;
     await forEachLine(options.events, (text, lineNo) => {
+      if (text.trim() !== '') nonEmpty++;
       if (lines.length === 0) firstLine = lineNo;
       lines.push(text);
       chars += text.length + 1;
@@ -81,6 +84,14 @@ export async function runHints(options, io) {
     }
     if (!r.ok) {
       for (const e of r.errors) io.stderr.write(`tagwise hints: ${problemLine(e)}\n`);
+      return 1;
+    }
+    // Lines of other event types are not counted: a log holds them by design.
+    if (overLimit(options.maxSkipped, r.linesUnusable, nonEmpty)) {
+      const share = nonEmpty > 0 ? ` (${((100 * r.linesUnusable) / nonEmpty).toFixed(1)}%)` : '';
+      io.stderr.write(`tagwise hints: ${r.linesUnusable} of ${nonEmpty} input lines${share} could not be used, more than `
+        + `--max-skipped ${options.maxSkipped.text} allows; nothing was written (the warnings above say why; `
+        + 'raise --max-skipped to build from the rest)\n');
       return 1;
     }
     await writeOut(options.out, builder.bytes().slice(), io);

@@ -2,6 +2,7 @@
 // Mistakes are UsageErrors (exit code 2), as for `tagwise tag`.
 
 import { walkFlags } from './flags.js';
+import { parseMaxSkipped } from './skipped.js';
 import { UsageError } from './usage_error.js';
 
 export const HINTS_USAGE = `Usage: tagwise hints --events FILE --out FILE [options]
@@ -30,6 +31,9 @@ Options:
   --alpha A            similarity exponent, 0.5 = cosine (default 0.5)
   --trending-days D    trending window in days (default 14)
   --built-at TIME      time recorded in the file (ISO 8601 or ms; default now)
+  --max-skipped N|P%   fail (exit 1, nothing written) when more than N lines, or
+                       P% of the input lines, cannot be used (default 1%);
+                       lines of other event types do not count
   --quiet              no summary or warnings
   -h, --help           show this text
 
@@ -73,7 +77,7 @@ export function parseHintsArgs(rest) {
   const seen = new Set();
   walkFlags(rest, ['--quiet', '--help', '-h'],
     ['--events', '--out', '--items', '--json', '--segment', '--types', '--catalog-version', '--neighbours',
-      '--together', '--alpha', '--trending-days', '--built-at'],
+      '--together', '--alpha', '--trending-days', '--built-at', '--max-skipped'],
     (flag, value) => {
       if (flag !== '--segment' && seen.has(flag)) throw new UsageError(`${flag} given twice`);
       seen.add(flag);
@@ -98,6 +102,7 @@ export function parseHintsArgs(rest) {
         case '--alpha': build.alpha = positiveNumber(value, flag); break;
         case '--trending-days': build.trendingDays = positiveNumber(value, flag); break;
         case '--built-at': options.builtAt = value; break;
+        case '--max-skipped': options.maxSkipped = value; break;
         default: break;
       }
     });
@@ -106,6 +111,7 @@ export function parseHintsArgs(rest) {
     if (!seen.has(flag)) throw new UsageError(`${flag} is required`);
   }
   if (options.out === '-' && options.json === '-') throw new UsageError('--out - and --json - cannot both write to stdout');
+  options.maxSkipped = parseMaxSkipped(options.maxSkipped);
   options.times = options.builtAt === undefined ? [] : [{ flag: '--built-at', text: options.builtAt, set: (ms) => { build.builtAt = ms; } }];
   build.builtAt ??= Date.now();
   return { command: 'hints', options };

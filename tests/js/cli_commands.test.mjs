@@ -234,3 +234,28 @@ test('parseMaxSkipped and overLimit', () => {
   assert.equal(overLimit({ lines: 3 }, 3, 3), false);
   assert.equal(overLimit({ lines: 3 }, 4, 1_000), true);
 });
+
+test('hints --max-skipped: unusable lines over the limit fail with nothing written; other event types do not count', async (t) => {
+  const buy = (user, item) => JSON.stringify({ user_id: user, type: 'purchase', ts: T, props: { item, order: `${user}-o` } });
+  const views = Array.from({ length: 50 }, (_, i) => JSON.stringify({ user_id: 'u1', type: 'search', ts: T, props: { query: `q${i}` } }));
+  const dir = files(t, {
+    // 50 searches (another type: not counted), 4 purchases, 2 unusable lines (bad JSON, no user).
+    'log.jsonl': `${[...views, buy('u1', 'a'), buy('u1', 'b'), buy('u2', 'a'), buy('u2', 'c'),
+      '{"user_id": "u3", "type": "purchase"', JSON.stringify({ type: 'purchase', ts: T, props: { item: 'a' } })].join('\n')}\n`,
+  });
+  const args = ['hints', '--events', 'log.jsonl', '--built-at', '2023-11-20T00:00:00Z'];
+  // 2 of 56 lines (3.6 %) > the default 1 %.
+  const failed = await runCli([...args, '--out', 'h.twh'], { cwd: dir });
+  assert.equal(failed.code, 1, failed.stderr);
+  assert.match(failed.stderr, /2 of 56 input lines \(3\.6%\) could not be used, more than --max-skipped 1% allows; nothing was written/);
+  assert.match(failed.stderr, /line 55/, 'the warnings name the unusable lines');
+  assert.equal(existsSync(join(dir, 'h.twh')), false);
+  for (const limit of ['2', '5%']) {
+    const ok = await runCli([...args, '--out', `h${limit}.twh`, '--max-skipped', limit, '--quiet'], { cwd: dir });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(existsSync(join(dir, `h${limit}.twh`)));
+  }
+  const bad = await runCli([...args, '--out', 'x.twh', '--max-skipped', 'lots'], { cwd: dir });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--max-skipped is a number of lines/);
+});

@@ -170,7 +170,11 @@ class HintBuilder {
   void AddItem(HintItem item);
 
   size_t events_used() const;
+  // Lines not used: other event types, events about no item, and unusable ones.
   size_t lines_skipped() const;
+  // Of lines_skipped(), the unusable ones (each warned about): bad JSON, a
+  // missing user, a bad id or time. What `tagwise hints --max-skipped` limits.
+  size_t lines_unusable() const;
   // Builds the tables. Error (kInvalidRule path "") only when nothing usable
   // was read: an empty log gives kWrongArgumentType "the event log has no item events".
   // Items of the catalogue never seen in the log are kept (buyers 0); items

@@ -244,6 +244,7 @@ struct HintBuilder::State {
   std::set<std::string> repairs_reported;  // ParseEvent repair kinds ("/ts") already warned
   size_t events_used = 0;
   size_t lines_skipped = 0;
+  size_t lines_unusable = 0;  // of lines_skipped: the ones Skip() warned about (not other types)
   size_t interaction_calls = 0;
   size_t direct_items = 0;
 
@@ -262,6 +263,7 @@ struct HintBuilder::State {
   // Warns "skipped: ..." for an input line or call that is not used.
   void Skip(Error e) {
     ++lines_skipped;
+    ++lines_unusable;
     Warn(e.code, std::move(e.path), "skipped: " + e.message);
   }
 
@@ -828,6 +830,8 @@ void HintBuilder::AddItem(HintItem item) { s_->AddItem(std::move(item), LinePath
 size_t HintBuilder::events_used() const { return s_->events_used; }
 
 size_t HintBuilder::lines_skipped() const { return s_->lines_skipped; }
+
+size_t HintBuilder::lines_unusable() const { return s_->lines_unusable; }
 
 Result<Hints> HintBuilder::Build(std::vector<Error>* warnings) { return s_->Build(warnings); }
 

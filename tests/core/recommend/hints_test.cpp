@@ -153,6 +153,7 @@ TEST(HintsTest, BuyersCountDistinctUsersWithACountedEvent) {
   EXPECT_EQ(h.value().interactions, 3u);
   EXPECT_EQ(b.events_used(), 5u);
   EXPECT_EQ(b.lines_skipped(), 2u);  // "search" and the event without props.item
+  EXPECT_EQ(b.lines_unusable(), 0u);  // both are ignored by design, not unusable
   EXPECT_EQ(h.value().data_from, kT);
   EXPECT_EQ(h.value().data_to, kT + 2);
 }
@@ -534,6 +535,7 @@ TEST(HintsTest, BadLinesAreSkippedWithWarningsNamingLineAndField) {
   for (const Error& e : w) EXPECT_EQ(e.severity, Severity::kWarning);
   EXPECT_EQ(b.events_used(), 3u);     // lines 10, 14, 15
   EXPECT_EQ(b.lines_skipped(), 13u);  // 1-9, 12, 13, 16 and the interaction
+  EXPECT_EQ(b.lines_unusable(), 12u);  // all but line 12 (another event type): what --max-skipped limits
   EXPECT_EQ(ItemOf(h.value(), "B").buyers, 1u);
   EXPECT_EQ(h.value().data_to, 1763856001000);  // seconds read as seconds
 }
