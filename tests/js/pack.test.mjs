@@ -27,7 +27,10 @@ test('npm pack ships the wasm and the installed package works in Node', () => {
     const app = join(dir, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(dir, info.filename)],
+    // --prefer-offline: the dependencies come from npm's cache when it holds
+    // them (tools/setup.sh's install fills it), else from the registry; with
+    // --offline a cache that has the tarball but not the packument failed.
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, info.filename)],
       { cwd: app, stdio: 'ignore' });
     writeFileSync(join(app, 'check.mjs'), `
       import { createTagwise } from 'tagwise';
