@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { copyBytesIn } from '../codec.js';
 import { forEachLine } from './lines.js';
 import { loadModule } from './module.js';
-import { overLimit } from './skipped.js';
+import { limitHeadline, overLimit } from './skipped.js';
 
 const CHUNK_CHARS = 1 << 20;
 const SHOWN_WARNINGS = 20;
@@ -88,10 +88,8 @@ export async function runHints(options, io) {
     }
     // Lines of other event types are not counted: a log holds them by design.
     if (overLimit(options.maxSkipped, r.linesUnusable, nonEmpty)) {
-      const share = nonEmpty > 0 ? ` (${((100 * r.linesUnusable) / nonEmpty).toFixed(1)}%)` : '';
-      io.stderr.write(`tagwise hints: ${r.linesUnusable} of ${nonEmpty} input lines${share} could not be used, more than `
-        + `--max-skipped ${options.maxSkipped.text} allows; nothing was written (the warnings above say why; `
-        + 'raise --max-skipped to build from the rest)\n');
+      io.stderr.write(`${limitHeadline('hints', options.maxSkipped, r.linesUnusable, nonEmpty, 'nothing was written')}`
+        + ' (the warnings above say why; raise --max-skipped to build from the rest)\n');
       return 1;
     }
     await writeOut(options.out, builder.bytes().slice(), io);

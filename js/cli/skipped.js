@@ -31,14 +31,19 @@ const int = (n) => n.toLocaleString('en-US');
 // Reasons shown in the failure message, most frequent first.
 const SHOWN_REASONS = 5;
 
+/** "tagwise <command>: N of M input lines (P%) could not be used, more than --max-skipped L allows; <outcome>". */
+export function limitHeadline(command, limit, skipped, total, outcome) {
+  const share = total > 0 ? ` (${((100 * skipped) / total).toFixed(1)}%)` : '';
+  return `tagwise ${command}: ${int(skipped)} of ${int(total)} input line${total === 1 ? '' : 's'}${share} could not be used, `
+    + `more than --max-skipped ${limit.text} allows; ${outcome}`;
+}
+
 /**
  * The failure message: how many lines were skipped of how many, and why (the
  * most frequent reasons with their first line numbers).
  */
 export function limitMessage(command, limit, skipped, total, table, outcome) {
-  const share = total > 0 ? ` (${((100 * skipped) / total).toFixed(1)}%)` : '';
-  const out = [`tagwise ${command}: ${int(skipped)} of ${int(total)} input line${total === 1 ? '' : 's'}${share} could not be used, `
-    + `more than --max-skipped ${limit.text} allows; ${outcome}. Why:`];
+  const out = [`${limitHeadline(command, limit, skipped, total, outcome)}. Why:`];
   const entries = [...table.entries()].sort((a, b) => b[1].count - a[1].count);
   for (const [reason, r] of entries.slice(0, SHOWN_REASONS)) {
     const more = r.count > r.lines.length ? ', …' : '';
