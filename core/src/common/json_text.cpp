@@ -274,8 +274,9 @@ bool FastParser::ReadHex4(unsigned* out) {
   return true;
 }
 
-// After the opening quote. Raw bytes >= 0x20 pass through (the text is valid
-// UTF-8 from TextEncoder); escapes are decoded; a lone surrogate becomes U+FFFD.
+// After the opening quote. Raw bytes >= 0x20 pass through (a string holding
+// any byte >= 0x80 is checked as UTF-8); escapes are decoded; a lone
+// surrogate becomes U+FFFD.
 bool FastParser::ReadString(std::string* s) {
   // Text from JavaScript strings is valid UTF-8, but bytes handed over as
   // they were fetched may not be: a string with a byte >= 0x80 is checked,
