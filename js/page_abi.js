@@ -5,6 +5,8 @@
 // is the same for the page runtime and the full module. Each call returns
 // the answer's text, read from the module's answer buffer.
 
+import { copyBytesIn } from './codec.js';
+
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -16,12 +18,9 @@ export function pageModuleApi(m) {
   };
   // A short string argument (purposes, a tag id, a generation), in a buffer of its own.
   const withString = (s, fn) => {
-    const bytes = encoder.encode(s);
-    const ptr = m._malloc(bytes.length + 1);
-    if (!ptr) throw new RangeError('tagwise: out of wasm memory');
+    const [ptr, len] = copyBytesIn(m, encoder.encode(s));
     try {
-      m.HEAPU8.set(bytes, ptr);
-      return fn(ptr, bytes.length);
+      return fn(ptr, len);
     } finally {
       m._free(ptr);
     }
