@@ -18,6 +18,7 @@ import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 const REPO = resolve(new URL('../..', import.meta.url).pathname);
@@ -135,17 +136,18 @@ export function replaceSizeTable(text, table) {
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
-  const args = process.argv.slice(2);
-  const writeAt = args.indexOf('--write');
-  const known = new Set(['--json', '--markdown', '--write']);
-  const unknown = args.find((a, i) => !known.has(a) && !(writeAt >= 0 && i === writeAt + 1));
-  if (unknown !== undefined || (writeAt >= 0 && args[writeAt + 1] === undefined)) {
-    console.error('usage: node bench/size/page_bytes.mjs [--json | --markdown | --write FILE]');
+  let args;
+  try {
+    ({ values: args } = parseArgs({
+      options: { json: { type: 'boolean' }, markdown: { type: 'boolean' }, write: { type: 'string' } },
+    }));
+  } catch (e) {
+    console.error(`${e.message}\nusage: node bench/size/page_bytes.mjs [--json | --markdown | --write FILE]`);
     process.exit(2);
   }
   const m = await measurePageBytes();
-  if (writeAt >= 0) {
-    const file = resolve(args[writeAt + 1]);
+  if (args.write !== undefined) {
+    const file = resolve(args.write);
     try {
       const table = markdownPageBytes(m, { file: relative(process.cwd(), file) || file });
       writeFileSync(file, replaceSizeTable(readFileSync(file, 'utf8'), table));
@@ -154,9 +156,9 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
       process.exit(1);
     }
     console.log(`page_bytes: wrote the size table into ${file}`);
-  } else if (args.includes('--markdown')) {
+  } else if (args.markdown) {
     console.log(markdownPageBytes(m));
   } else {
-    console.log(args.includes('--json') ? JSON.stringify(m, null, 2) : formatPageBytes(m));
+    console.log(args.json ? JSON.stringify(m, null, 2) : formatPageBytes(m));
   }
 }
