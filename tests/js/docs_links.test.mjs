@@ -15,20 +15,22 @@ const docsDir = join(root, 'docs');
 const pages = ['README.md', ...readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 const text = new Map(pages.map((p) => [p, readFileSync(join(root, p), 'utf8')]));
 
-/** The text outside fenced code blocks, inline code and HTML comments (links there are examples). */
-function prose(markdown) {
-  const lines = [];
+/** The page's lines with those of fenced code blocks (fence lines included) blanked. */
+function outsideFences(markdown) {
   let fence = null;
-  for (const line of markdown.split('\n')) {
+  return markdown.split('\n').map((line) => {
     const m = /^\s*(`{3,}|~{3,})/.exec(line);
     if (m && (fence === null || m[1].startsWith(fence))) {
       fence = fence === null ? m[1] : null;
-      lines.push('');
-      continue;
+      return '';
     }
-    lines.push(fence === null ? line : '');
-  }
-  return lines.join('\n').replace(/<!--[\s\S]*?-->/g, '').replace(/`[^`\n]*`/g, '');
+    return fence === null ? line : '';
+  });
+}
+
+/** The text outside fenced code blocks, inline code and HTML comments (links there are examples). */
+function prose(markdown) {
+  return outsideFences(markdown).join('\n').replace(/<!--[\s\S]*?-->/g, '').replace(/`[^`\n]*`/g, '');
 }
 
 /** GitHub's heading anchor: lowercase, punctuation dropped (letters of any script kept), spaces to '-'. */
@@ -47,14 +49,7 @@ function slug(heading) {
 function anchorsOf(markdown) {
   const seen = new Map();
   const anchors = new Set();
-  let fence = null;
-  for (const line of markdown.split('\n')) {
-    const f = /^\s*(`{3,}|~{3,})/.exec(line);
-    if (f && (fence === null || f[1].startsWith(fence))) {
-      fence = fence === null ? f[1] : null;
-      continue;
-    }
-    if (fence !== null) continue;
+  for (const line of outsideFences(markdown)) {
     const h = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!h) continue;
     const base = slug(h[1]);
