@@ -66,7 +66,9 @@ function readModule(b) {
     sections.push({ id, size });
     if (id === 2) {
       for (let n = u32(); n > 0; n--) {
-        p += u32(); p += u32();
+        // Module and field names: read the length first (`p += u32()` would
+        // add it to p as it was before the length's own bytes).
+        for (let k = 0; k < 2; k++) { const l = u32(); p += l; }
         const kind = b[p++];
         if (kind === 0) { u32(); imported++; } else if (kind === 1) { p++; const f = u32(); u32(); if (f & 1) u32(); } else if (kind === 2) { const f = u32(); u32(); if (f & 1) u32(); } else if (kind === 3) { p += 2; } else { p++; u32(); }
       }
