@@ -214,12 +214,14 @@ export interface Limits {
  */
 /**
  * What the browser's page runtime leaves to the full module, fetched on first
- * use ({@link Tagwise.ready}): experiments (run, convert, report, bucketing),
+ * use ({@link Tagwise.ready}): rules (ad-hoc rules: compileRule, compileRules,
+ * evaluate; the page runtime evaluates its catalog's rules itself and checks
+ * rules with validateRule), experiments (run, convert, report, bucketing),
  * offers, recommend (loadHints, recommend), conditions (evaluateCondition),
  * lint (lintCatalog, lintCodes), text (parseRuleText, formatRule), batch
  * (tagProfiles: many visitors at once, a server's or the console's job).
  */
-export type Feature = 'experiments' | 'offers' | 'recommend' | 'conditions' | 'lint' | 'text' | 'batch';
+export type Feature = 'rules' | 'experiments' | 'offers' | 'recommend' | 'conditions' | 'lint' | 'text' | 'batch';
 
 export type Purpose = 'necessary' | 'security' | 'personalization' | 'marketing' | 'analytics';
 
@@ -1142,19 +1144,22 @@ export interface TagwiseOptions {
 /** A tagwise engine instance. */
 export interface Tagwise {
   /**
-   * Compiles a rule once for many evaluations.
+   * Compiles a rule once for many evaluations. In a browser it needs the full
+   * module: `await tw.ready('rules')` first (the page runtime runs catalogs).
    * @throws TagwiseError listing every problem (`errors`), the first in `code`/`path`.
    */
   compileRule(rule: Rule): CompiledRule;
   /**
-   * Compiles rules evaluated together ({@link RuleSet.evaluateMany}).
+   * Compiles rules evaluated together ({@link RuleSet.evaluateMany}). In a
+   * browser it needs the full module: `await tw.ready('rules')` first.
    * @throws TagwiseError listing every problem of every rule (paths `"/<index>/..."`).
    */
   compileRules(rules: readonly Rule[]): RuleSet;
   /** Every problem of a rule (errors and warnings) without throwing; `[]` for a good rule. */
   validateRule(rule: unknown): Problem[];
   /**
-   * One-shot: compile (cached by the rule's JSON text) and evaluate.
+   * One-shot: compile (cached by the rule's JSON text) and evaluate. In a
+   * browser it needs the full module: `await tw.ready('rules')` first.
    * @throws TagwiseError as {@link Tagwise.compileRule} and {@link CompiledRule.evaluate} do.
    */
   evaluate(rule: Rule, data?: unknown, options?: EvaluateOptions): RuleResult;

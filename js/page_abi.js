@@ -1,9 +1,10 @@
 // The page runtime's module (dist/tagwise_page.wasm) exports plain C
 // functions (wasm/page_abi.cpp) instead of embind classes: this gives them the
-// shape the rest of js/ uses for every module (VisitorSession and RuleSet
-// classes with delete(), validate(), errorCodes(), ...), so the session code
-// is the same for the page runtime and the full module. Each call returns
-// the answer's text, read from the module's answer buffer.
+// shape the rest of js/ uses for every module (a VisitorSession class with
+// delete(), validate(), errorCodes(), ...), so the session code is the same
+// for the page runtime and the full module. Each call returns the answer's
+// text, read from the module's answer buffer. There is no RuleSet: ad-hoc
+// rules need the full module (tw.ready('rules'), js/tagwise.js).
 
 import { copyBytesIn } from './codec.js';
 
@@ -73,34 +74,8 @@ export function pageModuleApi(m) {
     }
   }
 
-  class RuleSet {
-    #h;
-
-    constructor() {
-      this.#h = m._tw_rules_new() >>> 0;
-      if (this.#h === 0) throw new RangeError('tagwise: out of wasm memory');
-    }
-
-    #live() { return this.#h || deleted('RuleSet'); }
-
-    compile(ptr, len, many, maxDepth, maxNodes) {
-      return text(m._tw_rules_compile(this.#live(), ptr, len, many ? 1 : 0, maxDepth, maxNodes));
-    }
-    size() { return m._tw_rules_size(this.#live()) >>> 0; }
-    source(i) { return text(m._tw_rules_source(this.#live(), i)); }
-    evaluate(recPtr, recLen, now, profPtr, profLen, maxSteps) {
-      return m._tw_rules_evaluate(this.#live(), recPtr, recLen, now, profPtr, profLen, maxSteps) >>> 0;
-    }
-
-    delete() {
-      m._tw_rules_delete(this.#live());
-      this.#h = 0;
-    }
-  }
-
   return {
     VisitorSession,
-    RuleSet,
     validate: (ptr, len, maxDepth, maxNodes) => text(m._tw_validate(ptr, len, maxDepth, maxNodes)),
     errorCodes: () => text(m._tw_error_codes()),
     decodeStore: (ptr, len) => text(m._tw_decode_store(ptr, len)),

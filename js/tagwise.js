@@ -162,7 +162,7 @@ class RuleSet extends Disposable {
 // What the browser's page runtime (js/dist/tagwise_page.wasm) leaves to the
 // full module (js/dist/tagwise_features.wasm), fetched on first use:
 // tw.ready(...FEATURES). Node's module (js/dist/tagwise_wasm.wasm) has them all.
-export const FEATURES = Object.freeze(['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch']);
+export const FEATURES = Object.freeze(['rules', 'experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch']);
 
 function checkedFeatures(list, where) {
   if (!Array.isArray(list)) throw new TypeError(`tagwise: ${where} must be an array of features (${FEATURES.join(', ')})`);
@@ -322,7 +322,10 @@ class Tagwise {
     }
   }
 
-  #compile(text, many) {
+  #compile(text, many, call) {
+    // The page runtime evaluates catalogs only; ad-hoc rules (and RuleBatch,
+    // 7 KB gz of it) come with the full module.
+    this.#wasm.need('rules', call);
     const { module, scratch } = this.#wasm;
     const handle = new module.RuleSet();
     let result;
@@ -344,14 +347,14 @@ class Tagwise {
 
   /** Compiles one rule (a JSON value); throws TagwiseError listing every problem. */
   compileRule(rule) {
-    const { handle, warnings } = this.#compile(ruleToText(rule), false);
+    const { handle, warnings } = this.#compile(ruleToText(rule), false, 'compileRule');
     return new CompiledRule(handle, warnings);
   }
 
   /** Compiles a list of rules evaluated together (see RuleSet.evaluateMany). */
   compileRules(rules) {
     if (!Array.isArray(rules)) throw new TypeError('tagwise: compileRules(rules) needs an array');
-    const { handle, warnings } = this.#compile(ruleToText(rules), true);
+    const { handle, warnings } = this.#compile(ruleToText(rules), true, 'compileRules');
     return new RuleSet(handle, warnings);
   }
 
@@ -379,7 +382,7 @@ class Tagwise {
     if (handle !== undefined) {
       this.#cache.delete(text); // re-insert: most recently used last
     } else {
-      handle = this.#compile(text, false).handle;
+      handle = this.#compile(text, false, 'evaluate').handle;
     }
     if (this.#wasm.cacheSize > 0) {
       this.#cache.set(text, handle);

@@ -24,7 +24,6 @@
 
 namespace {
 
-using tagwise::wasm::RuleSet;
 using tagwise::wasm::SessionBinding;
 using tagwise::wasm::View;
 
@@ -41,7 +40,6 @@ const char* Out(std::string text) {
 }
 
 SessionBinding* S(uintptr_t h) { return reinterpret_cast<SessionBinding*>(h); }
-RuleSet* R(uintptr_t h) { return reinterpret_cast<RuleSet*>(h); }
 
 }  // namespace
 
@@ -95,20 +93,9 @@ TW_EXPORT const char* tw_session_explain(uintptr_t h, uintptr_t id, size_t id_le
 TW_EXPORT const char* tw_session_profile_json(uintptr_t h) { return Out(S(h)->ProfileJson()); }
 TW_EXPORT const char* tw_session_activity_json(uintptr_t h) { return Out(S(h)->ActivityJson()); }
 
-// ---------------------------------------------------------------- RuleSet
-
-TW_EXPORT uintptr_t tw_rules_new() { return reinterpret_cast<uintptr_t>(new (std::nothrow) RuleSet()); }
-TW_EXPORT void tw_rules_delete(uintptr_t h) { delete R(h); }
-TW_EXPORT const char* tw_rules_compile(uintptr_t h, uintptr_t ptr, size_t len, int many, int max_depth,
-                                       int max_nodes) {
-  return Out(R(h)->Compile(ptr, len, many != 0, max_depth, max_nodes));
-}
-TW_EXPORT size_t tw_rules_size(uintptr_t h) { return R(h)->Size(); }
-TW_EXPORT const char* tw_rules_source(uintptr_t h, size_t i) { return Out(R(h)->Source(i)); }
-TW_EXPORT uintptr_t tw_rules_evaluate(uintptr_t h, uintptr_t rec_ptr, size_t rec_len, double now, uintptr_t prof_ptr,
-                                      size_t prof_len, double max_steps) {
-  return R(h)->Evaluate(rec_ptr, rec_len, now, prof_ptr, prof_len, max_steps);
-}
+// No RuleSet: ad-hoc rules (compileRule, compileRules, evaluate) and their
+// batch evaluator (RuleBatch: 7 KB gz) come with the full module, on
+// tw.ready('rules'); the page evaluates its catalog's rules in the session.
 
 // ---------------------------------------------------------------- free functions
 

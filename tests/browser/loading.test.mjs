@@ -13,13 +13,21 @@ import { launchBrowser, openPage, startServer } from './support.mjs';
 const RULE = { and: [{ '>=': [{ var: 'spend' }, 100] }, { in: ['会员', { var: 'tags' }] }] };
 const DATA = [{ spend: 150, tags: '黄金会员' }, { spend: 150, tags: '' }, { spend: 10, tags: '会员' }];
 
-// What a page or worker does: load, then evaluate RULE on DATA; or report the load error.
+// What a page or worker does: load with a catalog whose tag is RULE, then
+// ask for each DATA visitor whether it holds; or report the load error.
+const OPTIONS = { storage: 'memory', purposes: ['necessary', 'personalization'],
+  catalog: { tagwise: 1, tags: [{ id: 'member', when: RULE }] } };
+const holds = (tw, attributes) => {
+  tw.setProfile({ user_id: 'u', attributes });
+  return tw.tags().some((t) => t.id === 'member');
+};
 const RUN = `
+const holds = ${holds};
 async function run(options) {
   const { createTagwise, TagwiseError } = await import('/js/index.js');
   try {
-    const tw = await createTagwise({ storage: 'memory', ...options });
-    const values = ${JSON.stringify(DATA)}.map((d) => tw.evaluate(${JSON.stringify(RULE)}, d));
+    const tw = await createTagwise({ ...${JSON.stringify(OPTIONS)}, ...options });
+    const values = ${JSON.stringify(DATA)}.map((d) => holds(tw, d));
     return { ok: true, values, full: tw.has('offers') };
   } catch (e) {
     return { ok: false, tagwiseError: e instanceof TagwiseError, code: e.code, message: String(e.message) };
@@ -91,8 +99,9 @@ before(async () => {
     },
   });
   browser = await launchBrowser();
-  const tw = await createTagwise();
-  expected = DATA.map((d) => tw.evaluate(RULE, d));
+  const tw = await createTagwise(OPTIONS);
+  expected = DATA.map((d) => holds(tw, d));
+  assert.deepEqual(expected, [true, false, false]);
 });
 
 after(async () => {

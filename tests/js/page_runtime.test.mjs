@@ -62,7 +62,7 @@ async function visitor(create) {
 
 const held = (tw) => tw.tags().map((t) => [t.id, t.value]);
 
-test('the page runtime holds the tag path: catalog, profile, track, tags, explain, rules', async () => {
+test('the page runtime holds the tag path: catalog, profile, track, tags, explain, rule checks', async () => {
   const { create, loads } = pageCreate();
   const tw = await visitor(create);
   assert.deepEqual(loads, { page: 1, full: 0 });
@@ -70,8 +70,6 @@ test('the page runtime holds the tag path: catalog, profile, track, tags, explai
   const r = tw.track({ id: 'e3', type: 'order_paid', ts: NOW, props: { amount: 30 } });
   assert.deepEqual(r.changes.changed, ['spend']);
   assert.equal(tw.explain('vip').holds, true);
-  assert.equal(tw.compileRule({ '>=': [{ var: 'n' }, 5] }).evaluate({ n: 7 }), true);
-  assert.equal(tw.evaluate({ cat: ['标', '签'] }), '标签');
   assert.deepEqual(tw.validateRule({ '>=': [1] }).map((p) => p.code), ['wrong_argument_count']);
   for (const f of FEATURES) assert.equal(tw.has(f), false, f);
 });
@@ -86,6 +84,7 @@ test('a feature used before it is loaded throws not_loaded naming tw.ready(featu
     recommend: () => tw.recommend(),
     lint: () => tw.lintCatalog(CATALOG),
     text: () => tw.parseRuleText('level == "gold"'),
+    rules: () => tw.compileRule({ '>=': [{ var: 'n' }, 5] }),
     batch: () => tw.tagProfiles([PROFILE]),
   };
   for (const [feature, call] of Object.entries(calls)) {
@@ -94,15 +93,16 @@ test('a feature used before it is loaded throws not_loaded naming tw.ready(featu
   }
   assert.throws(() => tw.experiments.hash('s', 'v', 1), (e) => e.code === 'not_loaded');
   assert.throws(() => tw.formatRule({ var: 'a' }), (e) => e.code === 'not_loaded');
+  assert.throws(() => tw.compileRules([{ var: 'a' }]), (e) => e.code === 'not_loaded' && e.message.includes("tw.ready('rules')"));
+  assert.throws(() => tw.evaluate({ cat: ['标', '签'] }), (e) => e.code === 'not_loaded' && e.message.includes("tw.ready('rules')"));
   assert.equal(tw.hints, null);
   assert.deepEqual(tw.experiments.results(), { assignments: [], conversions: [] }, 'stored activity is still readable');
 });
 
-test('tw.ready() moves the session into the full module: same tags, profile and compiled rules', async () => {
+test('tw.ready() moves the session into the full module: same tags and profile; ad-hoc rules work', async () => {
   const { create, loads } = pageCreate();
   const tw = await visitor(create);
   tw.track({ id: 'e3', type: 'order_paid', ts: NOW, props: { amount: 30 } });
-  const rule = tw.compileRule({ '+': [{ var: 'a' }, 1] });
   const before = { tags: held(tw), decisions: tw.tagDecisions(), profile: tw.getProfile(), purposes: tw.purposes };
   const changes = [];
   tw.onTagsChanged((c) => changes.push(c));
@@ -114,7 +114,8 @@ test('tw.ready() moves the session into the full module: same tags, profile and 
   for (const f of FEATURES) assert.equal(tw.has(f), true, f);
   assert.deepEqual({ tags: held(tw), decisions: tw.tagDecisions(), profile: tw.getProfile(), purposes: tw.purposes }, before);
   assert.deepEqual(changes, [], 'moving changes nothing the visitor holds');
-  assert.equal(rule.evaluate({ a: 1 }), 2, 'a rule compiled in the page runtime keeps working');
+  assert.equal(tw.compileRule({ '+': [{ var: 'a' }, 1] }).evaluate({ a: 1 }), 2);
+  assert.equal(tw.evaluate({ cat: ['标', '签'] }), '标签');
 
   // The features now run on the moved session.
   assert.equal(tw.evaluateCondition({ level: 'gold' }, { level: 'gold' }), true);
