@@ -49,34 +49,29 @@ function checkNoFunctions(definition) {
   }
 }
 
+/**
+ * What tw.experiments does with the full module loaded; made by
+ * ExperimentsFace (js/faces.js), which holds onExposure() and results()
+ * because they work on the page runtime too.
+ */
 export class Experiments {
   #runtime;
   #wasm;
   #defaults;
-  #listeners = new Set();
+  #listeners;
   #reportCondition;
 
   /**
    * runtime: VisitorSessionRuntime (js/session.js); wasm: the instance's WasmContext; defaults: createTagwise's
-   * options.experiments; reportCondition: conditionReporter (js/conditions.js) for malformed conditions.
+   * options.experiments without onExposure; listeners: the onExposure functions (a Set the face adds to);
+   * reportCondition: conditionReporter (js/conditions.js) for malformed conditions.
    */
-  constructor(runtime, wasm, defaults = {}, reportCondition = undefined) {
+  constructor(runtime, wasm, defaults, listeners, reportCondition) {
     this.#runtime = runtime;
     this.#wasm = wasm;
+    this.#defaults = defaults;
+    this.#listeners = listeners;
     this.#reportCondition = reportCondition;
-    if (defaults === null || typeof defaults !== 'object') throw new TypeError('tagwise: options.experiments must be an object');
-    const { onExposure, ...runDefaults } = defaults;
-    if (onExposure !== undefined) {
-      if (typeof onExposure !== 'function') throw new TypeError('tagwise: options.experiments.onExposure must be a function');
-      this.#listeners.add(onExposure);
-    }
-    this.#defaults = runDefaults;
-  }
-
-  /** The full module (the page runtime has no experiments: tw.ready('experiments')). */
-  #module(call = 'experiments') {
-    this.#wasm.need('experiments', call);
-    return this.#wasm.module;
   }
 
   /**
@@ -114,13 +109,6 @@ export class Experiments {
     return result;
   }
 
-  /** Calls fn(definition, result) the first time the user enters an experiment (once per user per experiment, across reloads and tabs). Returns an unsubscribe function. */
-  onExposure(fn) {
-    if (typeof fn !== 'function') throw new TypeError('tagwise: experiments.onExposure(fn) needs a function');
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
-  }
-
   /**
    * Records a conversion for the variation the user was assigned in `experiment`:
    * { recorded, variation?, variationKey?, reason? } (reason "not_in_experiment",
@@ -138,12 +126,6 @@ export class Experiments {
     return out;
   }
 
-  /** The user's kept results, to send to the shop's server: { assignments: [...], conversions: [...] }. */
-  results() {
-    const a = this.#runtime.activity();
-    return { assignments: a.assignments, conversions: a.conversions };
-  }
-
   /**
    * Compares variations: conversion rate with its confidence interval, uplift,
    * p-value and chance to beat the control (the first variation). input:
@@ -153,7 +135,7 @@ export class Experiments {
   report(input) {
     plainObject(input, 'experiments.report(input)');
     const counts = input.results === undefined ? input : aggregateResults(input);
-    const r = JSON.parse(this.#module().experimentReport(JSON.stringify(counts)));
+    const r = JSON.parse(this.#wasm.module.experimentReport(JSON.stringify(counts)));
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.value;
   }
@@ -163,7 +145,7 @@ export class Experiments {
     checkString(seed, 'hash seed');
     checkString(value, 'hash value');
     if (version !== 1 && version !== 2) return null;
-    return this.#module().experimentHash(seed, value, version);
+    return this.#wasm.module.experimentHash(seed, value, version);
   }
 
   /** GrowthBook's getBucketRanges(numVariations, coverage = 1, weights?) → [[start, end], ...]. */
@@ -177,7 +159,7 @@ export class Experiments {
     }
     // A bound GrowthBook lacks (it allocates whatever it is asked for).
     if (numVariations > MAX_VARIATIONS) throw new RangeError(`tagwise: experiments.bucketRanges takes at most ${MAX_VARIATIONS} variations`);
-    return this.#module().experimentBucketRanges(Math.max(numVariations, -1), coverage, weights ?? null);
+    return this.#wasm.module.experimentBucketRanges(Math.max(numVariations, -1), coverage, weights ?? null);
   }
 
   /** GrowthBook's chooseVariation(n, ranges): the index of the range holding n, or -1. */
@@ -185,7 +167,7 @@ export class Experiments {
     checkNumber(n, 'chooseVariation n');
     if (!Array.isArray(ranges)) throw new TypeError('tagwise: experiments.chooseVariation ranges must be an array');
     for (const r of ranges) checkRange(r, 'chooseVariation range');
-    return this.#module().experimentChooseVariation(n, ranges);
+    return this.#wasm.module.experimentChooseVariation(n, ranges);
   }
 
   /** GrowthBook's inNamespace(hashValue, [namespaceId, start, end]). */
@@ -195,7 +177,7 @@ export class Experiments {
       || typeof namespace[2] !== 'number') {
       throw new TypeError('tagwise: experiments.inNamespace needs [namespaceId, start, end]');
     }
-    return this.#module().experimentInNamespace(hashValue, namespace[0], namespace[1], namespace[2]);
+    return this.#wasm.module.experimentInNamespace(hashValue, namespace[0], namespace[1], namespace[2]);
   }
 }
 

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import createTagwiseModule from './dist/tagwise_wasm.mjs';
 import { instantiateModule, loadError } from './load.js';
 import { makeCreateTagwise } from './tagwise.js';
+import * as features from './features.js';
 import { PURPOSES } from './purposes.js';
 
 const DEFAULT_WASM = new URL('./dist/tagwise_wasm.wasm', import.meta.url);
@@ -31,7 +32,10 @@ function sourceKey(options) {
 }
 
 /** Loads the wasm module (once per wasm source) and returns a Tagwise instance. */
-export const createTagwise = makeCreateTagwise(load, sourceKey, { defaultStorage: 'memory', defaultPurposes: PURPOSES, defaultSync: false });
+// The features' JavaScript too is loaded up front (a page imports it on demand).
+export const createTagwise = makeCreateTagwise(load, sourceKey, {
+  defaultStorage: 'memory', defaultPurposes: PURPOSES, defaultSync: false, features,
+});
 export { TagwiseError } from './errors.js';
 export { indexedDBStorage, memoryStorage, webStorage } from './storage.js';
 export { embedState, readEmbeddedState } from './ssr.js';

@@ -21,16 +21,17 @@ function localOffset(now) {
   return Number.isInteger(o) ? o : 0;
 }
 
+/**
+ * What tw.offers does with the full module loaded; made by OffersFace
+ * (js/faces.js), which holds history() because it works on the page runtime too.
+ */
 export class Offers {
   #runtime;
   #wasm;
   #timeZoneOffset;
 
-  /** timeZoneOffset: createTagwise's options.timeZoneOffset (minutes east of UTC), or undefined for the runtime's. */
+  /** timeZoneOffset: createTagwise's options.timeZoneOffset (checked), or undefined for the runtime's. */
   constructor(runtime, wasm, timeZoneOffset) {
-    if (timeZoneOffset !== undefined && !Number.isInteger(timeZoneOffset)) {
-      throw new TypeError('tagwise: options.timeZoneOffset must be whole minutes east of UTC (UTC+8 is 480)');
-    }
     this.#runtime = runtime;
     this.#wasm = wasm;
     this.#timeZoneOffset = timeZoneOffset;
@@ -82,10 +83,5 @@ export class Offers {
     const r = this.#runtime.activityCall('recordOffer', input, this.#wasm.now(opts));
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.recorded ? { recorded: true, record: r.record } : { recorded: false, reason: r.reason, record: r.record ?? null };
-  }
-
-  /** The user's offer records kept for caps: [{ offer, action, at }]. */
-  history() {
-    return this.#runtime.activity().offers;
   }
 }

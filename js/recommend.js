@@ -42,11 +42,6 @@ export function loadHints(session, wasm, bytes, opts) {
   return r.info;
 }
 
-/** What is loaded: { catalogVersion, items, users, ... } or null. */
-export function hintsInfo(session) {
-  return session === null || typeof session.hintsInfo !== 'function' ? null : JSON.parse(session.hintsInfo()).info;
-}
-
 /**
  * The session's answer to recommend(): { ok, items: [{ item, score, reasons,
  * name?, category?, price? }], changes } or { ok: false, errors, changes }.

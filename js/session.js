@@ -10,7 +10,6 @@
 import { dataToText, jsonBytes, ruleToText } from './codec.js';
 import { TagwiseError, problem } from './errors.js';
 import { PURPOSES } from './purposes.js';
-import { hintsInfo, loadHints, recommend } from './recommend.js';
 
 // Frees the wasm VisitorSession of a runtime the program dropped.
 const finalizer = typeof FinalizationRegistry === 'function'
@@ -452,17 +451,17 @@ export class VisitorSessionRuntime {
   // ---- recommendations (js/recommend.js)
 
   loadHints(bytes, opts) {
-    this.#wasm.need('recommend', 'loadHints');
-    return loadHints(this.#handle(), this.#wasm, bytes, opts);
+    return this.#wasm.need('recommend', 'loadHints').loadHints(this.#handle(), this.#wasm, bytes, opts);
   }
 
+  /** What is loaded: { catalogVersion, items, users, ... } or null (none, or the page runtime). */
   get hints() {
-    return hintsInfo(this.#session);
+    const session = this.#session;
+    return session === null || typeof session.hintsInfo !== 'function' ? null : JSON.parse(session.hintsInfo()).info;
   }
 
   recommend(opts) {
-    this.#wasm.need('recommend', 'recommend');
-    const r = recommend(this.#handle(), this.#wasm, opts);
+    const r = this.#wasm.need('recommend', 'recommend').recommend(this.#handle(), this.#wasm, opts);
     this.#notify(r.changes);
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.items;

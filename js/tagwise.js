@@ -4,10 +4,8 @@
 
 import { Scratch, dataToText, readBatch, ruleToText } from './codec.js';
 import { Consent } from './consent.js';
-import { conditionReporter, evaluateCondition, validateCondition } from './conditions.js';
 import { TagwiseError } from './errors.js';
-import { Experiments } from './experiments.js';
-import { Offers } from './offers.js';
+import { ExperimentsFace, OffersFace } from './faces.js';
 import { readableExport } from './export.js';
 import { Persistence } from './persistence.js';
 import { VisitorSessionRuntime } from './session.js';
@@ -174,9 +172,19 @@ function checkedFeatures(list, where) {
   return list;
 }
 
+// The features' JavaScript (js/features.js): a lazily fetched chunk of its
+// own in a page's bundle, unless the entry passes it in (env.features:
+// index.node.js, which loads everything up front).
+const loadFeatures = (env) => env.features ?? import('./features.js');
+
+// The page runtime lacks the features' bindings (CMakeLists.txt, tagwise_page_wasm).
+const isFull = (module) => typeof module.evaluateCondition === 'function';
+
 /** Per-instance settings over the shared module (kept off the public object). */
 class WasmContext {
-  constructor(module, options) {
+  /** `features`: js/features.js, there whenever `module` is the full module. */
+  constructor(module, features, options) {
+    this.features = features;
     this.use(module);
     this.clock = options.clock ?? Date.now;
     if (typeof this.clock !== 'function') throw new TypeError('tagwise: options.clock must be a function');
@@ -194,13 +202,12 @@ class WasmContext {
   use(module) {
     this.module = module;
     this.scratch = module.__tagwiseScratch ??= new Scratch(module);
-    // The page runtime lacks the features' bindings (CMakeLists.txt, tagwise_page_wasm).
-    this.full = typeof module.evaluateCondition === 'function';
+    this.full = isFull(module);
   }
 
-  /** Throws unless the loaded module holds `feature` (the page runtime does not). */
+  /** The features' JavaScript (js/features.js); throws unless the loaded module holds `feature` (the page runtime does not). */
   need(feature, call) {
-    if (this.full) return;
+    if (this.full) return this.features;
     throw new TagwiseError([{
       code: 'not_loaded',
       path: '',
@@ -247,7 +254,14 @@ class Tagwise {
 
   #onError;
 
-  #reportCondition = conditionReporter((code, message, detail) => this.#report(code, message, detail));
+  // Reports each malformed GrowthBook condition once: js/conditions.js's
+  // conditionReporter, made on first use (it comes with the features).
+  #conditionReporter = null;
+
+  #reportCondition = (problems, key, detail) => {
+    this.#conditionReporter ??= this.#wasm.features.conditionReporter((code, message, d) => this.#report(code, message, d));
+    this.#conditionReporter(problems, key, detail);
+  };
 
   #experiments;
 
@@ -257,12 +271,13 @@ class Tagwise {
 
   #upgrading = null;
 
-  constructor(module, options, env) {
-    this.#wasm = new WasmContext(module, options);
+  constructor(module, features, options, env) {
+    this.#wasm = new WasmContext(module, features, options);
     this.#session = new VisitorSessionRuntime(this.#wasm, options, env.defaultPurposes);
-    this.#experiments = new Experiments(this.#session, this.#wasm, options.experiments ?? {}, this.#reportCondition);
-    this.#loadFull = env.loadFull ?? null;
-    this.#offers = new Offers(this.#session, this.#wasm, options.timeZoneOffset);
+    this.#experiments = new ExperimentsFace(this.#session, this.#wasm, options.experiments ?? {}, this.#reportCondition);
+    // The full module and the features' JavaScript, fetched together.
+    this.#loadFull = env.loadFull ? () => Promise.all([env.loadFull(), loadFeatures(env)]) : null;
+    this.#offers = new OffersFace(this.#session, this.#wasm, options.timeZoneOffset);
     this.#onError = options.onError;
     if (this.#onError !== undefined && typeof this.#onError !== 'function') {
       throw new TypeError('tagwise: options.onError must be a function');
@@ -293,7 +308,8 @@ class Tagwise {
 
   /** createTagwise's second half: catalog, stored state, SSR state. */
   static async create(module, options, env) {
-    const tw = new Tagwise(module, options, env);
+    const features = isFull(module) ? await loadFeatures(env) : null;
+    const tw = new Tagwise(module, features, options, env);
     if (options.features !== undefined && options.features.length > 0 && !tw.#wasm.full) await tw.ready(...options.features);
     if (options.catalog !== undefined) {
       const r = tw.loadCatalog(options.catalog);
@@ -471,7 +487,8 @@ class Tagwise {
     checkedFeatures(features, 'ready(...features)');
     if (this.#wasm.full) return Promise.resolve(this);
     if (this.#loadFull === null) return Promise.reject(new Error('tagwise: this build has no full module to load'));
-    this.#upgrading ??= this.#loadFull().then((module) => {
+    this.#upgrading ??= this.#loadFull().then(([module, features]) => {
+      this.#wasm.features = features;
       this.#session.moveTo(module);
       return this;
     }).finally(() => { this.#upgrading = null; });
@@ -537,14 +554,13 @@ class Tagwise {
    * JSON Pointers) go to diagnostics() / onError as "malformed_condition".
    */
   evaluateCondition(condition, attributes = {}, options = {}) {
-    this.#wasm.need('conditions', 'evaluateCondition');
-    return evaluateCondition(this.#wasm.module, condition, attributes, options, this.#reportCondition);
+    return this.#wasm.need('conditions', 'evaluateCondition')
+      .evaluateCondition(this.#wasm.module, condition, attributes, options, this.#reportCondition);
   }
 
   /** Every problem of a condition, strictly (errors and warnings with JSON Pointers); [] for a good one. */
   validateCondition(condition, options = {}) {
-    this.#wasm.need('conditions', 'validateCondition');
-    return validateCondition(this.#wasm.module, condition, options);
+    return this.#wasm.need('conditions', 'validateCondition').validateCondition(this.#wasm.module, condition, options);
   }
 
   // ---- Offers (js/offers.js) ----

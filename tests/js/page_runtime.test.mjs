@@ -99,6 +99,52 @@ test('a feature used before it is loaded throws not_loaded naming tw.ready(featu
   assert.deepEqual(tw.experiments.results(), { assignments: [], conversions: [] }, 'stored activity is still readable');
 });
 
+test('every call that needs the features\' JavaScript throws not_loaded before ready() and works after it', async () => {
+  const { create } = pageCreate();
+  const tw = await visitor(create);
+  const exposures = [];
+  // What works on the page runtime: the faces exist, stored state reads, listeners register.
+  const { experiments, offers } = tw;
+  const unsubscribe = experiments.onExposure((definition, result) => exposures.push([definition.key, result.variationId]));
+  assert.equal(typeof unsubscribe, 'function');
+  assert.deepEqual(experiments.results(), { assignments: [], conversions: [] });
+  assert.deepEqual(offers.history(), []);
+  assert.equal(tw.hints, null);
+
+  const OFFER = { id: 'gold10', name: '金卡 9 折', audience: { tag: ['vip'] } };
+  const calls = {
+    'experiments.run': ['experiments', () => experiments.run({ key: 'hero', variations: ['a', 'b'] }), (r) => r.inExperiment === true],
+    'experiments.convert': ['experiments', () => experiments.convert('hero'), (r) => r.recorded === true],
+    'experiments.report': ['experiments', () => experiments.report({ variations: [{ id: 'a', users: 10, conversions: 1 }, { id: 'b', users: 10, conversions: 2 }] }), (r) => r.variations.length === 2],
+    'experiments.hash': ['experiments', () => experiments.hash('s', 'v', 2), (r) => r >= 0 && r < 1],
+    'experiments.bucketRanges': ['experiments', () => experiments.bucketRanges(2), (r) => r.length === 2],
+    'experiments.chooseVariation': ['experiments', () => experiments.chooseVariation(0.7, [[0, 0.5], [0.5, 1]]), (r) => r === 1],
+    'experiments.inNamespace': ['experiments', () => experiments.inNamespace('u-1', ['ns', 0, 1]), (r) => r === true],
+    'offers.load': ['offers', () => offers.load([OFFER]), (r) => Array.isArray(r.warnings)],
+    'offers.eligible': ['offers', () => offers.eligible(), (r) => r.length === 1 && r[0].id === 'gold10'],
+    'offers.record': ['offers', () => offers.record('gold10', 'shown'), (r) => r.recorded === true],
+    'tw.evaluateCondition': ['conditions', () => tw.evaluateCondition({ level: 'gold' }, { level: 'gold' }), (r) => r === true],
+    'tw.validateCondition': ['conditions', () => tw.validateCondition({ level: { $bad: 1 } }), (r) => r.length > 0],
+    'tw.recommend': ['recommend', () => tw.recommend(), null],
+    'tw.loadHints': ['recommend', () => tw.loadHints(new Uint8Array(8)), null],
+  };
+  for (const [name, [feature, call]] of Object.entries(calls)) {
+    assert.throws(call, (e) => e instanceof TagwiseError && e.code === 'not_loaded' && e.message.includes(`tw.ready('${feature}')`), name);
+  }
+  await tw.ready('experiments');
+  for (const [name, [, call, check]] of Object.entries(calls)) {
+    if (check === null) continue; // recommend needs hints (tests/js/recommend.test.mjs)
+    assert.ok(check(call()), name);
+  }
+  assert.throws(() => tw.loadHints(new Uint8Array(8)), (e) => e instanceof TagwiseError && e.code === 'corrupt');
+  assert.deepEqual(exposures, [['hero', experiments.results().assignments[0].variation]], 'a listener added before ready() hears the exposure');
+  assert.equal(experiments.results().assignments.length, 1);
+  assert.equal(experiments.results().conversions.length, 1);
+  assert.equal(offers.history().length, 1);
+  assert.equal(tw.experiments, experiments, 'the same objects before and after ready()');
+  assert.equal(tw.offers, offers);
+});
+
 test('tw.ready() moves the session into the full module: same tags and profile; ad-hoc rules work', async () => {
   const { create, loads } = pageCreate();
   const tw = await visitor(create);
