@@ -2,33 +2,11 @@
 //
 // In:  JSON text, UTF-8 encoded straight into wasm memory (TextEncoder.encodeInto
 //      into a reusable _malloc'd scratch buffer), passed as (ptr, len).
-// Out: a batch result is a header of uint32 words in wasm memory pointing at
-//      one kind byte and one float64 per slot, plus one JSON text ("table")
-//      holding the rare strings and complex values. Reading it costs one
-//      TextDecoder.decode + one JSON.parse per batch, whatever its size.
+// Out: JSON text; a rule batch's result is read by js/rules.js (readBatch).
 
 import { TagwiseError, problem } from './errors.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-// Result slot kinds; keep in sync with `enum Kind` in wasm/rule_bindings.cpp.
-const KIND_NULL = 0;
-const KIND_FALSE = 1;
-const KIND_TRUE = 2;
-const KIND_NUMBER = 3;
-const KIND_TABLE = 4;
-const KIND_PATCHED = 5;
-const KIND_ERROR = 6;
-
-// Header words; keep in sync with `enum HeaderWord` in wasm/rule_bindings.cpp.
-const H_STATUS = 0;
-const H_SLOTS = 1;
-const H_KINDS = 2;
-const H_NUMS = 3;
-const H_TEXT = 4;
-const H_TEXT_LEN = 5;
-const H_RECORDS = 6;
 
 // Scratch buffers larger than this are released after use, so one huge batch
 // does not pin its size in the allocator for the module's lifetime.
@@ -362,89 +340,4 @@ function recordToText(record, index) {
   } catch (e) {
     throw new TagwiseError([problem('invalid_json', `${where}${e.path ?? ''}`, `${what} cannot be converted to JSON: ${e.message}`)]);
   }
-}
-
-// ---------------------------------------------------------------- results -> JS
-
-const EMPTY = Object.freeze([]);
-const VIEWS = new WeakMap(); // module -> { buffer, u32, f64 }
-
-/** Uint32/Float64 views of wasm memory, rebuilt only after memory growth. */
-function viewsOf(module, buffer) {
-  let v = VIEWS.get(module);
-  if (v === undefined || v.buffer !== buffer) {
-    v = { buffer, u32: new Uint32Array(buffer), f64: new Float64Array(buffer) };
-    VIEWS.set(module, v);
-  }
-  return v;
-}
-
-function applyPatches(value, patches) {
-  for (const [path, name] of patches) {
-    const n = name === 'NaN' ? NaN : name === 'Infinity' ? Infinity : -Infinity;
-    if (path.length === 0) return n;
-    let parent = value;
-    for (let i = 0; i < path.length - 1; i++) parent = parent[path[i]];
-    parent[path[path.length - 1]] = n;
-  }
-  return value;
-}
-
-function errorFromEntry(entry) {
-  const p = { code: entry.code, path: entry.path, message: entry.message, severity: 'error' };
-  if ('value' in entry) p.value = entry.value;
-  return new TagwiseError([p]);
-}
-
-/**
- * Reads the batch result the module left at `headerPtr` into an array of
- * `records` arrays of `rules` values (`single`: the batch was one record the
- * caller passed on its own). A failed rule evaluation (a `throw`
- * rule, an evaluation limit) is a TagwiseError in its slot; a failed batch
- * (bad records JSON, bad profile) throws.
- */
-export function readBatch(module, headerPtr, rules, single = false) {
-  const heap = module.HEAPU8;
-  const views = viewsOf(module, heap.buffer);
-  const u32 = views.u32;
-  const h = headerPtr >>> 2;
-  const status = u32[h + H_STATUS];
-  const slots = u32[h + H_SLOTS];
-  const records = u32[h + H_RECORDS];
-  const textPtr = u32[h + H_TEXT];
-  const textLen = u32[h + H_TEXT_LEN];
-  const table = textLen > 2 ? JSON.parse(decoder.decode(heap.subarray(textPtr, textPtr + textLen))) : EMPTY;
-  if (status !== 0) {
-    // Paths point into the records array ("/3/..."); for a one-record call
-    // the caller passed the record itself, so drop the "/0".
-    const fix = (path) => (single && /^\/0(\/|$)/.test(path) ? path.slice(2) : path);
-    throw new TagwiseError(table.map((e) => ({ ...e, path: fix(e.path), severity: 'error' })));
-  }
-  const kinds = u32[h + H_KINDS];
-  const f64 = views.f64;
-  const nums = u32[h + H_NUMS] >>> 3;
-  const out = new Array(records);
-  let slot = 0;
-  for (let r = 0; r < records; r++) {
-    const row = new Array(rules);
-    for (let k = 0; k < rules; k++, slot++) {
-      switch (heap[kinds + slot]) {
-        case KIND_FALSE: row[k] = false; break;
-        case KIND_TRUE: row[k] = true; break;
-        case KIND_NUMBER: row[k] = f64[nums + slot]; break;
-        case KIND_TABLE: row[k] = table[f64[nums + slot]]; break;
-        case KIND_PATCHED: {
-          const [value, patches] = table[f64[nums + slot]];
-          row[k] = applyPatches(value, patches);
-          break;
-        }
-        case KIND_ERROR: row[k] = errorFromEntry(table[f64[nums + slot]]); break;
-        case KIND_NULL:
-        default: row[k] = null;
-      }
-    }
-    out[r] = row;
-  }
-  if (slots !== slot) throw new Error('tagwise: internal error: result size mismatch'); // invariant
-  return out;
 }

@@ -8,3 +8,4 @@ export { conditionReporter, evaluateCondition, validateCondition } from './condi
 export { Experiments } from './experiments.js';
 export { Offers } from './offers.js';
 export { loadHints, recommend } from './recommend.js';
+export { CompiledRule, RuleCache, RuleSet, compile } from './rules.js';

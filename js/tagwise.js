@@ -2,7 +2,7 @@
 // times, batch many records in one boundary crossing. index.js (browsers) and
 // index.node.js (Node) only differ in how they load the module.
 
-import { Scratch, dataToText, readBatch, ruleToText } from './codec.js';
+import { Scratch, ruleToText } from './codec.js';
 import { Consent } from './consent.js';
 import { TagwiseError } from './errors.js';
 import { ExperimentsFace, OffersFace } from './faces.js';
@@ -14,147 +14,10 @@ import { resolveStorage } from './storage.js';
 
 const DEFAULT_CACHE_SIZE = 256;
 
-// Frees the C++ rule set of a wrapper the program dropped without dispose().
-const finalizer = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry((handle) => {
-    try { handle.delete(); } catch { /* already freed */ }
-  })
-  : null;
-
 function checkedLimit(value, name) {
   if (value === undefined) return 0;
   if (!Number.isInteger(value) || value <= 0) throw new TypeError(`tagwise: limits.${name} must be a positive integer`);
   return value;
-}
-
-/**
- * Owns one embind RuleSet handle. Not exported: users get CompiledRule and
- * RuleSet wrappers, whose dispose() (or garbage collection) frees it.
- */
-class Handle {
-  constructor(wasm, handle, count) {
-    this.wasm = wasm;
-    // The module the rules were compiled in: after tw.ready() loads the full
-    // module, rules compiled before keep running in the page runtime.
-    this.module = wasm.module;
-    this.scratch = wasm.scratch;
-    this.handle = handle;
-    this.count = count;
-  }
-
-  /** Evaluates every rule on every record in one call into wasm. */
-  run(records, opts, single = false) {
-    const { module, scratch } = this;
-    const now = this.wasm.now(opts);
-    const profile = opts?.profile;
-    const profileText = profile == null ? null : dataToText(profile, 'profile');
-    try {
-      scratch.begin();
-      const [recOffset, recLen] = scratch.records(records, single);
-      const [profOffset, profLen] = profileText === null ? [0, 0] : scratch.text(profileText);
-      const header = this.handle.evaluate(scratch.ptr(recOffset), recLen, now,
-        profLen > 0 ? scratch.ptr(profOffset) : 0, profLen, this.wasm.maxSteps);
-      return readBatch(module, header, this.count, single);
-    } finally {
-      scratch.trim();
-    }
-  }
-}
-
-class Disposable {
-  #handle;
-  #source;
-
-  constructor(handle) {
-    this.#handle = handle;
-    finalizer?.register(this, handle.handle, this);
-  }
-
-  /** The live handle, or a clear error once disposed. */
-  get _handle() {
-    if (this.#handle === null) throw new Error('tagwise: this compiled rule was disposed');
-    return this.#handle;
-  }
-
-  get disposed() {
-    return this.#handle === null;
-  }
-
-  /** Frees the compiled rules now (otherwise garbage collection does). Idempotent. */
-  dispose() {
-    if (this.#handle === null) return;
-    finalizer?.unregister(this);
-    this.#handle.handle.delete();
-    this.#handle = null;
-  }
-
-  _sources() {
-    if (this.#source === undefined) {
-      const h = this._handle.handle;
-      this.#source = Array.from({ length: this._handle.count }, (_, i) => JSON.parse(h.source(i)));
-    }
-    return this.#source;
-  }
-}
-
-if (typeof Symbol.dispose === 'symbol') {
-  Disposable.prototype[Symbol.dispose] = Disposable.prototype.dispose;
-}
-
-/** One compiled rule. */
-class CompiledRule extends Disposable {
-  constructor(handle, warnings) {
-    super(handle);
-    this.warnings = warnings;
-  }
-
-  /** The rule as compiled (canonical JSON). */
-  get rule() {
-    return this._sources()[0];
-  }
-
-  /**
-   * Evaluates the rule on `data`. Throws TagwiseError (code "thrown", `.value`
-   * the thrown value) when the rule executes `throw`.
-   */
-  evaluate(data, opts) {
-    const value = this._handle.run([data === undefined ? {} : data], opts, true)[0][0];
-    if (value instanceof TagwiseError) throw value;
-    return value;
-  }
-}
-
-/** A list of compiled rules evaluated together. */
-class RuleSet extends Disposable {
-  constructor(handle, warnings) {
-    super(handle);
-    this.warnings = warnings;
-  }
-
-  /** Number of rules. */
-  get size() {
-    return this._handle.count;
-  }
-
-  /** The rules as compiled (canonical JSON). */
-  get rules() {
-    return this._sources();
-  }
-
-  /** Results of every rule on one record, in rule order. */
-  evaluate(record, opts) {
-    return this._handle.run([record === undefined ? {} : record], opts, true)[0];
-  }
-
-  /**
-   * Results of every rule on every record: out[i][k] is rule k on records[i].
-   * One call into wasm for the whole batch. A rule that fails on a record
-   * (executes `throw`, hits a limit) leaves a TagwiseError in that slot.
-   */
-  evaluateMany(records, opts) {
-    if (!Array.isArray(records)) throw new TypeError('tagwise: evaluateMany(records) needs an array');
-    return this._handle.run(records, opts);
-  }
 }
 
 // What the browser's page runtime (js/dist/tagwise_page.wasm) leaves to the
@@ -239,7 +102,7 @@ const WASM_MEMORY_BYTES = Symbol.for('tagwise.wasmMemoryBytes');
 
 /** The object createTagwise() resolves to. */
 class Tagwise {
-  #cache = new Map();
+  #cache = null; // tw.evaluate's RuleCache (js/rules.js), made on first use
 
   #wasm;
 
@@ -338,39 +201,23 @@ class Tagwise {
     }
   }
 
-  #compile(text, many, call) {
-    // The page runtime evaluates catalogs only; ad-hoc rules (and RuleBatch,
-    // 7 KB gz of it) come with the full module.
-    this.#wasm.need('rules', call);
-    const { module, scratch } = this.#wasm;
-    const handle = new module.RuleSet();
-    let result;
-    try {
-      const [ptr, len] = scratch.write(text);
-      result = JSON.parse(handle.compile(ptr, len, many, this.#wasm.maxDepth, this.#wasm.maxNodes));
-    } catch (e) {
-      handle.delete();
-      throw e;
-    } finally {
-      scratch.trim();
-    }
-    if (!result.ok) {
-      handle.delete();
-      throw new TagwiseError(result.errors);
-    }
-    return { handle: new Handle(this.#wasm, handle, handle.size()), warnings: result.warnings };
-  }
+  // The page runtime evaluates catalogs only; ad-hoc rules (RuleBatch in
+  // wasm, js/rules.js) come with the full module.
 
   /** Compiles one rule (a JSON value); throws TagwiseError listing every problem. */
   compileRule(rule) {
-    const { handle, warnings } = this.#compile(ruleToText(rule), false, 'compileRule');
+    const text = ruleToText(rule);
+    const { compile, CompiledRule } = this.#wasm.need('rules', 'compileRule');
+    const { handle, warnings } = compile(this.#wasm, text, false);
     return new CompiledRule(handle, warnings);
   }
 
   /** Compiles a list of rules evaluated together (see RuleSet.evaluateMany). */
   compileRules(rules) {
     if (!Array.isArray(rules)) throw new TypeError('tagwise: compileRules(rules) needs an array');
-    const { handle, warnings } = this.#compile(ruleToText(rules), true, 'compileRules');
+    const text = ruleToText(rules);
+    const { compile, RuleSet } = this.#wasm.need('rules', 'compileRules');
+    const { handle, warnings } = compile(this.#wasm, text, true);
     return new RuleSet(handle, warnings);
   }
 
@@ -394,27 +241,8 @@ class Tagwise {
   /** One-shot evaluation; compiled rules are cached (LRU, keyed by JSON text). */
   evaluate(rule, data, opts) {
     const text = ruleToText(rule);
-    let handle = this.#cache.get(text);
-    if (handle !== undefined) {
-      this.#cache.delete(text); // re-insert: most recently used last
-    } else {
-      handle = this.#compile(text, false, 'evaluate').handle;
-    }
-    if (this.#wasm.cacheSize > 0) {
-      this.#cache.set(text, handle);
-      while (this.#cache.size > this.#wasm.cacheSize) {
-        const [oldest, h] = this.#cache.entries().next().value;
-        this.#cache.delete(oldest);
-        if (h !== handle) h.handle.delete();
-      }
-    }
-    try {
-      const value = handle.run([data === undefined ? {} : data], opts, true)[0][0];
-      if (value instanceof TagwiseError) throw value;
-      return value;
-    } finally {
-      if (this.#wasm.cacheSize === 0) handle.handle.delete();
-    }
+    this.#cache ??= new (this.#wasm.need('rules', 'evaluate').RuleCache)(this.#wasm);
+    return this.#cache.evaluate(text, data, opts);
   }
 
   /** Text form → JSON rule; throws TagwiseError with path "line:column". */
@@ -470,8 +298,7 @@ class Tagwise {
 
   /** Frees the one-shot compile cache. The instance stays usable. */
   clearCache() {
-    for (const h of this.#cache.values()) h.handle.delete();
-    this.#cache.clear();
+    this.#cache?.clear();
   }
 
   // ---- Features the page loads on demand (README "How the .wasm loads and caches")

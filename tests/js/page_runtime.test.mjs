@@ -110,6 +110,7 @@ test('every call that needs the features\' JavaScript throws not_loaded before r
   assert.deepEqual(experiments.results(), { assignments: [], conversions: [] });
   assert.deepEqual(offers.history(), []);
   assert.equal(tw.hints, null);
+  tw.clearCache();
 
   const OFFER = { id: 'gold10', name: '金卡 9 折', audience: { tag: ['vip'] } };
   const calls = {
@@ -125,6 +126,9 @@ test('every call that needs the features\' JavaScript throws not_loaded before r
     'offers.record': ['offers', () => offers.record('gold10', 'shown'), (r) => r.recorded === true],
     'tw.evaluateCondition': ['conditions', () => tw.evaluateCondition({ level: 'gold' }, { level: 'gold' }), (r) => r === true],
     'tw.validateCondition': ['conditions', () => tw.validateCondition({ level: { $bad: 1 } }), (r) => r.length > 0],
+    'tw.compileRule': ['rules', () => tw.compileRule({ '+': [{ var: 'a' }, 1] }).evaluate({ a: 1 }), (r) => r === 2],
+    'tw.compileRules': ['rules', () => tw.compileRules([{ var: 'a' }, { '!': { var: 'a' } }]).evaluateMany([{ a: 1 }, { a: 0 }]), (r) => JSON.stringify(r) === '[[1,false],[0,true]]'],
+    'tw.evaluate': ['rules', () => tw.evaluate({ cat: ['标', '签'] }), (r) => r === '标签'],
     'tw.recommend': ['recommend', () => tw.recommend(), null],
     'tw.loadHints': ['recommend', () => tw.loadHints(new Uint8Array(8)), null],
   };
