@@ -304,6 +304,17 @@ export function jsonBytes(data) {
 }
 
 /**
+ * JSON text of a catalog: text and UTF-8 bytes (a copy: the caller may reuse
+ * its buffer; the session's moveTo() passes it again) are passed as they
+ * are; objects must be pure JSON (NaN etc. are errors).
+ */
+export function catalogToText(catalog) {
+  if (typeof catalog === 'string') return catalog;
+  const bytes = jsonBytes(catalog);
+  return bytes !== null ? bytes.slice() : ruleToText(catalog);
+}
+
+/**
  * JSON text of data (records, a profile). Data follows JSON semantics:
  * NaN/±Infinity become null, undefined properties are dropped, toJSON() is
  * honoured (Dates become ISO strings). BigInt and cycles are invalid_json.

@@ -6,6 +6,7 @@
 // through WasmContext.need(feature, call), which throws not_loaded before.
 export { conditionReporter, evaluateCondition, validateCondition } from './conditions.js';
 export { Experiments } from './experiments.js';
+export { lintCatalog } from './lint.js';
 export { Offers } from './offers.js';
 export { loadHints, recommend } from './recommend.js';
 export { CompiledRule, RuleCache, RuleSet, compile } from './rules.js';

@@ -7,7 +7,7 @@
 // unchanged time is served from that evaluation. Every call is one boundary
 // crossing: JSON text in (the shared scratch buffer), one JSON text out.
 
-import { dataToText, jsonBytes, ruleToText } from './codec.js';
+import { catalogToText, dataToText, jsonBytes } from './codec.js';
 import { TagwiseError, problem } from './errors.js';
 import { PURPOSES } from './purposes.js';
 
@@ -55,17 +55,6 @@ function checkedEventPurposes(option) {
 
 function isEmpty(changes) {
   return changes.entered.length === 0 && changes.left.length === 0 && changes.changed.length === 0;
-}
-
-/**
- * JSON text of a catalog: text and UTF-8 bytes (a copy: the caller may reuse
- * its buffer; moveTo() passes it again) are passed as they are; objects must
- * be pure JSON (NaN etc. are errors).
- */
-function catalogToText(catalog) {
-  if (typeof catalog === 'string') return catalog;
-  const bytes = jsonBytes(catalog);
-  return bytes !== null ? bytes.slice() : ruleToText(catalog);
 }
 
 /** JSON text of a profile: JSON text and UTF-8 bytes as they are, other values through JSON.stringify. */
@@ -223,54 +212,7 @@ export class VisitorSessionRuntime {
 
   lintCatalog(catalog, opts) {
     const o = checkedOptions(opts, 'lintCatalog');
-    this.#wasm.need('lint', 'lintCatalog');
-    const { module, scratch } = this.#wasm;
-    const now = this.#wasm.now(o);
-    const maxCoreTags = o.maxCoreTags ?? 0;
-    if (o.maxCoreTags !== undefined && (!Number.isInteger(maxCoreTags) || maxCoreTags <= 0)) {
-      throw new TypeError('tagwise: lintCatalog options.maxCoreTags must be a positive integer');
-    }
-    const lowCoverage = o.lowCoverage ?? 0;
-    if (o.lowCoverage !== undefined && !(typeof lowCoverage === 'number' && lowCoverage > 0 && lowCoverage <= 1)) {
-      throw new TypeError('tagwise: lintCatalog options.lowCoverage must be a share in (0, 1]');
-    }
-    const sample = o.sample;
-    if (sample !== undefined && sample !== null && !Array.isArray(sample)) {
-      throw new TypeError('tagwise: lintCatalog options.sample must be an array of profiles');
-    }
-    let text;
-    try {
-      text = catalogToText(catalog);
-    } catch (e) {
-      if (!(e instanceof TagwiseError)) throw e;
-      const findings = e.errors.map((p) => ({
-        severity: 'error', code: p.code, tagId: '', path: p.path, message: p.message,
-      }));
-      return { findings, coverage: [], sampleSize: 0, warnings: [] };
-    }
-    let out;
-    try {
-      scratch.begin();
-      const [catOffset, catLen] = scratch.text(text);
-      let sampleSpan = [0, 0];
-      if (Array.isArray(sample)) {
-        try {
-          sampleSpan = scratch.records(sample);
-        } catch (e) {
-          if (e instanceof TagwiseError) {
-            throw new TagwiseError(e.errors.map((p) => ({ ...p, path: `/sample${p.path}` })));
-          }
-          throw e;
-        }
-      }
-      out = module.lintCatalog(scratch.ptr(catOffset), catLen, scratch.ptr(sampleSpan[0]), sampleSpan[1],
-        Array.isArray(sample), now, maxCoreTags, lowCoverage);
-    } finally {
-      scratch.trim();
-    }
-    const r = JSON.parse(out);
-    if (!r.ok) throw new TagwiseError(r.errors);
-    return { findings: r.findings, coverage: r.coverage, sampleSize: r.sampleSize, warnings: r.warnings };
+    return this.#wasm.need('lint', 'lintCatalog').lintCatalog(this.#wasm, catalog, o);
   }
 
   setProfile(profile, opts) {

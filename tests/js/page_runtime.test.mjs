@@ -129,6 +129,7 @@ test('every call that needs the features\' JavaScript throws not_loaded before r
     'tw.compileRule': ['rules', () => tw.compileRule({ '+': [{ var: 'a' }, 1] }).evaluate({ a: 1 }), (r) => r === 2],
     'tw.compileRules': ['rules', () => tw.compileRules([{ var: 'a' }, { '!': { var: 'a' } }]).evaluateMany([{ a: 1 }, { a: 0 }]), (r) => JSON.stringify(r) === '[[1,false],[0,true]]'],
     'tw.evaluate': ['rules', () => tw.evaluate({ cat: ['标', '签'] }), (r) => r === '标签'],
+    'tw.lintCatalog': ['lint', () => tw.lintCatalog(CATALOG, { sample: [PROFILE] }), (r) => r.sampleSize === 1 && Array.isArray(r.findings)],
     'tw.recommend': ['recommend', () => tw.recommend(), null],
     'tw.loadHints': ['recommend', () => tw.loadHints(new Uint8Array(8)), null],
   };
