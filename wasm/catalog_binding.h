@@ -27,12 +27,18 @@ using nlohmann::json;
 
 // ---------------------------------------------------------------- lint
 
-inline ojson FindingJson(const LintFinding& f) {
-  return {{"severity", SeverityName(f.severity)},
-          {"code", f.code},
-          {"tagId", f.tag_id},
-          {"path", f.path},
-          {"message", f.message}};
+inline std::string FindingText(const LintFinding& f) {
+  return ObjectText()
+      .Add("severity", SeverityName(f.severity))
+      .Add("code", f.code)
+      .Add("tagId", f.tag_id)
+      .Add("path", f.path)
+      .Add("message", f.message)
+      .Close();
+}
+
+inline std::string CoverageText(const TagCoverage& c) {
+  return ObjectText().Add("tagId", c.tag_id).Add("users", c.users).Add("share", c.share).Close();
 }
 
 // The catalog hygiene report. `sample` (has_sample) is a JSON array of
@@ -83,17 +89,17 @@ inline std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr,
     } else {
       report = LintCatalog(catalog.value(), options);
     }
-    ojson findings = ojson::array();
-    for (const LintFinding& f : report.findings) findings.push_back(FindingJson(f));
-    ojson coverage = ojson::array();
-    for (const TagCoverage& c : report.coverage) {
-      coverage.push_back({{"tagId", c.tag_id}, {"users", c.users}, {"share", c.share}});
-    }
-    return Dump({{"ok", true},
-                 {"findings", std::move(findings)},
-                 {"coverage", std::move(coverage)},
-                 {"sampleSize", report.sample_size},
-                 {"warnings", ProblemsJson(warnings)}});
+    std::vector<std::string> findings;
+    for (const LintFinding& f : report.findings) findings.push_back(FindingText(f));
+    std::vector<std::string> coverage;
+    for (const TagCoverage& c : report.coverage) coverage.push_back(CoverageText(c));
+    return ObjectText()
+        .Add("ok", true)
+        .AddText("findings", ArrayText(findings))
+        .AddText("coverage", ArrayText(coverage))
+        .Add("sampleSize", report.sample_size)
+        .AddText("warnings", ProblemsText(warnings))
+        .Close();
   });
 }
 
@@ -102,24 +108,25 @@ inline std::string Lint(uintptr_t cat_ptr, size_t cat_len, uintptr_t sample_ptr,
 inline std::string DecodeStoreJson(uintptr_t ptr, size_t len) {
   return Guard([&] {
     DecodedStore d = DecodeStore(View(ptr, len));
-    ojson consent = ConsentJson(d.state.consent);
-    return Dump({{"ok", true},
-                 {"problems", ProblemsJson(d.problems)},
-                 {"truncated", d.truncated},
-                 {"generation", d.state.generation},
-                 {"generationAt", d.state.generation_at},
-                 {"savedAt", d.state.saved_at},
-                 {"consent", std::move(consent)},
-                 {"profile", ojson(d.state.profile.ToJson())}});
+    return ObjectText()
+        .Add("ok", true)
+        .AddText("problems", ProblemsText(d.problems))
+        .Add("truncated", d.truncated)
+        .Add("generation", d.state.generation)
+        .Add("generationAt", d.state.generation_at)
+        .Add("savedAt", d.state.saved_at)
+        .AddText("consent", ConsentText(d.state.consent))
+        .Add("profile", d.state.profile.ToJson())
+        .Close();
   });
 }
 
 // A closed name list as a JSON array of strings.
 template <typename List>
 std::string NameList(const List& names) {
-  ojson list = ojson::array();
+  json list = json::array();
   for (std::string_view name : names) list.push_back(name);
-  return Dump(list);
+  return DumpValue(list);
 }
 
 inline std::string ConsentPurposes() { return NameList(kPurposes); }

@@ -31,13 +31,13 @@ inline int64_t ToMs(double ms) { return static_cast<int64_t>(std::trunc(std::fma
 
 // A visitor's recorded consent choice as JS reads it: {"purposes" (in
 // kPurposes order), "updatedAt"}, or null when none is recorded.
-inline ojson ConsentJson(const std::optional<StoredConsent>& consent) {
-  if (!consent) return nullptr;
-  ojson purposes = ojson::array();
+inline std::string ConsentText(const std::optional<StoredConsent>& consent) {
+  if (!consent) return "null";
+  nlohmann::json purposes = nlohmann::json::array();
   for (std::string_view p : kPurposes) {
     if (consent->purposes.count(std::string(p)) > 0) purposes.push_back(p);
   }
-  return {{"purposes", std::move(purposes)}, {"updatedAt", consent->updated_at}};
+  return ObjectText().Add("purposes", purposes).Add("updatedAt", consent->updated_at).Close();
 }
 
 // What every entry point returns when something unexpected escapes the core.

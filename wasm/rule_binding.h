@@ -52,10 +52,10 @@ enum HeaderWord : uint32_t {
 // ---------------------------------------------------------------- issues out
 
 // {code, path, message, severity, ruleIndex?}.
-inline ojson IssueJson(const Error& e, int rule_index) {
-  ojson o = ProblemJson(e);
-  if (rule_index >= 0) o["ruleIndex"] = rule_index;
-  return o;
+inline std::string IssueText(const Error& e, int rule_index) {
+  ObjectText o = ProblemObject(e);
+  if (rule_index >= 0) o.Add("ruleIndex", rule_index);
+  return o.Close();
 }
 
 inline CompileOptions MakeCompileOptions(int max_depth, int max_nodes) {
@@ -89,14 +89,14 @@ class RuleSet {
       if (!parsed.ok()) return FailureText({parsed.error()});
       const nlohmann::json& input = parsed.value();
       std::vector<std::shared_ptr<const Rule>> rules;
-      ojson errors = ojson::array();
-      ojson warnings = ojson::array();
+      std::vector<std::string> errors;  // issue texts
+      std::vector<std::string> warnings;
       bool failed = false;
       auto compile_one = [&](const nlohmann::json& rule, int index) {
         CompileResult r = CompileRule(rule, options);
         for (Error& issue : r.issues) {
           if (index >= 0) issue.path = "/" + std::to_string(index) + issue.path;
-          (issue.severity == Severity::kError ? errors : warnings).push_back(IssueJson(issue, index));
+          (issue.severity == Severity::kError ? errors : warnings).push_back(IssueText(issue, index));
         }
         if (!r.ok()) failed = true;
         rules.push_back(std::move(r.rule));
@@ -111,11 +111,11 @@ class RuleSet {
       }
       if (failed) {
         // Report warnings too: `errors` lists every problem found.
-        for (ojson& w : warnings) errors.push_back(std::move(w));
-        return Dump({{"ok", false}, {"errors", std::move(errors)}});
+        errors.insert(errors.end(), warnings.begin(), warnings.end());
+        return ObjectText().Add("ok", false).AddText("errors", ArrayText(errors)).Close();
       }
       rules_ = std::move(rules);
-      return Dump({{"ok", true}, {"warnings", std::move(warnings)}});
+      return ObjectText().Add("ok", true).AddText("warnings", ArrayText(warnings)).Close();
     });
   }
 
@@ -155,22 +155,13 @@ class RuleSet {
 // array of issues.
 inline std::string Validate(uintptr_t ptr, size_t len, int max_depth, int max_nodes) {
   try {
-    ojson list = ojson::array();
     const CompileOptions options = MakeCompileOptions(max_depth, max_nodes);
-    if (auto e = CheckInputBytes(len, options.max_bytes, "rule")) {
-      list.push_back(IssueJson(*e, -1));
-      return Dump(list);
-    }
+    if (auto e = CheckInputBytes(len, options.max_bytes, "rule")) return ProblemsText({*e});
     Result<nlohmann::json> parsed = ParseJson(View(ptr, len), "rule", 0, OnBadAlloc::kReport);
-    if (!parsed.ok()) {
-      list.push_back(IssueJson(parsed.error(), -1));
-      return Dump(list);
-    }
-    CompileResult r = CompileRule(parsed.value(), options);
-    for (const Error& issue : r.issues) list.push_back(IssueJson(issue, -1));
-    return Dump(list);
+    if (!parsed.ok()) return ProblemsText({parsed.error()});
+    return ProblemsText(CompileRule(parsed.value(), options).issues);
   } catch (...) {
-    return Dump(ojson::array({IssueJson(Error{ErrorCode::kTooLarge, "", "The rule could not be processed."}, -1)}));
+    return ProblemsText({Error{ErrorCode::kTooLarge, "", "The rule could not be processed."}});
   }
 }
 
@@ -181,7 +172,7 @@ inline std::string ParseText(uintptr_t ptr, size_t len) {
     if (auto e = CheckInputBytes(len, kDefaultMaxRuleBytes, "rule")) return FailureText({*e});
     Result<nlohmann::json> r = ParseRuleText(View(ptr, len));
     if (!r.ok()) return FailureText({r.error()});
-    return Dump({{"ok", true}, {"value", ToJsonText(r.value())}});
+    return ObjectText().Add("ok", true).Add("value", ToJsonText(r.value())).Close();
   });
 }
 
@@ -193,20 +184,20 @@ inline std::string FormatText(uintptr_t ptr, size_t len) {
     if (!parsed.ok()) return FailureText({parsed.error()});
     Result<std::string> r = FormatRule(parsed.value());
     if (!r.ok()) return FailureText({r.error()});
-    return Dump({{"ok", true}, {"value", r.value()}});
+    return ObjectText().Add("ok", true).Add("value", r.value()).Close();
   });
 }
 #endif
 
 // Every ErrorCode name in declaration order (tests compare it with index.d.ts).
 inline std::string ErrorCodes() {
-  ojson list = ojson::array();
+  nlohmann::json list = nlohmann::json::array();
   for (int i = 0; i < 256; ++i) {
     std::string_view name = ErrorCodeName(static_cast<ErrorCode>(i));
     if (name == "unknown") break;
     list.push_back(name);
   }
-  return Dump(list);
+  return DumpValue(list);
 }
 
 }  // namespace tagwise::wasm

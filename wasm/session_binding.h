@@ -28,26 +28,30 @@ namespace tagwise::wasm {
 
 using nlohmann::json;
 
-inline ojson ChangesJson(const TagChanges& c) {
-  return {{"entered", c.entered}, {"left", c.left}, {"changed", c.changed}};
+inline std::string ChangesText(const TagChanges& c) {
+  return ObjectText().Add("entered", c.entered).Add("left", c.left).Add("changed", c.changed).Close();
 }
 
-inline ojson PruneJson(const PruneReport& r) {
-  return {{"events", r.events_removed}, {"rollups", r.rollups_removed}, {"serverTags", r.server_tags_removed}};
+inline std::string PruneText(const PruneReport& r) {
+  return ObjectText()
+      .Add("events", r.events_removed)
+      .Add("rollups", r.rollups_removed)
+      .Add("serverTags", r.server_tags_removed)
+      .Close();
 }
 
 // One tag decision for tags()/tagDecisions().
-inline ojson DecisionJson(const TagDef& t, const TagDecision& d, const ServerTags& server, bool all) {
-  ojson o = {{"id", t.id}, {"name", t.name}, {"dimension", t.dimension}, {"purpose", t.purpose}};
-  if (all) o["holds"] = d.holds;
-  o["value"] = d.holds ? ojson(d.value) : ojson(nullptr);
-  o["source"] = DecisionSourceName(d.source);
-  if (!d.suppressed_by.empty()) o["suppressedBy"] = d.suppressed_by;
-  if (!d.error.empty()) o["error"] = d.error;
+inline std::string DecisionText(const TagDef& t, const TagDecision& d, const ServerTags& server, bool all) {
+  ObjectText o;
+  o.Add("id", t.id).Add("name", t.name).Add("dimension", t.dimension).Add("purpose", t.purpose);
+  if (all) o.Add("holds", d.holds);
+  o.Add("value", d.holds ? d.value : json()).Add("source", DecisionSourceName(d.source));
+  if (!d.suppressed_by.empty()) o.Add("suppressedBy", d.suppressed_by);
+  if (!d.error.empty()) o.Add("error", d.error);
   if (t.server) {
-    if (std::optional<int64_t> at = ServerTagExpiry(t, server)) o["expiresAt"] = *at;
+    if (std::optional<int64_t> at = ServerTagExpiry(t, server)) o.Add("expiresAt", *at);
   }
-  return o;
+  return o.Close();
 }
 
 // Reads a JSON list of purposes ("necessary" is added by the session).
@@ -68,7 +72,7 @@ inline SessionOptions OptionsFrom(const std::string& purposes_text) {
 
 // Adds "changes" and "changed" in front of a feature's JSON answer ("{...}").
 inline std::string WithChanges(const TagChanges& c, bool changed, const std::string& answer) {
-  return "{\"changes\":" + Dump(ChangesJson(c)) + ",\"changed\":" + (changed ? "true" : "false") + "," +
+  return "{\"changes\":" + ChangesText(c) + ",\"changed\":" + (changed ? "true" : "false") + "," +
          answer.substr(1);
 }
 
@@ -80,11 +84,13 @@ class SessionBinding {
     return Guard([&] {
       CatalogLoad r = s_.LoadCatalog(View(ptr, len), ToMs(now));
       if (!r.ok()) return FailureText(r.errors, r.warnings);
-      return Dump({{"ok", true},
-                   {"errors", ojson::array()},
-                   {"warnings", ProblemsJson(r.warnings)},
-                   {"fingerprint", r.fingerprint},
-                   {"changes", ChangesJson(r.changes)}});
+      return ObjectText()
+          .Add("ok", true)
+          .AddText("errors", "[]")
+          .AddText("warnings", ProblemsText(r.warnings))
+          .Add("fingerprint", r.fingerprint)
+          .AddText("changes", ChangesText(r.changes))
+          .Close();
     });
   }
 
@@ -95,7 +101,11 @@ class SessionBinding {
       std::optional<int64_t> recorded;
       if (record) recorded = ToMs(updated_at);
       PurposesUpdate r = s_.SetPurposes(std::move(p).value(), ToMs(now), recorded);
-      return Dump({{"ok", true}, {"changes", ChangesJson(r.changes)}, {"pruned", PruneJson(r.pruned)}});
+      return ObjectText()
+          .Add("ok", true)
+          .AddText("changes", ChangesText(r.changes))
+          .AddText("pruned", PruneText(r.pruned))
+          .Close();
     });
   }
 
@@ -119,7 +129,7 @@ class SessionBinding {
         fallback = std::move(r).value();
       }
       s_.SetEventPurposes(std::move(declared), std::move(fallback));
-      return Dump({{"ok", true}});
+      return std::string("{\"ok\":true}");
     });
   }
 
@@ -131,11 +141,13 @@ class SessionBinding {
                                         : ProfileMode::kReplace;
       ProfileUpdate r = s_.SetProfile(View(ptr, len), m, ToMs(now));
       if (!r.ok()) return FailureText(r.errors, r.warnings);
-      return Dump({{"ok", true},
-                   {"errors", ojson::array()},
-                   {"warnings", ProblemsJson(r.warnings)},
-                   {"pruned", PruneJson(r.pruned)},
-                   {"changes", ChangesJson(r.changes)}});
+      return ObjectText()
+          .Add("ok", true)
+          .AddText("errors", "[]")
+          .AddText("warnings", ProblemsText(r.warnings))
+          .AddText("pruned", PruneText(r.pruned))
+          .AddText("changes", ChangesText(r.changes))
+          .Close();
     });
   }
 
@@ -143,13 +155,15 @@ class SessionBinding {
     return Guard([&] {
       TrackResult r = s_.Track(View(ptr, len), single, ToMs(now));
       if (r.rejected) return FailureText(r.errors);
-      return Dump({{"ok", r.errors.empty()},
-                   {"added", r.added},
-                   {"duplicates", r.duplicates},
-                   {"withheld", r.withheld},
-                   {"errors", ProblemsJson(r.errors)},
-                   {"warnings", ProblemsJson(r.warnings)},
-                   {"changes", ChangesJson(r.changes)}});
+      return ObjectText()
+          .Add("ok", r.errors.empty())
+          .Add("added", r.added)
+          .Add("duplicates", r.duplicates)
+          .Add("withheld", r.withheld)
+          .AddText("errors", ProblemsText(r.errors))
+          .AddText("warnings", ProblemsText(r.warnings))
+          .AddText("changes", ChangesText(r.changes))
+          .Close();
     });
   }
 
@@ -157,15 +171,19 @@ class SessionBinding {
   std::string Tags(double now, bool all) {
     return Guard([&] {
       TagsAt t = s_.Tags(ToMs(now));
-      ojson tags = ojson::array();
+      std::vector<std::string> tags;
       if (t.catalog != nullptr) {
         const auto& defs = t.catalog->tags();
         for (size_t i = 0; i < defs.size() && i < t.evaluation->decisions.size(); ++i) {
           const TagDecision& d = t.evaluation->decisions[i];
-          if (all || d.holds) tags.push_back(DecisionJson(defs[i], d, *t.server, all));
+          if (all || d.holds) tags.push_back(DecisionText(defs[i], d, *t.server, all));
         }
       }
-      return Dump({{"ok", true}, {"changes", ChangesJson(t.changes)}, {"tags", std::move(tags)}});
+      return ObjectText()
+          .Add("ok", true)
+          .AddText("changes", ChangesText(t.changes))
+          .AddText("tags", ArrayText(tags))
+          .Close();
     });
   }
 
@@ -173,13 +191,13 @@ class SessionBinding {
     return Guard([&] {
       Result<json> r = s_.Explain(id, ToMs(now));
       if (!r.ok()) return FailureText({r.error()});
-      return Dump({{"ok", true}, {"value", ojson(r.value())}});
+      return ObjectText().Add("ok", true).Add("value", r.value()).Close();
     });
   }
 
   std::string ProfileJson() const {
     try {
-      return Dump(ojson(s_.profile().ToJson()));
+      return DumpValue(s_.profile().ToJson());
     } catch (...) {
       return "null";
     }
@@ -191,17 +209,19 @@ class SessionBinding {
       const char* outcome = r.report.outcome == StoreMergeReport::Outcome::kSame        ? "same"
                             : r.report.outcome == StoreMergeReport::Outcome::kStoredWon ? "stored"
                                                                                         : "ours";
-      return Dump({{"ok", true},
-                   {"problems", ProblemsJson(r.decoded.problems)},
-                   {"truncated", r.decoded.truncated},
-                   {"headerLost", r.decoded.header_lost},
-                   {"eventsKept", r.decoded.events_kept},
-                   {"eventsDropped", r.decoded.events_dropped},
-                   {"outcome", outcome},
-                   {"eventsAdded", r.report.events_added},
-                   {"consent", ConsentJson(s_.consent())},
-                   {"pruned", PruneJson(r.pruned)},
-                   {"changes", ChangesJson(r.changes)}});
+      return ObjectText()
+          .Add("ok", true)
+          .AddText("problems", ProblemsText(r.decoded.problems))
+          .Add("truncated", r.decoded.truncated)
+          .Add("headerLost", r.decoded.header_lost)
+          .Add("eventsKept", r.decoded.events_kept)
+          .Add("eventsDropped", r.decoded.events_dropped)
+          .Add("outcome", outcome)
+          .Add("eventsAdded", r.report.events_added)
+          .AddText("consent", ConsentText(s_.consent()))
+          .AddText("pruned", PruneText(r.pruned))
+          .AddText("changes", ChangesText(r.changes))
+          .Close();
     });
   }
 
@@ -219,18 +239,20 @@ class SessionBinding {
       const char* step = r.step == ShrinkResult::Step::kCompacted ? "compacted"
                          : r.step == ShrinkResult::Step::kDropped ? "dropped"
                                                                   : "none";
-      return Dump({{"ok", true},
-                   {"step", step},
-                   {"events", r.events_removed},
-                   {"rollups", r.rollups_before},
-                   {"changes", ChangesJson(r.changes)}});
+      return ObjectText()
+          .Add("ok", true)
+          .Add("step", step)
+          .Add("events", r.events_removed)
+          .Add("rollups", r.rollups_before)
+          .AddText("changes", ChangesText(r.changes))
+          .Close();
     });
   }
 
   std::string Forget(const std::string& generation, double at, double now) {
     return Guard([&] {
       TagChanges c = s_.Forget(generation, ToMs(at), ToMs(now));
-      return Dump({{"ok", true}, {"changes", ChangesJson(c)}});
+      return ObjectText().Add("ok", true).AddText("changes", ChangesText(c)).Close();
     });
   }
 
@@ -238,9 +260,11 @@ class SessionBinding {
 
   std::string StoreInfo() const {
     try {
-      return Dump({{"generation", s_.generation()},
-                   {"generationAt", s_.generation_at()},
-                   {"consent", ConsentJson(s_.consent())}});
+      return ObjectText()
+          .Add("generation", s_.generation())
+          .Add("generationAt", s_.generation_at())
+          .AddText("consent", ConsentText(s_.consent()))
+          .Close();
     } catch (...) {
       return "null";
     }
@@ -318,7 +342,7 @@ class SessionBinding {
   // {"assignments", "conversions", "offers", "olderTotals"}; "null" on failure.
   std::string ActivityJson() const {
     try {
-      return Dump(ojson(s_.ActivityJson()));
+      return DumpValue(s_.ActivityJson());
     } catch (...) {
       return "null";
     }
@@ -326,6 +350,8 @@ class SessionBinding {
 
  private:
 #ifndef TAGWISE_PAGE_RUNTIME
+  // An ojson rather than ObjectText: its keys include tag ids, which need
+  // escaping, and the full module links ordered_json for its features anyway.
   static ojson TaggedJson(const TaggedProfile& p) {
     ojson entry = ojson::object();
     entry["user_id"] = p.user_id ? ojson(*p.user_id) : ojson(nullptr);

@@ -3,7 +3,13 @@
 // {"ok": true, ...} or {"ok": false, "errors": [...], "warnings": [...]},
 // each problem {"code", "path", "message", "severity"} with the ErrorCodeName
 // codes and JSON Pointer paths. Output objects keep their keys in the order
-// written.
+// written: JS reads them through JSON.parse, whose key order follows the text.
+//
+// Two ways to write one, with the same text: ObjectText, for the tag path's
+// answers (wasm/*_binding.h), so the page runtime links no second nlohmann
+// type (ordered_json's map, its serializer and the tree-building code inlined
+// into every entry point were 8 KB gz of it); and ojson, for the full module's
+// features (experiments, offers, recommendations, tagProfiles).
 #ifndef TAGWISE_ANSWER_H_
 #define TAGWISE_ANSWER_H_
 
@@ -28,6 +34,71 @@ inline std::string Dump(const ojson& v) {
   return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The same for a plain nlohmann::json, whose objects keep their keys sorted:
+// the same serializer settings, so a value prints as it would in an ojson.
+inline std::string DumpValue(const nlohmann::json& v) {
+  return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Writes one JSON object's text with its keys in the order added, without
+// building a tree: for answers whose key order is not alphabetical. Values
+// are written by DumpValue, or are JSON text written before (AddText: nested
+// answers). Field names are literals that need no escaping.
+//
+//   std::string text = ObjectText().Add("ok", true).AddText("changes", ChangesText(c)).Close();
+class ObjectText {
+ public:
+  ObjectText& Add(std::string_view name, const nlohmann::json& value) { return AddText(name, DumpValue(value)); }
+
+  ObjectText& AddText(std::string_view name, std::string_view json_text) {
+    text_ += text_.size() > 1 ? ",\"" : "\"";
+    text_ += name;
+    text_ += "\":";
+    text_ += json_text;
+    return *this;
+  }
+
+  // The object's text; the builder is left empty.
+  std::string Close() {
+    text_ += '}';
+    return std::move(text_);
+  }
+
+ private:
+  std::string text_ = "{";
+};
+
+// A JSON array of items already written as JSON text.
+inline std::string ArrayText(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (const std::string& item : items) {
+    if (out.size() > 1) out += ',';
+    out += item;
+  }
+  return out + "]";
+}
+
+// A problem's fields, left open for callers that add more (ProblemJson
+// writes the same fields in the same order).
+inline ObjectText ProblemObject(const Error& e) {
+  ObjectText o;
+  o.Add("code", ErrorCodeName(e.code))
+      .Add("path", e.path)
+      .Add("message", e.message)
+      .Add("severity", SeverityName(e.severity));
+  return o;
+}
+
+inline std::string ProblemText(const Error& e) { return ProblemObject(e).Close(); }
+
+inline std::string ProblemsText(const std::vector<Error>& list) {
+  std::vector<std::string> items;
+  items.reserve(list.size());
+  for (const Error& e : list) items.push_back(ProblemText(e));
+  return ArrayText(items);
+}
+
+// A problem for the ojson trees: the fields of ProblemObject, in its order.
 inline ojson ProblemJson(const Error& e) {
   return {{"code", ErrorCodeName(e.code)},
           {"path", e.path},
@@ -41,12 +112,12 @@ inline ojson ProblemsJson(const std::vector<Error>& list) {
   return out;
 }
 
-inline ojson FailureJson(const std::vector<Error>& errors, const std::vector<Error>& warnings = {}) {
-  return {{"ok", false}, {"errors", ProblemsJson(errors)}, {"warnings", ProblemsJson(warnings)}};
-}
-
 inline std::string FailureText(const std::vector<Error>& errors, const std::vector<Error>& warnings = {}) {
-  return Dump(FailureJson(errors, warnings));
+  return ObjectText()
+      .Add("ok", false)
+      .AddText("errors", ProblemsText(errors))
+      .AddText("warnings", ProblemsText(warnings))
+      .Close();
 }
 
 inline std::string FailureText(ErrorCode code, std::string path, std::string message) {
