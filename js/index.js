@@ -8,7 +8,9 @@
 //                           offers, recommendations, GrowthBook conditions,
 //                           lint and the text form. Fetched (a separate chunk:
 //                           dynamic import) on tw.ready(feature), or at once
-//                           with createTagwise({ features: [...] }).
+//                           with createTagwise({ features: [...] }), together
+//                           with the features' JavaScript (js/features.js,
+//                           another dynamic import, in tagwise.js).
 // Both are built for size (-Oz); Node's entry loads dist/tagwise_wasm.wasm,
 // the same full module built for speed (-O3), as does options.wasmBinary.
 // Each glue finds its .wasm next to itself (new URL(..., import.meta.url)),

@@ -1,6 +1,8 @@
 // The package's face over the wasm module: compile rules once, evaluate many
 // times, batch many records in one boundary crossing. index.js (browsers) and
-// index.node.js (Node) only differ in how they load the module.
+// index.node.js (Node) only differ in how they load the module. What only
+// the full module's features use is js/features.js, reached through
+// WasmContext.need() (a page fetches it with the full module).
 
 import { Scratch, ruleToText } from './codec.js';
 import { Consent } from './consent.js';

@@ -5,7 +5,8 @@
 //   page      what createTagwise() fetches: the entry's chunks (static
 //             imports) and js/dist/tagwise_page.wasm
 //   features  what tw.ready(feature) fetches on top: the full module's glue
-//             chunk (a dynamic import) and js/dist/tagwise_features.wasm
+//             chunk and the features' JS chunk (js/features.js), both dynamic
+//             imports, and js/dist/tagwise_features.wasm
 //
 // measurePageBytes() is used by tests/js/size_budget.test.mjs (the budget) and
 // bench/browser/first_load.mjs; run alone it prints the table:
@@ -56,7 +57,9 @@ export async function measurePageBytes() {
       // The lazy chunk of js/dist/tagwise_wasm.mjs only loads with
       // options.wasmBinary (the inlined module), never on a page that fetches.
       const inputs = Object.keys(outputs[file].inputs);
-      if (inputs.some((i) => i.endsWith('tagwise_features.mjs'))) features.push(row(`lazy chunk ${basename(file)}`, buf));
+      if (inputs.some((i) => i.endsWith('tagwise_features.mjs') || i.endsWith('js/features.js'))) {
+        features.push(row(`lazy chunk ${basename(file)}`, buf));
+      }
     }
     page.push(row('js/dist/tagwise_page.wasm', readFileSync(join(REPO, 'js/dist/tagwise_page.wasm'))));
     features.push(row('js/dist/tagwise_features.wasm', readFileSync(join(REPO, 'js/dist/tagwise_features.wasm'))));
@@ -92,8 +95,10 @@ const END = '<!-- size-table:end -->';
 
 /** What each kind of row is, for readers of the table (the file names carry build hashes). */
 function describe(file) {
-  if (file.startsWith('entry chunk')) return 'the package\'s JS and the page runtime\'s glue';
-  if (file.startsWith('lazy chunk')) return 'the full module\'s glue (a dynamic import)';
+  if (file.startsWith('entry chunk index')) return 'the package\'s JS and the page runtime\'s glue';
+  if (file.startsWith('entry chunk')) return 'the package\'s JS the features\' chunk imports too (esbuild\'s shared chunk)';
+  if (file.startsWith('lazy chunk tagwise_features')) return 'the full module\'s glue (a dynamic import)';
+  if (file.startsWith('lazy chunk')) return 'the features\' JS, js/features.js (a dynamic import)';
   if (file.endsWith('tagwise_page.wasm')) return 'the page runtime (-Oz, LTO): the tag path';
   if (file.endsWith('tagwise_features.wasm')) return 'the full module (-Oz, LTO): everything';
   return '';
