@@ -342,7 +342,7 @@ class SessionBinding {
   // {"assignments", "conversions", "offers", "olderTotals"}; "null" on failure.
   std::string ActivityJson() const {
     try {
-      return DumpValue(s_.ActivityJson());
+      return s_.ActivityText();
     } catch (...) {
       return "null";
     }

@@ -246,8 +246,8 @@ class VisitorSession {
   std::string LoadOffers(std::string_view offers_json);
   std::string EligibleOffers(std::string_view input_json, const UserView& user);
   std::string RecordOffer(std::string_view input_json, const UserView& user, bool* changed);
-  // {"assignments", "conversions", "offers", "olderTotals"}.
-  nlohmann::json ActivityJson() const;
+  // JSON text {"assignments", "conversions", "offers", "olderTotals"}.
+  std::string ActivityText() const;
   std::string LoadHints(std::string_view bytes, std::string_view expected_catalog_version);
   std::string HintsInfo() const;
   // `changes` are passed through into the answer (for the JS listeners).

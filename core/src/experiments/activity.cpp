@@ -267,35 +267,47 @@ std::string Activity::RecordOffer(std::string_view input, const UserView& user, 
                                                                {"action", rec.value().action}, {"at", rec.value().at}}}});
 }
 
-json Activity::ExportJson() const {
-  json assignments = json::array();
+// Written as text in the keys' alphabetical order (what a plain json object
+// printed before): the page runtime links this for exportData(), and building
+// the nlohmann tree with initializer lists was 3 KB gz of its code.
+std::string Activity::ExportText() const {
+  std::vector<std::string> assignments;
   for (const Assignment& a : ledger_.assignments()) {
-    std::string experiment = a.experiment.substr(0, a.experiment.rfind("__"));
-    assignments.push_back({{"experiment", experiment},
-                           {"hashAttribute", a.hash_attribute},
-                           {"hashValue", a.hash_value},
-                           {"variation", a.variation},
-                           {"variationKey", a.data.value("key", std::to_string(a.variation))},
-                           {"at", a.at}});
+    assignments.push_back(ObjectText()
+                              .Add("at", a.at)
+                              .Add("experiment", a.experiment.substr(0, a.experiment.rfind("__")))
+                              .Add("hashAttribute", a.hash_attribute)
+                              .Add("hashValue", a.hash_value)
+                              .Add("variation", a.variation)
+                              .Add("variationKey", a.data.value("key", std::to_string(a.variation)))
+                              .Close());
   }
-  json conversions = json::array(), offers = json::array();
+  std::vector<std::string> conversions, offers;
   for (const LedgerRecord& r : ledger_.records()) {
     if (r.kind == "conversion") {
-      json c = {{"experiment", r.key}, {"metric", r.action}, {"at", r.at}, {"variation", r.data.value("variation", 0)}};
-      if (r.data.contains("value")) c["value"] = r.data["value"];
-      conversions.push_back(std::move(c));
+      ObjectText c;
+      c.Add("at", r.at).Add("experiment", r.key).Add("metric", r.action);
+      if (auto value = r.data.find("value"); value != r.data.end()) c.Add("value", *value);
+      conversions.push_back(c.Add("variation", r.data.value("variation", 0)).Close());
     } else if (r.kind == "offer") {
-      offers.push_back({{"offer", r.key}, {"action", r.action}, {"at", r.at}});
+      offers.push_back(ObjectText().Add("action", r.action).Add("at", r.at).Add("offer", r.key).Close());
     }
   }
-  json totals = json::array();
+  std::vector<std::string> totals;
   for (const auto& [k, n] : ledger_.totals()) {
-    totals.push_back({{"kind", std::get<0>(k)}, {"key", std::get<1>(k)}, {"action", std::get<2>(k)}, {"count", n}});
+    totals.push_back(ObjectText()
+                         .Add("action", std::get<2>(k))
+                         .Add("count", n)
+                         .Add("key", std::get<1>(k))
+                         .Add("kind", std::get<0>(k))
+                         .Close());
   }
-  return {{"assignments", std::move(assignments)},
-          {"conversions", std::move(conversions)},
-          {"offers", std::move(offers)},
-          {"olderTotals", std::move(totals)}};
+  return ObjectText()
+      .AddText("assignments", ArrayText(assignments))
+      .AddText("conversions", ArrayText(conversions))
+      .AddText("offers", ArrayText(offers))
+      .AddText("olderTotals", ArrayText(totals))
+      .Close();
 }
 
 void Activity::PruneForPurposes(const PurposeSet& purposes) {

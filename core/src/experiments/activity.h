@@ -43,8 +43,9 @@ class Activity {
   std::string EligibleOffers(std::string_view input, const UserView& user) const;
   // Input {"id", "action", "recordId"} → {"ok", "record"}.
   std::string RecordOffer(std::string_view input, const UserView& user, bool* changed);
-  // Everything kept about the user's activity, for exportData().
-  nlohmann::json ExportJson() const;
+  // Everything kept about the user's activity, for exportData() and
+  // experiments.results(): JSON text {"assignments", "conversions", "offers", "olderTotals"}.
+  std::string ExportText() const;
   // Deletes what a withdrawn purpose served (Ledger::PruneForPurposes):
   // records of offers whose purpose is off (marketing for offers not loaded),
   // assignments and conversions of experiments whose purpose is off.

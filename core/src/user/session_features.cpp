@@ -27,7 +27,7 @@ std::string VisitorSession::RecordOffer(std::string_view input, const UserView& 
   return activity_->RecordOffer(input, user, changed);
 }
 
-nlohmann::json VisitorSession::ActivityJson() const { return activity_->ExportJson(); }
+std::string VisitorSession::ActivityText() const { return activity_->ExportText(); }
 
 std::string VisitorSession::LoadHints(std::string_view bytes, std::string_view expected_catalog_version) {
   return hints_->Load(bytes, expected_catalog_version);
