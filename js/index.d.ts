@@ -214,14 +214,15 @@ export interface Limits {
  */
 /**
  * What the browser's page runtime leaves to the full module, fetched on first
- * use ({@link Tagwise.ready}): rules (ad-hoc rules: compileRule, compileRules,
+ * use ({@link Tagwise.ready}): explain (the rule tree behind a tag, for a
+ * "why?" panel), rules (ad-hoc rules: compileRule, compileRules,
  * evaluate; the page runtime evaluates its catalog's rules itself and checks
  * rules with validateRule), experiments (run, convert, report, bucketing),
  * offers, recommend (loadHints, recommend), conditions (evaluateCondition),
  * lint (lintCatalog, lintCodes), text (parseRuleText, formatRule), batch
  * (tagProfiles: many visitors at once, a server's or the console's job).
  */
-export type Feature = 'rules' | 'experiments' | 'offers' | 'recommend' | 'conditions' | 'lint' | 'text' | 'batch';
+export type Feature = 'explain' | 'rules' | 'experiments' | 'offers' | 'recommend' | 'conditions' | 'lint' | 'text' | 'batch';
 
 export type Purpose = 'necessary' | 'security' | 'personalization' | 'marketing' | 'analytics';
 
@@ -1266,8 +1267,10 @@ export interface Tagwise {
   /**
    * Why the user holds tag `id` or not at `now`: the rule tree with each
    * node's value (and, for `events`, how many events matched), inheritance
-   * (`children_holding`) and suppression (`suppressed_by`).
-   * @throws TagwiseError code `unknown_tag` when the catalog has no such tag.
+   * (`children_holding`) and suppression (`suppressed_by`). In a browser it
+   * needs the full module: `await tw.ready('explain')` first.
+   * @throws TagwiseError code `unknown_tag` when the catalog has no such tag;
+   *   code `not_loaded` in a browser before `tw.ready('explain')`.
    */
   explain(id: string, options?: TimeOptions): Explanation;
   /** The consent purposes switched on (always including `necessary`). */

@@ -61,10 +61,6 @@ export function pageModuleApi(m) {
     setProfile(ptr, len, mode, now) { return text(m._tw_session_set_profile(this.#live(), ptr, len, mode, now)); }
     track(ptr, len, single, now) { return text(m._tw_session_track(this.#live(), ptr, len, single ? 1 : 0, now)); }
     tags(now, all) { return text(m._tw_session_tags(this.#live(), now, all ? 1 : 0)); }
-    explain(id, now) {
-      const h = this.#live();
-      return withString(id, (p, n) => text(m._tw_session_explain(h, p, n, now)));
-    }
     profileJson() { return text(m._tw_session_profile_json(this.#live())); }
     activityJson() { return text(m._tw_session_activity_json(this.#live())); }
 

@@ -314,6 +314,9 @@ export class VisitorSessionRuntime {
 
   explain(id, opts) {
     if (typeof id !== 'string') throw new TypeError('tagwise: explain(id) needs a tag id string');
+    // The rule tree with its values is for people (a "why?" panel, the
+    // console): the page runtime leaves it to the full module (2.5 KB gz).
+    this.#wasm.need('explain', 'explain');
     const now = this.#wasm.now(checkedOptions(opts, 'explain'));
     const r = JSON.parse(this.#handle().explain(id, now));
     if (!r.ok) throw new TagwiseError(r.errors);

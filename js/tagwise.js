@@ -8,7 +8,7 @@ import { Scratch, ruleToText } from './codec.js';
 import { Consent } from './consent.js';
 import { TagwiseError } from './errors.js';
 import { ExperimentsFace, OffersFace } from './faces.js';
-import { readableExport } from './export.js';
+import { PURPOSES } from './purposes.js';
 import { Persistence } from './persistence.js';
 import { VisitorSessionRuntime } from './session.js';
 import { hydrate, ssrState } from './ssr.js';
@@ -25,7 +25,7 @@ function checkedLimit(value, name) {
 // What the browser's page runtime (js/dist/tagwise_page.wasm) leaves to the
 // full module (js/dist/tagwise_features.wasm), fetched on first use:
 // tw.ready(...FEATURES). Node's module (js/dist/tagwise_wasm.wasm) has them all.
-export const FEATURES = Object.freeze(['rules', 'experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch']);
+export const FEATURES = Object.freeze(['explain', 'rules', 'experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch']);
 
 function checkedFeatures(list, where) {
   if (!Array.isArray(list)) throw new TypeError(`tagwise: ${where} must be an array of features (${FEATURES.join(', ')})`);
@@ -455,7 +455,9 @@ class Tagwise {
       key: this.#persistence.key,
       bytes: text == null ? 0 : new TextEncoder().encode(String(text)).length,
     };
-    return readableExport(stored, where, this.tags({ now }), now, this.#session.activity());
+    // A chunk of its own: a visitor asks for their data rarely, pages load fast always.
+    const { readableExport } = await import('./export.js');
+    return readableExport(stored, where, this.tags({ now }), now, this.#session.activity(), PURPOSES);
   }
 
   /** Writes what is pending and stops syncing with other tabs. The instance stays usable in memory. */

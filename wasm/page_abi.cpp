@@ -87,15 +87,14 @@ TW_EXPORT const char* tw_session_track(uintptr_t h, uintptr_t ptr, size_t len, i
   return Out(S(h)->Track(ptr, len, single != 0, now));
 }
 TW_EXPORT const char* tw_session_tags(uintptr_t h, double now, int all) { return Out(S(h)->Tags(now, all != 0)); }
-TW_EXPORT const char* tw_session_explain(uintptr_t h, uintptr_t id, size_t id_len, double now) {
-  return Out(S(h)->Explain(std::string(View(id, id_len)), now));
-}
 TW_EXPORT const char* tw_session_profile_json(uintptr_t h) { return Out(S(h)->ProfileJson()); }
 TW_EXPORT const char* tw_session_activity_json(uintptr_t h) { return Out(S(h)->ActivityJson()); }
 
-// No RuleSet: ad-hoc rules (compileRule, compileRules, evaluate) and their
+// No explain (the rule tree with values, for a "why?" panel) and no
+// RuleSet: ad-hoc rules (compileRule, compileRules, evaluate) and their
 // batch evaluator (RuleBatch: 7 KB gz) come with the full module, on
-// tw.ready('rules'); the page evaluates its catalog's rules in the session.
+// tw.ready('explain') and tw.ready('rules'); the page evaluates its
+// catalog's rules in the session.
 
 // ---------------------------------------------------------------- free functions
 

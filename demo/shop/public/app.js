@@ -202,12 +202,13 @@ async function main() {
     sync.now();
   });
 
-  function toggleWhy(button) {
+  async function toggleWhy(button) {
     if (!button) return;
     const body = document.getElementById(button.getAttribute('aria-controls'));
     const opening = button.getAttribute('aria-expanded') !== 'true';
     if (opening) {
       try {
+        await tw.ready('explain'); // fetched on the first "why?", not with the page
         body.innerHTML = explainHtml(tw, button.dataset.why, catalog, meta, lang);
       } catch (e) {
         body.textContent = `${t.error}${e.code ?? ''} ${e.message}`;
