@@ -3,16 +3,16 @@
 // dates next to the raw milliseconds, purposes spelled out, the tags the data
 // gives today with their names and purposes.
 
-import { PURPOSES } from './purposes.js';
-
 const iso = (ms) => (typeof ms === 'number' && Number.isFinite(ms) && ms > -8.64e15 && ms < 8.64e15
   ? new Date(ms).toISOString() : null);
 
 /**
  * stored: the decoded store ({ generation, consent, profile, problems, ... })
- * or null; where: { adapter, key, bytes }; tags: tw.tags() now.
+ * or null; where: { adapter, key, bytes }; tags: tw.tags() now; purposes:
+ * every purpose (PURPOSES of js/purposes.js, passed in so that this lazily
+ * loaded chunk shares no module with the page's entry).
  */
-export function readableExport(stored, where, tags, now, activity = null) {
+export function readableExport(stored, where, tags, now, activity, purposes) {
   const profile = stored?.profile ?? {};
   const consent = stored?.consent ?? null;
   return {
@@ -26,7 +26,7 @@ export function readableExport(stored, where, tags, now, activity = null) {
     consent: {
       decided: consent !== null,
       updatedAt: consent ? iso(consent.updatedAt) : null,
-      purposes: Object.fromEntries(PURPOSES.map((p) => [p, consent ? consent.purposes.includes(p) : null])),
+      purposes: Object.fromEntries(purposes.map((p) => [p, consent ? consent.purposes.includes(p) : null])),
     },
     profile: {
       userId: profile.user_id || null,
