@@ -325,29 +325,44 @@ void Ledger::EraseKind(std::string_view kind) {
 
 void Ledger::ClearAssignments() { assignments_.clear(); }
 
+// Filled with operator[], not initializer lists: the same objects with less
+// code (the page runtime writes ledgers into the store).
 json Ledger::ToJson() const {
   json records = json::array();
   for (const LedgerRecord& r : records_) {
-    json e = {{"id", r.id}, {"kind", r.kind}, {"key", r.key}, {"action", r.action}, {"at", r.at}};
+    json& e = records.emplace_back(json::object());
+    e["id"] = r.id;
+    e["kind"] = r.kind;
+    e["key"] = r.key;
+    e["action"] = r.action;
+    e["at"] = r.at;
     if (!r.data.empty()) e["data"] = r.data;
-    records.push_back(std::move(e));
   }
   json totals = json::array();
   for (const auto& [k, count] : totals_) {
-    totals.push_back({{"kind", std::get<0>(k)}, {"key", std::get<1>(k)}, {"action", std::get<2>(k)}, {"count", count}});
+    json& e = totals.emplace_back(json::object());
+    e["kind"] = std::get<0>(k);
+    e["key"] = std::get<1>(k);
+    e["action"] = std::get<2>(k);
+    e["count"] = count;
   }
   json assignments = json::array();
   for (const Assignment& a : assignments_) {
-    json e = {{"experiment", a.experiment}, {"hash_attribute", a.hash_attribute}, {"hash_value", a.hash_value},
-              {"variation", a.variation},   {"at", a.at}};
+    json& e = assignments.emplace_back(json::object());
+    e["experiment"] = a.experiment;
+    e["hash_attribute"] = a.hash_attribute;
+    e["hash_value"] = a.hash_value;
+    e["variation"] = a.variation;
+    e["at"] = a.at;
     if (!a.data.empty()) e["data"] = a.data;
-    assignments.push_back(std::move(e));
   }
-  return {{"tagwise_ledger", kLedgerFormatVersion},
-          {"folded_before", folded_before_ == kNone ? json(nullptr) : json(folded_before_)},
-          {"records", std::move(records)},
-          {"totals", std::move(totals)},
-          {"assignments", std::move(assignments)}};
+  json out = json::object();
+  out["tagwise_ledger"] = kLedgerFormatVersion;
+  out["folded_before"] = folded_before_ == kNone ? json(nullptr) : json(folded_before_);
+  out["records"] = std::move(records);
+  out["totals"] = std::move(totals);
+  out["assignments"] = std::move(assignments);
+  return out;
 }
 
 Ledger Ledger::FromJson(const json& j, std::string_view path, std::vector<Error>* warnings,

@@ -659,10 +659,17 @@ Result<Profile> Profile::FromJsonImpl(json& j, bool kTake, std::vector<Error>* w
   return p;
 }
 
+// Objects are filled with operator[] rather than initializer lists: the same
+// (sorted) objects, and far less code, which the page runtime downloads
+// (an initializer list checks at run time whether it is an object).
 json Profile::ToJson() const {
   json events = json::array();
   for (const Event& e : events_) {
-    events.push_back(json{{"id", e.id}, {"type", e.type}, {"ts", e.ts}, {"props", e.props}});
+    json& out = events.emplace_back(json::object());
+    out["id"] = e.id;
+    out["type"] = e.type;
+    out["ts"] = e.ts;
+    out["props"] = e.props;
   }
   json rollups = json::array();
   for (const DayRollup& r : rollups_) {
@@ -672,19 +679,22 @@ json Profile::ToJson() const {
       sums[k] = js::MakeNumber(v);  // 90, not 90.0
       if (const int64_t n = r.NumbersAt(k); n != r.count) numbers[k] = n;
     }
-    json rollup = {{"day", r.day_start}, {"type", r.type}, {"count", r.count}, {"sums", std::move(sums)}};
+    json rollup = json::object();
+    rollup["day"] = r.day_start;
+    rollup["type"] = r.type;
+    rollup["count"] = r.count;
+    rollup["sums"] = std::move(sums);
     if (!numbers.empty()) rollup["numbers"] = std::move(numbers);
     rollups.push_back(std::move(rollup));
   }
-  json out = {
-      {"tagwise_profile", kProfileFormatVersion},
-      {"user_id", user_id_},
-      {"attributes", attributes_},
-      {"tz_offset_min", tz_offset_min_},
-      {"events", std::move(events)},
-      {"rollups", std::move(rollups)},
-      {"compacted_through", compacted_through_ == kNone ? json(nullptr) : json(compacted_through_)},
-  };
+  json out = json::object();
+  out["tagwise_profile"] = kProfileFormatVersion;
+  out["user_id"] = user_id_;
+  out["attributes"] = attributes_;
+  out["tz_offset_min"] = tz_offset_min_;
+  out["events"] = std::move(events);
+  out["rollups"] = std::move(rollups);
+  out["compacted_through"] = compacted_through_ == kNone ? json(nullptr) : json(compacted_through_);
   if (as_of_ != kNone) out["as_of"] = as_of_;
   if (!server_tags_.empty()) out["tags"] = server_tags_;
   return out;

@@ -508,13 +508,17 @@ std::string EncodeStore(const StoreState& state) {
   profile.erase("events");
   json consent = nullptr;
   if (state.consent) {
-    consent = json{{"purposes", state.consent->purposes}, {"updated_at", state.consent->updated_at}};
+    consent = json::object();
+    consent["purposes"] = state.consent->purposes;
+    consent["updated_at"] = state.consent->updated_at;
   }
-  json header = {{"generation", state.generation},
-                 {"generation_at", state.generation_at},
-                 {"saved_at", state.saved_at},
-                 {"consent", std::move(consent)},
-                 {"profile", std::move(profile)}};
+  // operator[] rather than an initializer list: the same object, less code.
+  json header = json::object();
+  header["generation"] = state.generation;
+  header["generation_at"] = state.generation_at;
+  header["saved_at"] = state.saved_at;
+  header["consent"] = std::move(consent);
+  header["profile"] = std::move(profile);
   // Only when there is activity, so stores of users without offers or
   // experiments stay byte-identical to what earlier versions wrote.
   if (!state.ledger.empty()) header["ledger"] = state.ledger.ToJson();
