@@ -243,13 +243,23 @@ async function bundlePage(name, source, define = {}) {
     for (const i of outputs[file].imports) if (i.kind === 'import-statement') visit(i.path);
   };
   visit(entry);
+  // What tw.ready() fetches: the full module's glue, the features' JS
+  // (js/features.js) and the chunks they import. The -O3 module's glue
+  // (tagwise_wasm.mjs) loads only with options.wasmBinary, never on this page.
+  const lazy = new Set();
+  const visitLazy = (file) => {
+    if (eager.has(file) || lazy.has(file)) return;
+    lazy.add(file);
+    for (const i of outputs[file].imports) if (i.kind === 'import-statement') visitLazy(i.path);
+  };
+  for (const file of Object.keys(outputs)) {
+    const inputs = Object.keys(outputs[file].inputs);
+    if (inputs.some((i) => i.endsWith('tagwise_features.mjs') || i.endsWith('js/features.js'))) visitLazy(file);
+  }
   const url = (file) => `/assets/${relative('out', file)}`;
   for (const file of Object.keys(outputs).filter((f) => f.endsWith('.js'))) {
-    const inputs = Object.keys(outputs[file].inputs);
-    // The full module's glue is fetched by tw.ready(); the -O3 module's glue
-    // (tagwise_wasm.mjs) only with options.wasmBinary, never by this page.
     let role = 'code';
-    if (!eager.has(file)) role = inputs.some((i) => i.endsWith('tagwise_features.mjs')) ? 'lazy' : 'unused';
+    if (!eager.has(file)) role = lazy.has(file) ? 'lazy' : 'unused';
     addAsset(url(file), readFileSync(join(dir, file)), { type: TYPES['.js'], cache: IMMUTABLE, role });
   }
   return { entry: url(entry), preloads: [...eager].filter((f) => f !== entry).map(url) };

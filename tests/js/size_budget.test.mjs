@@ -3,16 +3,17 @@
 // bench/browser/first_load.mjs). Every chunk is printed with its size.
 //
 // The issue's bars: the page (tag path) ≤ 150 KB gzip, a page using
-// everything ≤ 300 KB. Not met yet: the budgets below are what the split
-// into the page runtime and the lazily fetched full module reached (the size
-// table in docs/benchmarks.md), so any growth fails here and has to be paid for.
+// everything ≤ 300 KB. The page's budget is the bar itself. What the first
+// tw.ready(feature) adds is held at 300 KB; a page loading everything up
+// front also fetches the entry's JS (the size table in docs/benchmarks.md),
+// so growth anywhere fails here and has to be paid for.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatPageBytes, measurePageBytes } from '../../bench/size/page_bytes.mjs';
 
 const KB = 1024;
-const PAGE_BUDGET = 169 * KB;      // bar: 150 KB
-const FEATURES_BUDGET = 304 * KB;  // what tw.ready(feature) adds
+const PAGE_BUDGET = 150 * KB;      // issue 18's bar
+const FEATURES_BUDGET = 300 * KB;  // what tw.ready(feature) adds
 
 test('what a page fetches for a visitor\'s tags, and what the first feature adds, stay within budget', async () => {
   const m = await measurePageBytes();
