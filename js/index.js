@@ -1,12 +1,12 @@
 // Browser / bundler entry of the tagwise package ("default" export condition).
 //
 // Two wasm modules (README "How the .wasm loads and caches"; sizes in docs/benchmarks.md):
-//   dist/tagwise_page.wasm  the page runtime: catalog, rules, profile, store,
-//                           consent, session, explain. What createTagwise()
+//   dist/tagwise_page.wasm  the page runtime: catalog and its rules, profile,
+//                           store, consent, session. What createTagwise()
 //                           fetches by default.
-//   dist/tagwise_features.wasm  the full module: the runtime plus experiments,
-//                           offers, recommendations, GrowthBook conditions,
-//                           lint and the text form. Fetched (a separate chunk:
+//   dist/tagwise_features.wasm  the full module: the runtime plus explain,
+//                           ad-hoc rules, experiments, offers, recommendations,
+//                           GrowthBook conditions, lint and the text form. Fetched (a separate chunk:
 //                           dynamic import) on tw.ready(feature), or at once
 //                           with createTagwise({ features: [...] }), together
 //                           with the features' JavaScript (js/features.js,
