@@ -68,7 +68,7 @@ std::string Report(const std::string& input_json) {
     if (!parsed.ok()) return FailureText({parsed.error()});
     Result<ExperimentReport> report = ParseAndCompare(parsed.value());
     if (!report.ok()) return FailureText({report.error()});
-    return Dump({{"ok", true}, {"value", ojson(ReportToJson(report.value()))}});
+    return ObjectText().Add("ok", true).Add("value", ReportToJson(report.value())).Close();
   });
 }
 

@@ -68,6 +68,12 @@ std::vector<Error> ReadRunOptions(const json& in, ExperimentRunContext* ctx) {
   return errors;
 }
 
+// {"ok": true, "recorded": false, "reason"}: a conversion or offer record
+// that was not kept.
+std::string NotRecordedText(const char* reason) {
+  return ObjectText().Add("ok", true).Add("recorded", false).Add("reason", reason).Close();
+}
+
 }  // namespace
 
 json TargetingAttributes(const UserView& user, const json* extra) {
@@ -129,7 +135,11 @@ std::string Activity::RunExperiment(std::string_view input, const UserView& user
   }
   std::vector<Error> warnings;
   for (const Error& e : compiled.issues) warnings.push_back(e);
-  return Dump({{"ok", true}, {"result", ojson(ExperimentResultToJson(r))}, {"warnings", ProblemsJson(warnings)}});
+  return ObjectText()
+      .Add("ok", true)
+      .Add("result", ExperimentResultToJson(r))
+      .AddText("warnings", ProblemsText(warnings))
+      .Close();
 }
 
 std::string Activity::Convert(std::string_view input, const UserView& user, bool* changed) {
@@ -159,28 +169,29 @@ std::string Activity::Convert(std::string_view input, const UserView& user, bool
   for (const Assignment& a : ledger_.assignments()) {
     if (a.experiment.rfind(prefix, 0) == 0 && (found == nullptr || a.at >= found->at)) found = &a;
   }
-  if (found == nullptr) {
-    return Dump({{"ok", true}, {"recorded", false}, {"reason", "not_in_experiment"}});
-  }
+  if (found == nullptr) return NotRecordedText("not_in_experiment");
   std::string purpose = found->data.value("purpose", std::string("analytics"));
-  if (!IsGranted(purpose, user.purposes)) {
-    return Dump({{"ok", true}, {"recorded", false}, {"reason", "consent"}});
-  }
+  if (!IsGranted(purpose, user.purposes)) return NotRecordedText("consent");
   LedgerRecord rec;
   rec.id = id->get<std::string>();
   rec.kind = "conversion";
   rec.key = key->get<std::string>();
   rec.action = metric;
   rec.at = user.now;
-  rec.data = {{"variation", found->variation}, {"purpose", purpose}};
+  rec.data = json::object();
+  rec.data["variation"] = found->variation;
+  rec.data["purpose"] = purpose;
   if (found->data.contains("key")) rec.data["variationKey"] = found->data["key"];
   if (value != nullptr) rec.data["value"] = *value;
   const bool added = ledger_.Add(rec);
   *changed = added || *changed;
-  ojson out = {{"ok", true}, {"recorded", added}, {"variation", found->variation}};
-  if (found->data.contains("key")) out["variationKey"] = ojson(found->data["key"]);
-  if (!added) out["reason"] = "duplicate";
-  return Dump(out);
+  ObjectText out;
+  out.Add("ok", true).Add("recorded", added).Add("variation", found->variation);
+  if (auto variation_key = found->data.find("key"); variation_key != found->data.end()) {
+    out.Add("variationKey", *variation_key);
+  }
+  if (!added) out.Add("reason", "duplicate");
+  return out.Close();
 }
 
 std::string Activity::LoadOffers(std::string_view input, const Catalog* catalog) {
@@ -197,7 +208,7 @@ std::string Activity::LoadOffers(std::string_view input, const Catalog* catalog)
   for (const Error& e : r.issues) (e.severity == Severity::kError ? errors : warnings).push_back(e);
   if (!r.ok()) return FailureText(errors, warnings);
   offers_ = std::move(r.offers);
-  return Dump({{"ok", true}, {"errors", ojson::array()}, {"warnings", ProblemsJson(warnings)}});
+  return ObjectText().Add("ok", true).AddText("errors", "[]").AddText("warnings", ProblemsText(warnings)).Close();
 }
 
 std::string Activity::EligibleOffers(std::string_view input, const UserView& user) const {
@@ -230,9 +241,12 @@ std::string Activity::EligibleOffers(std::string_view input, const UserView& use
   ctx.eval.profile = user.profile;
   ctx.eval.tags = resolver ? &*resolver : nullptr;
   const std::vector<OfferDecision> decisions = Eligible(*offers_, ledger_, ctx);
-  ojson out = DecisionsToJson(decisions, *offers_);
-  out["ok"] = true;
-  return Dump(out);
+  const json lists = DecisionsToJson(decisions, *offers_);
+  return ObjectText()
+      .Add("eligible", lists["eligible"])
+      .Add("ineligible", lists["ineligible"])
+      .Add("ok", true)
+      .Close();
 }
 
 std::string Activity::RecordOffer(std::string_view input, const UserView& user, bool* changed) {
@@ -258,13 +272,16 @@ std::string Activity::RecordOffer(std::string_view input, const UserView& user, 
   // Records are not kept without the offer's purpose (DESIGN.md section 6:
   // nothing is recorded for a purpose that is off).
   const OfferDef* offer = offers_->Find(rec.value().key);
-  if (offer != nullptr && !IsGranted(offer->purpose, user.purposes)) {
-    return Dump({{"ok", true}, {"recorded", false}, {"reason", "consent"}});
-  }
+  if (offer != nullptr && !IsGranted(offer->purpose, user.purposes)) return NotRecordedText("consent");
   const bool added = ledger_.Add(rec.value());
   *changed = added || *changed;
-  return Dump({{"ok", true}, {"recorded", added}, {"reason", added ? "" : "duplicate"}, {"record", {{"id", rec.value().id}, {"offer", rec.value().key},
-                                                               {"action", rec.value().action}, {"at", rec.value().at}}}});
+  const LedgerRecord& r = rec.value();
+  return ObjectText()
+      .Add("ok", true)
+      .Add("recorded", added)
+      .Add("reason", added ? "" : "duplicate")
+      .AddText("record", ObjectText().Add("id", r.id).Add("offer", r.key).Add("action", r.action).Add("at", r.at).Close())
+      .Close();
 }
 
 // Written as text in the keys' alphabetical order (what a plain json object

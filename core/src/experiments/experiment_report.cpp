@@ -287,24 +287,32 @@ Result<ExperimentReport> ParseAndCompare(const json& input) {
 }
 
 json ReportToJson(const ExperimentReport& report) {
+  // Filled field by field: an initializer list decides at run time whether it
+  // is an object, which is much more code for the same (sorted) object.
   const auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
   json variations = json::array();
   for (const VariationResult& r : report.variations) {
-    variations.push_back({{"id", r.id},
-                          {"users", r.users},
-                          {"conversions", r.conversions},
-                          {"rate", r.rate},
-                          {"ciLow", r.ci_low},
-                          {"ciHigh", r.ci_high},
-                          {"uplift", opt(r.uplift)},
-                          {"diff", opt(r.diff)},
-                          {"diffCiLow", opt(r.diff_ci_low)},
-                          {"diffCiHigh", opt(r.diff_ci_high)},
-                          {"pValue", opt(r.p_value)},
-                          {"chanceToBeatControl", opt(r.chance_to_beat_control)},
-                          {"significant", r.significant}});
+    json v = json::object();
+    v["id"] = r.id;
+    v["users"] = r.users;
+    v["conversions"] = r.conversions;
+    v["rate"] = r.rate;
+    v["ciLow"] = r.ci_low;
+    v["ciHigh"] = r.ci_high;
+    v["uplift"] = opt(r.uplift);
+    v["diff"] = opt(r.diff);
+    v["diffCiLow"] = opt(r.diff_ci_low);
+    v["diffCiHigh"] = opt(r.diff_ci_high);
+    v["pValue"] = opt(r.p_value);
+    v["chanceToBeatControl"] = opt(r.chance_to_beat_control);
+    v["significant"] = r.significant;
+    variations.push_back(std::move(v));
   }
-  return {{"confidence", report.confidence}, {"variations", std::move(variations)}, {"winner", report.winner}};
+  json out = json::object();
+  out["confidence"] = report.confidence;
+  out["variations"] = std::move(variations);
+  out["winner"] = report.winner;
+  return out;
 }
 
 }  // namespace tagwise

@@ -492,16 +492,19 @@ ExperimentResult RunExperiment(const ExperimentDef& def, const ExperimentRunCont
 }
 
 json ExperimentResultToJson(const ExperimentResult& r) {
-  json o = {{"inExperiment", r.in_experiment},
-            {"variationId", r.variation_id},
-            {"value", r.value},
-            {"hashUsed", r.hash_used},
-            {"key", r.key},
-            {"hashAttribute", r.hash_attribute},
-            {"hashValue", r.hash_value},
-            {"stickyBucketUsed", r.sticky_bucket_used},
-            {"reason", r.reason},
-            {"exposure", r.new_assignment.has_value()}};
+  // Filled field by field: an initializer list decides at run time whether it
+  // is an object, which is much more code for the same (sorted) object.
+  json o = json::object();
+  o["inExperiment"] = r.in_experiment;
+  o["variationId"] = r.variation_id;
+  o["value"] = r.value;
+  o["hashUsed"] = r.hash_used;
+  o["key"] = r.key;
+  o["hashAttribute"] = r.hash_attribute;
+  o["hashValue"] = r.hash_value;
+  o["stickyBucketUsed"] = r.sticky_bucket_used;
+  o["reason"] = r.reason;
+  o["exposure"] = r.new_assignment.has_value();
   if (r.bucket) o["bucket"] = *r.bucket;
   if (!r.name.empty()) o["name"] = r.name;
   if (r.passthrough) o["passthrough"] = true;
