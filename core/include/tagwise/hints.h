@@ -207,9 +207,15 @@ std::string EncodeHints(const Hints& hints);
 //  "segments": [{"key","value","users","items":[{"item","count"}]}]}
 nlohmann::json HintsToJson(const Hints& hints);
 
-// The summary shown for loaded or built hints (camelCase, read by JS as is):
+// The summary shown for loaded or built hints (camelCase, read by JS as is),
+// as JSON text with its keys in this order:
 // {"catalogVersion", "items", "users", "interactions", "links", "segments",
 //  "trending", "builtAt", "dataFrom", "dataTo"}.
+std::string HintsInfoText(const Hints& hints);
+
+// The same summary as an ordered_json, for the CLI module's answer trees
+// (wasm/tools_bindings.cpp); the browser modules use HintsInfoText and so link
+// no second nlohmann type.
 nlohmann::ordered_json HintsInfoJson(const Hints& hints);
 
 }  // namespace tagwise

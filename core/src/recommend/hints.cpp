@@ -7,8 +7,9 @@
 #include <string>
 #include <utility>
 
-#include "recommend/hints_internal.h"
 #include "common/js_value.h"
+#include "recommend/hints_internal.h"
+#include "tagwise/answer.h"
 
 namespace tagwise {
 namespace {
@@ -108,6 +109,21 @@ json HintsToJson(const Hints& hints) {
           {"popular", RankedJson(hints, hints.popular)},
           {"trending", RankedJson(hints, hints.trending)},
           {"segments", std::move(segments)}};
+}
+
+std::string HintsInfoText(const Hints& h) {
+  return ObjectText()
+      .Add("catalogVersion", h.catalog_version)
+      .Add("items", h.items.size())
+      .Add("users", h.users)
+      .Add("interactions", h.interactions)
+      .Add("links", h.neighbours.size() + h.together.size())
+      .Add("segments", h.segments.size())
+      .Add("trending", h.trending.size())
+      .Add("builtAt", h.built_at)
+      .Add("dataFrom", h.data_from)
+      .Add("dataTo", h.data_to)
+      .Close();
 }
 
 nlohmann::ordered_json HintsInfoJson(const Hints& h) {

@@ -144,34 +144,33 @@ struct ItemFilter {
   }
 };
 
-ojson ReasonJson(const RecommendReason& r) {
-  ojson o = {{"code", r.code}};
-  if (!r.item.empty()) o["item"] = r.item;
+std::string ReasonText(const RecommendReason& r) {
+  ObjectText o;
+  o.Add("code", r.code);
+  if (!r.item.empty()) o.Add("item", r.item);
   if (r.code == "segment") {
-    o["key"] = r.key;
-    o["value"] = r.value;
+    o.Add("key", r.key).Add("value", r.value);
   } else if (r.code == "boost") {
-    o["label"] = r.key;
-    o["factor"] = r.weight;
+    o.Add("label", r.key).Add("factor", r.weight);
   } else if (r.code == "similar" || r.code == "bought_together") {
-    o["from"] = r.key;  // "history" or "context"
-    o["share"] = r.weight;
+    o.Add("from", r.key).Add("share", r.weight);  // from: "history" or "context"
   }
-  return o;
+  return o.Close();
 }
 
-ojson RecommendationJson(const Recommendation& rec, const Hints& hints) {
-  ojson o = {{"item", rec.item}, {"score", rec.score}};
+std::string RecommendationText(const Recommendation& rec, const Hints& hints) {
+  ObjectText o;
+  o.Add("item", rec.item).Add("score", rec.score);
   if (std::optional<uint32_t> i = hints.Find(rec.item)) {
     const HintItem& it = hints.items[*i];
-    if (!it.name.empty()) o["name"] = it.name;
-    if (!it.category.empty()) o["category"] = it.category;
-    if (it.price >= 0) o["price"] = it.price;
+    if (!it.name.empty()) o.Add("name", it.name);
+    if (!it.category.empty()) o.Add("category", it.category);
+    if (it.price >= 0) o.Add("price", it.price);
   }
-  ojson reasons = ojson::array();
-  for (const RecommendReason& r : rec.reasons) reasons.push_back(ReasonJson(r));
-  o["reasons"] = std::move(reasons);
-  return o;
+  std::vector<std::string> reasons;
+  reasons.reserve(rec.reasons.size());
+  for (const RecommendReason& r : rec.reasons) reasons.push_back(ReasonText(r));
+  return o.AddText("reasons", ArrayText(reasons)).Close();
 }
 
 // The item events of the profile: events whose props name an item.
@@ -256,18 +255,20 @@ std::string HintsSession::Load(std::string_view bytes, std::string_view expected
   Result<Hints> h = DecodeHints(bytes, expected_catalog_version);
   if (!h.ok()) return FailureText({h.error()});
   hints_ = std::move(h).value();
-  return Dump({{"ok", true}, {"info", HintsInfoJson(*hints_)}});
+  return ObjectText().Add("ok", true).AddText("info", HintsInfoText(*hints_)).Close();
 }
 
 std::string HintsSession::Info() const {
-  return Dump({{"ok", true}, {"info", hints_ ? HintsInfoJson(*hints_) : ojson(nullptr)}});
+  return ObjectText().Add("ok", true).AddText("info", hints_ ? HintsInfoText(*hints_) : "null").Close();
 }
 
 // The recommendation itself, as the JSON object Recommend() returns (before
 // the session's tag changes are added to it).
-ojson HintsSession::RecommendJson(std::string_view options_json, const UserView& visitor) const {
+ObjectText HintsSession::RecommendAnswer(std::string_view options_json, const UserView& visitor) const {
   const auto failure = [](const Error& e) {
-    return ojson{{"ok", false}, {"errors", ProblemsJson({e})}, {"warnings", ojson::array()}};
+    ObjectText o;
+    o.Add("ok", false).AddText("errors", ProblemsText({e})).AddText("warnings", "[]");
+    return o;
   };
   if (!hints_) {
     return failure(OptionError("", "No hints are loaded: call loadHints(bytes) before recommend()."));
@@ -281,8 +282,9 @@ ojson HintsSession::RecommendJson(std::string_view options_json, const UserView&
   if (!req.ok()) return failure(req.error());
   const std::vector<ItemEvent> history = visitor.personal ? ItemEvents(visitor.profile) : std::vector<ItemEvent>{};
   RecommendResult r = tagwise::Recommend(*hints_, history, req.value(), params);
-  ojson items = ojson::array();
-  for (const Recommendation& rec : r.items) items.push_back(RecommendationJson(rec, *hints_));
+  std::vector<std::string> items;
+  items.reserve(r.items.size());
+  for (const Recommendation& rec : r.items) items.push_back(RecommendationText(rec, *hints_));
   std::vector<Error> warnings;
   if (filter && filter->failures > 0) {
     warnings.push_back(Error{ErrorCode::kWrongArgumentType, "/filter",
@@ -290,18 +292,21 @@ ojson HintsSession::RecommendJson(std::string_view options_json, const UserView&
                                  " item(s); they were left out.",
                              Severity::kWarning});
   }
-  return {{"ok", true},
-          {"items", std::move(items)},
-          {"source", r.source},
-          {"unknownItems", r.unknown_items},
-          {"warnings", ProblemsJson(warnings)}};
+  ObjectText o;
+  o.Add("ok", true)
+      .AddText("items", ArrayText(items))
+      .Add("source", r.source)
+      .Add("unknownItems", r.unknown_items)
+      .AddText("warnings", ProblemsText(warnings));
+  return o;
 }
 
 std::string HintsSession::Recommend(std::string_view options_json, const UserView& visitor,
-                                    const ojson& changes) const {
-  ojson out = RecommendJson(options_json, visitor);
-  out["changes"] = changes;
-  return Dump(out);
+                                    const TagChanges& changes) const {
+  // The fields of the visitor session's other answers' "changes" (wasm ChangesText).
+  const std::string changes_text =
+      ObjectText().Add("entered", changes.entered).Add("left", changes.left).Add("changed", changes.changed).Close();
+  return RecommendAnswer(options_json, visitor).AddText("changes", changes_text).Close();
 }
 
 }  // namespace tagwise::internal

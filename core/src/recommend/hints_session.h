@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "tagwise/answer.h"
+#include "tagwise/engine.h"
 #include "tagwise/hints.h"
 #include "tagwise/profile.h"
 #include "tagwise/session.h"
@@ -30,13 +30,13 @@ class HintsSession {
   //  "unknownItems", "warnings", "changes"} or {"ok": false, "errors", "changes"}
   // (bad options, with paths). `changes`: the session's tag changes found
   // while preparing the visitor, passed through for the JS listeners.
-  std::string Recommend(std::string_view options_json, const UserView& visitor,
-                        const nlohmann::ordered_json& changes) const;
+  std::string Recommend(std::string_view options_json, const UserView& visitor, const TagChanges& changes) const;
   void Clear() { hints_.reset(); }
   bool loaded() const { return hints_.has_value(); }
 
  private:
-  nlohmann::ordered_json RecommendJson(std::string_view options_json, const UserView& visitor) const;
+  // The answer's fields before "changes", left open for Recommend to add it.
+  ObjectText RecommendAnswer(std::string_view options_json, const UserView& visitor) const;
 
   std::optional<Hints> hints_;
 };

@@ -2,7 +2,6 @@
 // (tagwise/session.h): each hands the feature a view of the visitor.
 #include "experiments/activity.h"
 #include "recommend/hints_session.h"
-#include "tagwise/answer.h"
 #include "tagwise/session.h"
 
 namespace tagwise {
@@ -37,8 +36,7 @@ std::string VisitorSession::HintsInfo() const { return hints_->Info(); }
 
 std::string VisitorSession::Recommend(std::string_view options_json, const UserView& user,
                                       const TagChanges& changes) {
-  return hints_->Recommend(options_json, user,
-                           ojson{{"entered", changes.entered}, {"left", changes.left}, {"changed", changes.changed}});
+  return hints_->Recommend(options_json, user, changes);
 }
 
 }  // namespace tagwise
