@@ -66,6 +66,11 @@ Inputs Read(uintptr_t cond_ptr, size_t cond_len, uintptr_t attr_ptr, size_t attr
   return in;
 }
 
+// validateCondition's answer: {"ok": true, "problems"}.
+std::string ProblemsAnswer(const std::vector<Error>& problems) {
+  return ObjectText().Add("ok", true).AddText("problems", ProblemsText(problems)).Close();
+}
+
 // Compiles the condition (saved groups resolved into it) the way GrowthBook
 // reads it and evaluates it on the attributes.
 std::string EvaluateCondition(uintptr_t cond_ptr, size_t cond_len, uintptr_t attr_ptr, size_t attr_len,
@@ -94,7 +99,7 @@ std::string EvaluateCondition(uintptr_t cond_ptr, size_t cond_len, uintptr_t att
         warnings.push_back(std::move(e));
       }
     }
-    return Dump({{"ok", true}, {"value", value}, {"warnings", ProblemsJson(warnings)}});
+    return ObjectText().Add("ok", true).Add("value", value).AddText("warnings", ProblemsText(warnings)).Close();
   });
 }
 
@@ -102,11 +107,11 @@ std::string EvaluateCondition(uintptr_t cond_ptr, size_t cond_len, uintptr_t att
 std::string ValidateCondition(uintptr_t cond_ptr, size_t cond_len, uintptr_t groups_ptr, size_t groups_len) {
   return Guard([&]() -> std::string {
     Inputs in = Read(cond_ptr, cond_len, 0, 0, groups_ptr, groups_len);
-    if (in.error) return Dump({{"ok", true}, {"problems", ProblemsJson({*in.error})}});
+    if (in.error) return ProblemsAnswer({*in.error});
     ConditionOptions options;
     if (in.has_groups) options.saved_groups = &in.groups;
     CompileResult compiled = CompileCondition(in.condition, options);
-    return Dump({{"ok", true}, {"problems", ProblemsJson(compiled.issues)}});
+    return ProblemsAnswer(compiled.issues);
   });
 }
 

@@ -293,7 +293,7 @@ class SessionBinding {
                                       [&](const TaggedProfile& p) {
                                         if (!first) out.push_back(',');
                                         first = false;
-                                        out += Dump(TaggedJson(p));
+                                        out += TaggedText(p);
                                       });
       if (st.error) return FailureText({*st.error});
       return out + "]}";
@@ -350,20 +350,19 @@ class SessionBinding {
 
  private:
 #ifndef TAGWISE_PAGE_RUNTIME
-  // An ojson rather than ObjectText: its keys include tag ids, which need
-  // escaping, and the full module links ordered_json for its features anyway.
-  static ojson TaggedJson(const TaggedProfile& p) {
-    ojson entry = ojson::object();
-    entry["user_id"] = p.user_id ? ojson(*p.user_id) : ojson(nullptr);
-    if (p.error) entry["errors"] = ojson::array({ProblemJson(*p.error)});
-    ojson tags = ojson::object();
-    for (const auto& [id, value] : p.tags) tags[id] = ojson(value);
-    entry["tags"] = std::move(tags);
+  // Tag ids are keys here: AddEscaped writes them (a catalog's ids are unique).
+  static std::string TaggedText(const TaggedProfile& p) {
+    ObjectText entry;
+    entry.Add("user_id", p.user_id ? json(*p.user_id) : json(nullptr));
+    if (p.error) entry.AddText("errors", ProblemsText({*p.error}));
+    ObjectText tags;
+    for (const auto& [id, value] : p.tags) tags.AddEscaped(id, value);
+    entry.AddText("tags", tags.Close());
     if (!p.warnings.empty()) {
-      entry["warnings"] = ProblemsJson(p.warnings);
-      if (p.warning_count > p.warnings.size()) entry["warningCount"] = p.warning_count;
+      entry.AddText("warnings", ProblemsText(p.warnings));
+      if (p.warning_count > p.warnings.size()) entry.Add("warningCount", p.warning_count);
     }
-    return entry;
+    return entry.Close();
   }
 #endif
 

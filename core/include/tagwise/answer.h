@@ -5,11 +5,12 @@
 // codes and JSON Pointer paths. Output objects keep their keys in the order
 // written: JS reads them through JSON.parse, whose key order follows the text.
 //
-// Two ways to write one, with the same text: ObjectText, for the tag path's
-// answers (wasm/*_binding.h), so the page runtime links no second nlohmann
-// type (ordered_json's map, its serializer and the tree-building code inlined
-// into every entry point were 8 KB gz of it); and ojson, for the full module's
-// features (experiments, offers, recommendations, tagProfiles).
+// Two ways to write one, with the same text: ObjectText, for every answer of
+// the browser modules (the page runtime and the full module), so they link no
+// second nlohmann type (ordered_json's map, its serializer and the
+// tree-building code inlined into every entry point were 8 KB gz of the page
+// runtime and 8 KB gz of the full module's features); and ojson, for the CLI
+// module's answer trees (wasm/tools_bindings.cpp).
 #ifndef TAGWISE_ANSWER_H_
 #define TAGWISE_ANSWER_H_
 
@@ -58,6 +59,16 @@ class ObjectText {
     return *this;
   }
 
+  // A field whose name is data (a tag id): escaped as a JSON string, as an
+  // object with that key prints it. The caller keeps the names unique.
+  ObjectText& AddEscaped(const std::string& name, const nlohmann::json& value) {
+    if (text_.size() > 1) text_ += ',';
+    text_ += DumpValue(name);
+    text_ += ':';
+    text_ += DumpValue(value);
+    return *this;
+  }
+
   // The object's text; the builder is left empty.
   std::string Close() {
     text_ += '}';
@@ -98,7 +109,8 @@ inline std::string ProblemsText(const std::vector<Error>& list) {
   return ArrayText(items);
 }
 
-// A problem for the ojson trees: the fields of ProblemObject, in its order.
+// A problem for the CLI module's ojson trees: the fields of ProblemObject, in
+// its order.
 inline ojson ProblemJson(const Error& e) {
   return {{"code", ErrorCodeName(e.code)},
           {"path", e.path},
