@@ -485,7 +485,8 @@ ExperimentResult RunExperiment(const ExperimentDef& def, const ExperimentRunCont
     a.hash_value = hash_text;
     a.variation = assigned;
     a.at = ctx.now;
-    a.data = json{{"key", r.key}};
+    a.data = json::object();
+    a.data["key"] = r.key;
     r.new_assignment = std::move(a);
   }
   return r;

@@ -410,7 +410,15 @@ struct OfferCounts {
   int64_t once_total = 0;  // records of the offer's `once` action
 };
 
-json Usage(int64_t used, int64_t limit) { return {{"used", used}, {"limit", limit}}; }
+// The objects of the decisions' details are filled with operator[]: an
+// initializer list decides at run time whether it is an object, which is much
+// more code for the same (sorted) object.
+json Usage(int64_t used, int64_t limit) {
+  json u = json::object();
+  u["used"] = used;
+  u["limit"] = limit;
+  return u;
+}
 
 std::string Message(const std::string& code, const OfferDef& o, const json& d, int tz, int64_t daily_cap,
                     int64_t daily_used) {
@@ -534,9 +542,10 @@ std::vector<OfferDecision> Eligible(const OfferSet& set, const Ledger& ledger, c
       Result<json> r = o.audience->Evaluate(data, eval);
       if (!r.ok()) {
         why.push_back("audience_error");
-        det["audienceError"] = {{"code", std::string(ErrorCodeName(r.error().code))},
-                                {"path", r.error().path},
-                                {"message", r.error().message}};
+        json& error = det["audienceError"];
+        error["code"] = ErrorCodeName(r.error().code);
+        error["path"] = r.error().path;
+        error["message"] = r.error().message;
       } else if (!IsTruthy(r.value())) {
         why.push_back("audience");
       }
@@ -544,8 +553,9 @@ std::vector<OfferDecision> Eligible(const OfferSet& set, const Ledger& ledger, c
     if (o.quiet_hours) {
       const int64_t qs = o.quiet_hours->start_minute * kMinuteMs;
       const int64_t qe = o.quiet_hours->end_minute * kMinuteMs;
-      det["quietHours"] = {{"start", ClockText(o.quiet_hours->start_minute)},
-                           {"end", ClockText(o.quiet_hours->end_minute)}};
+      json& quiet_hours = det["quietHours"];
+      quiet_hours["start"] = ClockText(o.quiet_hours->start_minute);
+      quiet_hours["end"] = ClockText(o.quiet_hours->end_minute);
       const bool quiet = qs < qe ? (ms_of_day >= qs && ms_of_day < qe) : (ms_of_day >= qs || ms_of_day < qe);
       if (quiet) {
         why.push_back("quiet_hours");

@@ -129,12 +129,15 @@ struct ItemFilter {
   mutable size_t failures = 0;  // items rejected because the rule failed on them
 
   bool operator()(const HintItem& item) const {
-    json data = {{"id", item.id},
-                 {"name", item.name},
-                 {"category", item.category},
-                 {"price", item.price < 0 ? json(nullptr) : json(item.price)},
-                 {"available", item.available},
-                 {"buyers", item.buyers}};
+    // Filled with operator[]: an initializer list decides at run time whether
+    // it is an object, which is much more code for the same object.
+    json data = json::object();
+    data["id"] = item.id;
+    data["name"] = item.name;
+    data["category"] = item.category;
+    data["price"] = item.price < 0 ? json(nullptr) : json(item.price);
+    data["available"] = item.available;
+    data["buyers"] = item.buyers;
     Result<json> r = rule->Evaluate(data, ctx);
     if (!r.ok()) {
       ++failures;

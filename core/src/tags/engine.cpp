@@ -201,9 +201,16 @@ Result<json> Engine::Explain(const Profile& profile, const ServerTags& server, i
   Evaluation all = EvaluateAll(profile, server, now);
   const TagDef& t = catalog_->tags()[static_cast<size_t>(i)];
   const TagDecision& d = all.decisions[static_cast<size_t>(i)];
-  json out = {{"id", t.id},           {"name", t.name},   {"dimension", t.dimension},
-              {"holds", d.holds},     {"value", d.value}, {"source", DecisionSourceName(d.source)},
-              {"purpose", t.purpose}};
+  // Filled with operator[]: an initializer list decides at run time whether
+  // it is an object, which is much more code for the same (sorted) object.
+  json out = json::object();
+  out["id"] = t.id;
+  out["name"] = t.name;
+  out["dimension"] = t.dimension;
+  out["holds"] = d.holds;
+  out["value"] = d.value;
+  out["source"] = DecisionSourceName(d.source);
+  out["purpose"] = t.purpose;
   if (!d.suppressed_by.empty()) out["suppressed_by"] = d.suppressed_by;
   if (!d.error.empty()) out["error"] = d.error;
   if (!t.parent.empty()) out["parent"] = t.parent;
