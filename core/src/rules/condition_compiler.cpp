@@ -620,7 +620,9 @@ class ConditionCompiler {
   static Node Abort(const std::string& where) {
     Node n = Make(Op::kThrow, "malformed", where);
     n.args.push_back(Make(Op::kLiteral, "", where));
-    n.args[0].literal = json::object({{"type", "malformed condition"}, {"at", where}});
+    json& thrown = n.args[0].literal = json::object();
+    thrown["type"] = "malformed condition";
+    thrown["at"] = where;
     return n;
   }
 

@@ -13,6 +13,15 @@ using nlohmann::json;
 
 namespace {
 
+// {key: value}, filled with operator[]: an initializer list would build the
+// same object with far more code (it checks at run time whether it is one),
+// and this file is in every module a page downloads.
+json ObjectWith(const char* key, json value) {
+  json o = json::object();
+  o[key] = std::move(value);
+  return o;
+}
+
 // Largest count cast to size_t from a rule's number: 2^31 fits size_t on
 // wasm32 too, and no list or frame stack comes near it.
 constexpr double kMaxCountCast = 2147483648.0;
@@ -96,7 +105,7 @@ Val Evaluator::EvalWith(const Node& n, const json& data) {
 
 Val Evaluator::Arithmetic(double result, bool division_by_zero) {
   if (strict_ > 0 && (std::isnan(result) || division_by_zero)) {
-    throw EvalFailure{ErrorCode::kThrown, json::object({{"type", "NaN"}}), ""};
+    throw EvalFailure{ErrorCode::kThrown, ObjectWith("type", "NaN"), ""};
   }
   return Val(js::MakeNumber(result));
 }
@@ -183,7 +192,14 @@ Val Evaluator::EvalNode(const Node& n) {
         // found by fuzz/rule_json_fuzzer). 2^31 fits a 32-bit size_t (wasm32)
         // and no list has that many keys, so the answer is the same.
         need = std::isnan(d) || d < 0 ? 0 : static_cast<size_t>(std::min(d, kMaxCountCast));
-        if (argc > 1) keys = vals[1].get().is_array() ? vals[1].get() : json::array({vals[1].get()});
+        if (argc > 1) {
+          keys = vals[1].get();
+          if (!keys.is_array()) {  // one key: [key]
+            json one = json::array();
+            one.push_back(std::move(keys));
+            keys = std::move(one);
+          }
+        }
       }
       json missing = json::array();
       const json& data = *frames_.back().data;
@@ -380,7 +396,7 @@ Val Evaluator::EvalNode(const Node& n) {
     case Op::kNone:
       return EvalIteration(n);
     case Op::kTry: {
-      EvalFailure last{ErrorCode::kThrown, json::object({{"type", "try without arguments"}}), ""};
+      EvalFailure last{ErrorCode::kThrown, ObjectWith("type", "try without arguments"), ""};
       ++strict_;
       struct StrictExit {
         int* depth;
@@ -402,7 +418,7 @@ Val Evaluator::EvalNode(const Node& n) {
     }
     case Op::kThrow: {
       json v = arg(0).get();
-      json err = v.is_object() ? v : json::object({{"type", v}});
+      json err = v.is_object() ? v : ObjectWith("type", v);
       throw EvalFailure{ErrorCode::kThrown, std::move(err), ""};
     }
     case Op::kLog:
@@ -712,7 +728,7 @@ Val Evaluator::EvalScopedPath(const Node& n, bool exists_only) {
       ++level;
       if (frames_[k].index >= 0) {
         if (level == want) {
-          scratch_.push_back(json::object({{"index", frames_[k].index}}));
+          scratch_.push_back(ObjectWith("index", frames_[k].index));
           found = &scratch_.back();
           break;
         }
@@ -776,7 +792,8 @@ Val Evaluator::EvalIteration(const Node& n) {
       json acc = n.args.size() > 2 ? Eval(n.args[2]).take() : json(nullptr);
       if (!arr.is_array()) return Val(std::move(acc));
       for (size_t i = 0; i < arr.size(); ++i) {
-        json item = json::object({{"current", arr[i]}, {"accumulator", std::move(acc)}});
+        json item = ObjectWith("current", arr[i]);
+        item["accumulator"] = std::move(acc);
         FrameGuard<FrameStack> g(&frames_, Frame{&item, static_cast<int64_t>(i)});
         acc = Eval(body).take();
       }

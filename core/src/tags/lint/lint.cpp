@@ -719,7 +719,12 @@ class RuleAnalyzer {
     } else {
       return {};
     }
-    std::string key = "events\x1f" + (spec.is_string() ? Dump(json{{"type", spec}}) : Dump(spec));
+    json spec_object = spec;
+    if (spec.is_string()) {  // "order_paid" means {"type": "order_paid"}
+      spec_object = json::object();
+      spec_object["type"] = spec;
+    }
+    std::string key = "events\x1f" + Dump(spec_object);
     inputs_[key] = in;
     return key;
   }
