@@ -14,7 +14,7 @@ import { TagwiseError } from './errors.js';
 
 const decoder = new TextDecoder();
 
-// Result slot kinds; keep in sync with `enum Kind` in wasm/rule_bindings.cpp.
+// Result slot kinds; keep in sync with `enum Kind` in core/include/tagwise/rule_batch.h.
 const KIND_NULL = 0;
 const KIND_FALSE = 1;
 const KIND_TRUE = 2;
@@ -23,7 +23,7 @@ const KIND_TABLE = 4;
 const KIND_PATCHED = 5;
 const KIND_ERROR = 6;
 
-// Header words; keep in sync with `enum HeaderWord` in wasm/rule_bindings.cpp.
+// Header words; keep in sync with `enum HeaderWord` in wasm/rule_binding.h.
 const H_STATUS = 0;
 const H_SLOTS = 1;
 const H_KINDS = 2;
