@@ -84,6 +84,19 @@ class FastParser {
   // nest at most `max_depth` levels.
   Status ParseValue(nlohmann::json* out, int max_depth);
 
+  // Skips whitespace; true if `c` is next (not consumed).
+  bool Peek(char c) {
+    SkipWs();
+    return p_ < end_ && *p_ == c;
+  }
+
+  // At an object's key (after whitespace): reads "key" and the colon after
+  // it, for callers that walk an object themselves (ReadProfileText).
+  bool ReadKey(std::string* key) {
+    if (!Consume('"') || !ReadString(key)) return false;
+    return Consume(':');
+  }
+
  private:
   void SkipWs() {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
@@ -107,7 +120,8 @@ Result<nlohmann::json> ParseFast(std::string_view text, std::string_view what, i
                                  OnBadAlloc on_bad_alloc = OnBadAlloc::kThrow, int max_nesting = kMaxNesting);
 
 // Streams a JSON array text: parses one element at a time (each at most
-// kMaxNesting deep) into one reused value and calls each(const json&) on it,
+// kMaxNesting deep) into one reused value and calls each(json&) on it (it
+// may take the value's parts: the next element is parsed over it),
 // so a batch never holds every element's DOM at once. Returns kOk when the
 // whole text was one array; kTooDeep at the first element nested too deep
 // (`each` has seen the elements before it); kInvalid for anything FastParser
@@ -125,7 +139,7 @@ FastParser::Status ForEachArrayElement(std::string_view text, F&& each) {
         ok = false;
         break;
       }
-      each(static_cast<const nlohmann::json&>(element));
+      each(element);
     } while (parser.Consume(','));
     ok = ok && parser.Consume(']');
   }

@@ -54,6 +54,11 @@
 
 namespace tagwise {
 
+// A profile's JSON text read with its events split into fields
+// (user/profile_text.h, internal).
+struct EventFields;
+struct ProfileText;
+
 // Current version of the JSON form, written as "tagwise_profile".
 inline constexpr int kProfileFormatVersion = 1;
 
@@ -177,6 +182,10 @@ class Profile {
   // the caller no longer needs) instead of copying them.
   [[nodiscard]] static Result<Profile> FromJson(nlohmann::json&& j, std::vector<Error>* warnings = nullptr,
                                                 const ProfileLimits& limits = {});
+  // The same for a profile's JSON text read by ReadProfileText
+  // (user/profile_text.h), whose events were read field by field.
+  [[nodiscard]] static Result<Profile> FromProfileText(ProfileText&& text, std::vector<Error>* warnings = nullptr,
+                                                const ProfileLimits& limits = {});
 
   // The JSON form above, version kProfileFormatVersion; FromJson(ToJson()) is
   // an identical profile.
@@ -220,7 +229,7 @@ class Profile {
   // belongs to another user (kWrongArgumentType, path "/user_id") while this
   // profile has a user id (an anonymous local profile adopts the snapshot's).
   // Warnings have paths into the snapshot.
-  [[nodiscard]] Result<MergeReport> MergeSnapshot(const nlohmann::json& snapshot,
+  [[nodiscard]] Result<MergeReport> MergeSnapshot(nlohmann::json snapshot,
                                                   std::vector<Error>* warnings = nullptr,
                                                   const ProfileLimits& limits = {});
 
@@ -282,9 +291,11 @@ class Profile {
   };
   using TypeIndex = std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
 
-  // kTake: move the events' parts out of `j` instead of copying them.
-  static Result<Profile> FromJsonImpl(nlohmann::json& j, bool kTake, std::vector<Error>* warnings,
-                                      const ProfileLimits& limits);
+  // Moves the events' parts out of `j`; returns every error before it
+  // touches "events" (the store's reader relies on it). `listed`: the
+  // events, when ReadProfileText took them out of `j`.
+  static Result<Profile> FromJsonImpl(nlohmann::json& j, std::vector<EventFields>* listed,
+                                      std::vector<Error>* warnings, const ProfileLimits& limits);
   void Reindex();
   void InsertSortedRollup(DayRollup r);
 

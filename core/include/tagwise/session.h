@@ -272,7 +272,7 @@ class VisitorSession {
   TagChanges Reevaluate(int64_t now);
   TagChanges ReevaluateTypes(int64_t now, const std::vector<std::string>& types);
   void RebuildScope();
-  TaggedProfile TagOne(const nlohmann::json& profile_json, const Engine* engine, int64_t now) const;
+  TaggedProfile TagOne(nlohmann::json&& profile_json, const Engine* engine, int64_t now) const;
 
   SessionOptions options_;
   EngineOptions engine_options_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string>
 
 #include "rules/evaluator.h"
 #include "common/js_value.h"
@@ -42,7 +43,10 @@ struct Accumulator {
   double max = -std::numeric_limits<double>::infinity();
   int64_t first_ts = std::numeric_limits<int64_t>::max();
   int64_t last_ts = std::numeric_limits<int64_t>::min();
-  std::set<std::string> distinct;
+  // distinct: strings and other values (as JSON text) apart, so that "1"
+  // and 1 are two values without a prefixed copy of every string.
+  std::set<std::string> distinct_strings;
+  std::set<std::string> distinct_other;
   bool any = false;
   int64_t matched = 0;  // events (and rolled-up events) counted, undecayed
 
@@ -62,7 +66,8 @@ struct Accumulator {
     const json* v = PropAt(e.props, spec.field);
     if (v == nullptr || v->is_null()) return;
     if (spec.agg == Agg::kDistinct) {
-      distinct.insert(v->is_string() ? "s" + v->get<std::string>() : v->dump(-1, ' ', false, json::error_handler_t::replace));
+      if (v->is_string()) distinct_strings.insert(v->get_ref<const std::string&>());
+      else distinct_other.insert(v->dump(-1, ' ', false, json::error_handler_t::replace));
       return;
     }
     double d = js::ToNumber(*v);
@@ -98,7 +103,7 @@ struct Accumulator {
       case Agg::kAvg: return plain_count > 0 ? js::MakeNumber(sum / plain_count) : json(nullptr);
       case Agg::kMin: return plain_count > 0 && std::isfinite(min) ? js::MakeNumber(min) : json(nullptr);
       case Agg::kMax: return plain_count > 0 && std::isfinite(max) ? js::MakeNumber(max) : json(nullptr);
-      case Agg::kDistinct: return json(static_cast<int64_t>(distinct.size()));
+      case Agg::kDistinct: return json(static_cast<int64_t>(distinct_strings.size() + distinct_other.size()));
       case Agg::kFirstTs: return any ? json(first_ts) : json(nullptr);
       case Agg::kLastTs: return any ? json(last_ts) : json(nullptr);
       case Agg::kExists: return json(any);

@@ -60,7 +60,7 @@ void RuleBatch::EvaluateOrThrow(std::string_view records_text, double now, std::
       Fail(pj.error().code, "/profile" + pj.error().path, pj.error().message);
       return;
     }
-    Result<Profile> p = Profile::FromJson(pj.value());
+    Result<Profile> p = Profile::FromJson(std::move(pj.value()));
     if (!p.ok()) {
       Fail(p.error().code, "/profile" + p.error().path, p.error().message);
       return;

@@ -10,6 +10,7 @@
 #include "common/fnv.h"
 #include "common/js_value.h"
 #include "tagwise/utf8.h"
+#include "user/profile_text.h"
 
 namespace tagwise {
 
@@ -101,10 +102,26 @@ std::string DerivedId(const std::string& type, int64_t ts, const json& props) {
   return "auto:" + std::string(shown) + ":" + std::to_string(ts) + ":" + internal::Fnv1aHex(content, kDerivedIdBasis);
 }
 
-// Reads a time in ms at `path`; repairs seconds/micro/nanoseconds with a
-// warning. Returns nullopt with `*why` set when the value is not a usable time.
-std::optional<int64_t> ReadTime(const json& v, const std::string& path, const Warner& warn, const char* what,
-                                std::string* why) {
+// Where a value sits, as a JSON Pointer built only when a warning or an
+// error names it: "/events/17" from FromJson's list, the caller's own path
+// for a single event. Building it for each of a profile's events cost three
+// allocations apiece.
+struct LazyPath {
+  std::string_view prefix;
+  size_t index = std::string::npos;  // npos: `prefix` is the whole path
+
+  std::string operator()(std::string_view suffix = {}) const {
+    std::string out(prefix);
+    if (index != std::string::npos) out.append("/").append(std::to_string(index));
+    return out.append(suffix);
+  }
+};
+
+// Reads a time in ms at `path` + `suffix`; repairs seconds/micro/nanoseconds
+// with a warning. Returns nullopt with `*why` set when the value is not a
+// usable time.
+std::optional<int64_t> ReadTime(const json& v, const LazyPath& path, std::string_view suffix, const Warner& warn,
+                                const char* what, std::string* why) {
   if (!v.is_number()) {
     *why = std::string("\"") + what + "\" must be a number of milliseconds since 1970";
     return std::nullopt;
@@ -120,16 +137,16 @@ std::optional<int64_t> ReadTime(const json& v, const std::string& path, const Wa
   }
   const double mag = std::fabs(t);
   if (mag >= kSecondsFrom && mag < kSecondsBelow) {
-    warn(ErrorCode::kWrongArgumentType, path,
+    warn(ErrorCode::kWrongArgumentType, path(suffix),
          std::string("\"") + what + "\" " + Num(t) + " looks like seconds since 1970; read as milliseconds (x1000)");
     t *= 1000;
   } else if (mag >= kNanosFrom) {
-    warn(ErrorCode::kWrongArgumentType, path,
+    warn(ErrorCode::kWrongArgumentType, path(suffix),
          std::string("\"") + what + "\" " + Num(t) +
              " looks like nanoseconds since 1970; read as milliseconds (/1000000)");
     t /= 1e6;
   } else if (mag >= kMicrosFrom) {
-    warn(ErrorCode::kWrongArgumentType, path,
+    warn(ErrorCode::kWrongArgumentType, path(suffix),
          std::string("\"") + what + "\" " + Num(t) +
              " looks like microseconds since 1970; read as milliseconds (/1000)");
     t /= 1000;
@@ -221,7 +238,7 @@ std::optional<DayRollup> ParseRollup(const json& rj, const std::string& path, co
     return std::nullopt;
   }
   std::string why;
-  std::optional<int64_t> d = ReadTime(*day, path + "/day", warn, "day", &why);
+  std::optional<int64_t> d = ReadTime(*day, LazyPath{path}, "/day", warn, "day", &why);
   if (!d) {
     warn(ErrorCode::kWrongArgumentType, path + "/day", "skipped: " + why);
     return std::nullopt;
@@ -322,85 +339,116 @@ size_t ApproxJsonBytes(const json& j, size_t limit) {
 
 namespace {
 
-// ParseEvent for a const event (copies) and for one the caller gives up
-// (Json = json: the type, id and props strings and objects are moved, so a
-// profile's 1,000 events are not copied a second time after parsing).
+// An event's four fields, each nullptr when absent: from a parsed object
+// (find) or from ReadProfileText, which reads them without building one.
 template <typename Json>
-Result<Event> ParseEventImpl(Json& ej, std::string_view path_view, std::vector<Error>* warnings,
-                             const ProfileLimits& limits) {
+struct Fields {
+  Json* type = nullptr;
+  Json* ts = nullptr;
+  Json* props = nullptr;
+  Json* id = nullptr;
+};
+
+// ParseEvent's checks and repairs on an event's fields. Json = json: the
+// type, id and props strings and objects are moved, so a profile's 1,000
+// events are not copied a second time after parsing; const json copies.
+template <typename Json>
+Result<Event> EventFromFields(const Fields<Json>& f, const LazyPath& path, std::vector<Error>* warnings,
+                              const ProfileLimits& limits) {
   constexpr bool kTake = !std::is_const_v<Json>;
   const Warner warn(warnings);
-  const std::string path(path_view);
-  if (!ej.is_object()) {
-    return Error{ErrorCode::kWrongArgumentType, path,
-                 "an event must be an object like {\"id\": \"e-1\", \"type\": \"order_paid\", \"ts\": 1763800000000}"};
-  }
   Event e;
-  auto type = ej.find("type");
-  if (type == ej.end() || !type->is_string() || type->template get_ref<const std::string&>().empty()) {
-    return Error{ErrorCode::kWrongArgumentType, path + "/type",
+  Json* type = f.type;
+  if (type == nullptr || !type->is_string() || type->template get_ref<const std::string&>().empty()) {
+    return Error{ErrorCode::kWrongArgumentType, path("/type"),
                  "an event needs a \"type\", a non-empty string such as \"order_paid\""};
   }
   if (type->template get_ref<const std::string&>().size() > limits.max_string_bytes) {
-    return Error{ErrorCode::kTooLarge, path + "/type",
+    return Error{ErrorCode::kTooLarge, path("/type"),
                  "the event's \"type\" is longer than " + std::to_string(limits.max_string_bytes) + " bytes"};
   }
   if constexpr (kTake) e.type = std::move(type->template get_ref<std::string&>());
   else e.type = type->template get<std::string>();
-  auto ts = ej.find("ts");
-  if (ts == ej.end()) {
-    return Error{ErrorCode::kWrongArgumentType, path + "/ts",
+  if (f.ts == nullptr) {
+    return Error{ErrorCode::kWrongArgumentType, path("/ts"),
                  "an event needs \"ts\", its time in milliseconds since 1970"};
   }
   std::string why;
-  std::optional<int64_t> t = ReadTime(*ts, path + "/ts", warn, "ts", &why);
-  if (!t) return Error{ErrorCode::kWrongArgumentType, path + "/ts", why};
+  std::optional<int64_t> t = ReadTime(*f.ts, path, "/ts", warn, "ts", &why);
+  if (!t) return Error{ErrorCode::kWrongArgumentType, path("/ts"), why};
   e.ts = *t;
-  if (auto props = ej.find("props"); props != ej.end() && !props->is_null()) {
+  if (Json* props = f.props; props != nullptr && !props->is_null()) {
     if (props->is_object()) {
       if (const size_t size = ApproxJsonBytes(*props, limits.max_props_bytes); size > limits.max_props_bytes) {
-        return Error{ErrorCode::kTooLarge, path + "/props",
+        return Error{ErrorCode::kTooLarge, path("/props"),
                      "the event's \"props\" take more than " + std::to_string(limits.max_props_bytes) +
                          " bytes as JSON; keep large documents out of events"};
       }
       if constexpr (kTake) e.props = std::move(*props);
       else e.props = *props;
     } else {
-      warn(ErrorCode::kWrongArgumentType, path + "/props",
+      warn(ErrorCode::kWrongArgumentType, path("/props"),
            "ignored: \"props\" must be an object like {\"amount\": 30}; the event is kept without props");
     }
   }
-  auto id = ej.find("id");
-  if (id != ej.end() && id->is_string() && !id->template get_ref<const std::string&>().empty()) {
+  Json* id = f.id;
+  if (id != nullptr && id->is_string() && !id->template get_ref<const std::string&>().empty()) {
     if constexpr (kTake) e.id = std::move(id->template get_ref<std::string&>());
     else e.id = id->template get<std::string>();
-  } else if (id != ej.end() && id->is_number()) {
+  } else if (id != nullptr && id->is_number()) {
     e.id = id->dump();
   }
   if (e.id.size() > limits.max_string_bytes) {
-    return Error{ErrorCode::kTooLarge, path + "/id",
+    return Error{ErrorCode::kTooLarge, path("/id"),
                  "the event's \"id\" is longer than " + std::to_string(limits.max_string_bytes) + " bytes"};
   }
   if (e.id.empty()) {
     // Without an id re-delivery cannot be recognised; an id derived from the
     // content at least makes the same event delivered twice count once.
     e.id = DerivedId(e.type, e.ts, e.props);
-    warn(ErrorCode::kWrongArgumentType, path + "/id",
+    warn(ErrorCode::kWrongArgumentType, path("/id"),
          "the event has no \"id\" (a non-empty string); it is kept with the id \"" + e.id +
              "\", and two identical events without ids count once");
   }
   return e;
 }
 
+// ParseEvent on a parsed value: for a const event (copies) and for one the
+// caller gives up (moves).
+template <typename Json>
+Result<Event> ParseEventImpl(Json& ej, const LazyPath& path, std::vector<Error>* warnings,
+                             const ProfileLimits& limits) {
+  if (!ej.is_object()) {
+    return Error{ErrorCode::kWrongArgumentType, path(),
+                 "an event must be an object like {\"id\": \"e-1\", \"type\": \"order_paid\", \"ts\": 1763800000000}"};
+  }
+  const auto field = [&ej](const char* key) -> Json* {
+    auto it = ej.find(key);
+    return it == ej.end() ? nullptr : &*it;
+  };
+  return EventFromFields(Fields<Json>{field("type"), field("ts"), field("props"), field("id")}, path, warnings,
+                         limits);
+}
+
+// An event of a profile's text read by ReadProfileText.
+Result<Event> ParseEventFields(EventFields& f, const LazyPath& path, std::vector<Error>* warnings,
+                               const ProfileLimits& limits) {
+  if (f.whole) return ParseEventImpl(*f.whole, path, warnings, limits);
+  const auto field = [&f](int bit, json* value) { return (f.present & bit) != 0 ? value : nullptr; };
+  return EventFromFields(Fields<json>{field(EventFields::kType, &f.type), field(EventFields::kTs, &f.ts),
+                                      field(EventFields::kProps, &f.props), field(EventFields::kId, &f.id)},
+                         path, warnings, limits);
+}
+
 }  // namespace
 
 Result<Event> ParseEvent(const json& ej, std::string_view path, std::vector<Error>* warnings,
                          const ProfileLimits& limits) {
-  return ParseEventImpl(ej, path, warnings, limits);
+  return ParseEventImpl(ej, LazyPath{path}, warnings, limits);
 }
 
 Result<Event> ParseEvent(json&& ej, std::string_view path, std::vector<Error>* warnings, const ProfileLimits& limits) {
-  return ParseEventImpl(ej, path, warnings, limits);
+  return ParseEventImpl(ej, LazyPath{path}, warnings, limits);
 }
 
 const std::vector<uint32_t>& Profile::EventsOfType(std::string_view type) const {
@@ -513,15 +561,22 @@ CompactionReport Profile::Compact(int64_t now, const RetentionPolicy& policy) {
 }
 
 Result<Profile> Profile::FromJson(const json& j, std::vector<Error>* warnings, const ProfileLimits& limits) {
-  // kTake false: nothing in `j` is modified.
-  return FromJsonImpl(const_cast<json&>(j), /*kTake=*/false, warnings, limits);
+  // One reader, which takes the events' parts: a second one that copies them
+  // cost the page module 1 KB gz. Callers that own their JSON move it in.
+  json copy = j;
+  return FromJsonImpl(copy, nullptr, warnings, limits);
 }
 
 Result<Profile> Profile::FromJson(json&& j, std::vector<Error>* warnings, const ProfileLimits& limits) {
-  return FromJsonImpl(j, /*kTake=*/true, warnings, limits);
+  return FromJsonImpl(j, nullptr, warnings, limits);
 }
 
-Result<Profile> Profile::FromJsonImpl(json& j, bool kTake, std::vector<Error>* warnings, const ProfileLimits& limits) {
+Result<Profile> Profile::FromProfileText(ProfileText&& text, std::vector<Error>* warnings, const ProfileLimits& limits) {
+  return FromJsonImpl(text.rest, text.events_listed ? &text.events : nullptr, warnings, limits);
+}
+
+Result<Profile> Profile::FromJsonImpl(json& j, std::vector<EventFields>* listed, std::vector<Error>* warnings,
+                                      const ProfileLimits& limits) {
   const Warner warn(warnings);
   if (!j.is_object()) {
     return Error{ErrorCode::kWrongArgumentType, "",
@@ -556,7 +611,7 @@ Result<Profile> Profile::FromJsonImpl(json& j, bool kTake, std::vector<Error>* w
     else warn(ErrorCode::kWrongArgumentType, "/user_id", "ignored: \"user_id\" must be a string");
   }
   if (auto it = j.find("attributes"); it != j.end() && !it->is_null()) {
-    if (it->is_object()) p.attributes_ = kTake ? std::move(*it) : *it;
+    if (it->is_object()) p.attributes_ = std::move(*it);
     else warn(ErrorCode::kWrongArgumentType, "/attributes", "ignored: \"attributes\" must be an object");
   }
   if (auto it = j.find("tz_offset_min"); it != j.end() && !it->is_null()) {
@@ -567,31 +622,37 @@ Result<Profile> Profile::FromJsonImpl(json& j, bool kTake, std::vector<Error>* w
     if (it == j.end() || it->is_null()) continue;
     std::string why;
     const std::string path = std::string("/") + field;
-    if (std::optional<int64_t> t = ReadTime(*it, path, warn, field, &why)) {
+    if (std::optional<int64_t> t = ReadTime(*it, LazyPath{path}, "", warn, field, &why)) {
       (field[0] == 'a' ? p.as_of_ : p.compacted_through_) = *t;
     } else {
       warn(ErrorCode::kWrongArgumentType, path, "ignored: " + why);
     }
   }
   if (auto it = j.find("tags"); it != j.end() && !it->is_null()) {
-    if (it->is_object()) p.server_tags_ = kTake ? std::move(*it) : *it;
+    if (it->is_object()) p.server_tags_ = std::move(*it);
     else warn(ErrorCode::kWrongArgumentType, "/tags", "ignored: server \"tags\" must be an object {\"tag_id\": {...}}");
   }
 
+  // The events: a parsed list, or the fields ReadProfileText read from one.
+  json* list = nullptr;
   if (auto it = j.find("events"); it != j.end() && !it->is_null()) {
     if (!it->is_array()) return Error{ErrorCode::kWrongArgumentType, "/events", "\"events\" must be a list"};
+    list = &*it;
+  }
+  if (list != nullptr || listed != nullptr) {
+    const size_t count = list != nullptr ? list->size() : listed->size();
     std::vector<Event> events;
-    events.reserve(std::min(it->size(), limits.max_events));
+    events.reserve(std::min(count, limits.max_events));
     // The list position of each kept event, and (built at the first
     // duplicate, which is rare) of each id, for the duplicate's warning.
     std::vector<size_t> listed_at;
     std::unordered_map<std::string, size_t> first_at;
     listed_at.reserve(events.capacity());
     p.ids_.reserve(events.capacity());
-    for (size_t i = 0; i < it->size(); ++i) {
-      const std::string path = "/events/" + std::to_string(i);
-      Result<Event> e = kTake ? ParseEvent(std::move((*it)[i]), path, warnings, limits)
-                              : ParseEvent((*it)[i], path, warnings, limits);
+    for (size_t i = 0; i < count; ++i) {
+      const LazyPath path{"/events", i};
+      Result<Event> e = list == nullptr ? ParseEventFields((*listed)[i], path, warnings, limits)
+                                        : ParseEventImpl((*list)[i], path, warnings, limits);
       if (!e.ok()) {
         Error err = e.error();
         err.message = "skipped: " + err.message;
@@ -602,7 +663,7 @@ Result<Profile> Profile::FromJsonImpl(json& j, bool kTake, std::vector<Error>* w
         if (first_at.empty()) {
           for (size_t k = 0; k < events.size(); ++k) first_at.emplace(events[k].id, listed_at[k]);
         }
-        warn(ErrorCode::kDuplicateId, path + "/id",
+        warn(ErrorCode::kDuplicateId, path("/id"),
              "ignored: event id \"" + e.value().id + "\" already appears at /events/" +
                  std::to_string(first_at.at(e.value().id)) + " (an event counts once)");
         continue;
@@ -777,9 +838,9 @@ std::pair<size_t, size_t> Profile::RemoveEventTypes(const std::function<bool(std
   return removed;
 }
 
-Result<MergeReport> Profile::MergeSnapshot(const json& snapshot, std::vector<Error>* warnings,
+Result<MergeReport> Profile::MergeSnapshot(json snapshot, std::vector<Error>* warnings,
                                            const ProfileLimits& limits) {
-  Result<Profile> parsed = FromJson(snapshot, warnings, limits);
+  Result<Profile> parsed = FromJson(std::move(snapshot), warnings, limits);
   if (!parsed.ok()) return parsed.error();
   Profile snap = std::move(parsed).value();
   if (snap.as_of_ == kNone) {

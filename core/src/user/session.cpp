@@ -15,6 +15,7 @@
 #include "tagwise/json_text.h"
 #include "tagwise/limits.h"
 #include "tagwise/utf8.h"
+#include "user/profile_text.h"
 
 namespace tagwise {
 namespace {
@@ -179,25 +180,36 @@ void VisitorSession::SetEventPurposes(std::map<std::string, PurposeSet, std::les
 
 ProfileUpdate VisitorSession::SetProfile(std::string_view text, ProfileMode mode, int64_t now) {
   ProfileUpdate out;
-  Result<json> parsed = ReadInput(text, ProfileLimits{}.max_bytes, "profile", /*fast=*/true);
+  if (auto e = CheckInputBytes(text.size(), ProfileLimits{}.max_bytes, "profile")) {
+    out.errors.push_back(*e);
+    return out;
+  }
+  // A profile that replaces or joins this one is read with its events split
+  // into fields (no JSON object per event); anything ReadProfileText does
+  // not take, and a snapshot merge, is parsed as a tree.
+  ProfileText read;
+  const bool split = mode != ProfileMode::kMergeSnapshot && ReadProfileText(text, kMaxNesting, &read);
+  Result<json> parsed = split ? Result<json>(json()) : ReadInput(text, ProfileLimits{}.max_bytes, "profile", true);
   if (!parsed.ok()) {
     out.errors.push_back(parsed.error());
     return out;
   }
+  const json& doc = split ? read.rest : parsed.value();
   std::vector<Error>& warnings = out.warnings;
   // Server tags are checked after the events are read (FromJson moves the parsed text's parts away).
   std::optional<json> server_tags;
-  if (auto t = parsed.value().find("tags"); t != parsed.value().end()) server_tags = *t;
+  if (auto t = doc.find("tags"); t != doc.end()) server_tags = *t;
   if (mode == ProfileMode::kMergeSnapshot) {
     Profile next = profile_;
-    Result<MergeReport> r = next.MergeSnapshot(parsed.value(), &warnings);
+    Result<MergeReport> r = next.MergeSnapshot(std::move(parsed.value()), &warnings);
     if (!r.ok()) {
       out.errors.push_back(r.error());
       return out;
     }
     profile_ = std::move(next);
   } else {
-    Result<Profile> p = Profile::FromJson(std::move(parsed.value()), &warnings);
+    Result<Profile> p = split ? Profile::FromProfileText(std::move(read), &warnings)
+                              : Profile::FromJson(std::move(parsed.value()), &warnings);
     if (!p.ok()) {
       out.errors.push_back(p.error());
       return out;

@@ -23,9 +23,9 @@ BatchStatus VisitorSession::TagProfiles(std::string_view text, int64_t now, cons
   // parser gives up half-way (a lone surrogate escape, a huge number), the
   // text is read again from the start.
   std::vector<TaggedProfile> results;
-  auto tag_one = [&](const nlohmann::json& profile_json) {
+  auto tag_one = [&](nlohmann::json& profile_json) {
     ++status.profiles;
-    results.push_back(TagOne(profile_json, engine, now));
+    results.push_back(TagOne(std::move(profile_json), engine, now));
   };
   // Stream: parse one profile, tag it, reuse its storage for the next.
   const FastParser::Status st = ForEachArrayElement(text, tag_one);
@@ -48,15 +48,15 @@ BatchStatus VisitorSession::TagProfiles(std::string_view text, int64_t now, cons
     }
     status.profiles = 0;
     results.clear();
-    for (const nlohmann::json& p : parsed.value()) tag_one(p);
+    for (nlohmann::json& p : parsed.value()) tag_one(p);
   }
   for (const TaggedProfile& r : results) each(r);
   return status;
 }
 
-TaggedProfile VisitorSession::TagOne(const nlohmann::json& profile_json, const Engine* engine, int64_t now) const {
+TaggedProfile VisitorSession::TagOne(nlohmann::json&& profile_json, const Engine* engine, int64_t now) const {
   std::vector<Error> warnings;
-  Result<Profile> p = Profile::FromJson(profile_json, &warnings);
+  Result<Profile> p = Profile::FromJson(std::move(profile_json), &warnings);
   TaggedProfile out;
   if (p.ok()) {
     const Profile& profile = p.value();

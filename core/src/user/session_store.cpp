@@ -74,7 +74,7 @@ ShrinkResult VisitorSession::Shrink(int64_t now) {
     nlohmann::json j = profile_.ToJson();
     nlohmann::json& list = j["rollups"];
     list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>((out.rollups_before + 1) / 2));
-    Result<Profile> p = Profile::FromJson(j);
+    Result<Profile> p = Profile::FromJson(std::move(j));
     if (p.ok()) {
       profile_ = std::move(p).value();
       out.step = ShrinkResult::Step::kDropped;

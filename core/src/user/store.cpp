@@ -437,7 +437,9 @@ class Decoder {
     json pj = profile_.is_object() ? std::move(profile_) : json::object();
     pj["events"] = std::move(events_);
     std::vector<Error> warnings;
-    Result<Profile> p = Profile::FromJson(pj, &warnings, limits_);
+    // Moved in: FromJson returns its errors before it takes any event, so
+    // the fallback below still finds them in pj.
+    Result<Profile> p = Profile::FromJson(std::move(pj), &warnings, limits_);
     if (!p.ok() && have_header_) {
       // The header's profile is unusable (e.g. a newer profile format): keep the events.
       Error e = p.error();
@@ -449,7 +451,7 @@ class Decoder {
       json events_only = json::object();
       events_only["events"] = std::move(pj["events"]);
       warnings.clear();
-      p = Profile::FromJson(events_only, &warnings, limits_);
+      p = Profile::FromJson(std::move(events_only), &warnings, limits_);
     }
     size_t duplicates = 0;
     for (Error& w : warnings) {

@@ -14,6 +14,42 @@ using nlohmann::json;
 
 constexpr int64_t kDay = 86'400'000;
 
+// distinct counts values as JSON tells them apart: the text "1" and the
+// number 1 are two values, equal strings and equal numbers one each; events
+// without the field (or with null) do not count.
+TEST(EventsAggregateTest, DistinctCountsValuesNotTheirText) {
+  const int64_t now = 1'763'856'000'000;
+  Profile p;
+  const json values[] = {"a", "a", "b", "1", 1, 1, 2, true, false, true, json::object(), json::array({1}),
+                         "中文", "中文", nullptr};
+  int i = 0;
+  for (const json& v : values) {
+    Event e;
+    e.id = "e" + std::to_string(i);
+    e.type = "view";
+    e.ts = now - 1000 + i++;
+    e.props = json{{"sku", v}, {"nested", {{"sku", v}}}};
+    ASSERT_TRUE(p.AddEvent(e));
+  }
+  Event bare;  // no field at all
+  bare.id = "bare";
+  bare.type = "view";
+  bare.ts = now - 5;
+  ASSERT_TRUE(p.AddEvent(bare));
+  for (const char* field : {"sku", "nested.sku"}) {
+    CompileResult c = CompileRule(json{{"events", json::array({{{"type", "view"}, {"agg", "distinct"},
+                                                                 {"field", field}}})}});
+    ASSERT_TRUE(c.ok()) << FormatIssues(c.issues);
+    EvalContext ctx;
+    ctx.now = now;
+    ctx.profile = &p;
+    auto r = c.rule->Evaluate(json::object(), ctx);
+    ASSERT_TRUE(r.ok());
+    // "a" "b" "1" 1 2 true false {} [1] "中文".
+    EXPECT_EQ(r.value(), json(10)) << field;
+  }
+}
+
 TEST(EventsAggregateTest, IndexedWindowsMatchABruteForceScan) {
   std::mt19937 rng(7);
   const int64_t now = 1'763'856'000'000;

@@ -1,0 +1,83 @@
+#include "user/profile_text.h"
+
+#include <string>
+
+#include "tagwise/json_text.h"
+
+namespace tagwise {
+
+using nlohmann::json;
+
+namespace {
+
+// The list after "events": at the '['. Each entry sits two levels below the
+// profile object (profile, list), each entry's value three (profile, list,
+// event object), so nesting is counted as if the whole text were one tree.
+bool ReadEvents(FastParser& in, int max_depth, std::vector<EventFields>* events) {
+  if (max_depth < 2) return false;
+  in.Consume('[');
+  if (in.Consume(']')) return true;
+  json ignored;  // an event's other fields: parsed (they must be valid JSON), then dropped
+  do {
+    EventFields& f = events->emplace_back();
+    if (!in.Consume('{')) {
+      f.whole.emplace();
+      if (in.ParseValue(&*f.whole, max_depth - 2) != FastParser::Status::kOk) return false;
+      continue;
+    }
+    if (max_depth < 3) return false;
+    if (in.Consume('}')) continue;
+    std::string key;
+    do {
+      if (!in.ReadKey(&key)) return false;
+      json* slot = &ignored;
+      if (key == "id") {
+        slot = &f.id;
+        f.present |= EventFields::kId;
+      } else if (key == "type") {
+        slot = &f.type;
+        f.present |= EventFields::kType;
+      } else if (key == "ts") {
+        slot = &f.ts;
+        f.present |= EventFields::kTs;
+      } else if (key == "props") {
+        slot = &f.props;
+        f.present |= EventFields::kProps;
+      }
+      // A repeated key: the last one wins, as in JSON.parse and the tree.
+      if (in.ParseValue(slot, max_depth - 3) != FastParser::Status::kOk) return false;
+    } while (in.Consume(','));
+    if (!in.Consume('}')) return false;
+  } while (in.Consume(','));
+  return in.Consume(']');
+}
+
+}  // namespace
+
+bool ReadProfileText(std::string_view text, int max_depth, ProfileText* out) {
+  FastParser in(text);
+  if (max_depth < 1 || !in.Consume('{')) return false;
+  out->rest = json::object();
+  auto& fields = out->rest.get_ref<json::object_t&>();
+  if (in.Consume('}')) return in.AtEnd();
+  std::string key;
+  do {
+    if (!in.ReadKey(&key)) return false;
+    if (key == "events") {
+      // A repeated "events": the last one wins, list or not.
+      out->events.clear();
+      out->events_listed = false;
+      fields.erase(key);
+      if (in.Peek('[')) {
+        out->events_listed = true;
+        if (!ReadEvents(in, max_depth, &out->events)) return false;
+        continue;
+      }
+    }
+    json& slot = fields[key];
+    if (in.ParseValue(&slot, max_depth - 1) != FastParser::Status::kOk) return false;
+  } while (in.Consume(','));
+  return in.Consume('}') && in.AtEnd();
+}
+
+}  // namespace tagwise
