@@ -57,8 +57,10 @@
 // apart: the page first times the warm instance, then awaits
 // tw.ready('offers'); "ready + offers" is ready plus that call's duration.
 //
-// The issue's bars: cold ready ≤ 2× GrowthBook's; what the tag path fetches
-// (JS + wasm, transferred) ≤ 150 KB; warm ≤ 10 ms. The page's tags are checked
+// The issue's bars: cold ready ≤ 2× GrowthBook's; the package's JS + .wasm
+// the tag path fetches ≤ 150 KB (the bodies at gzip -9, as the issue and
+// tests/js/size_budget.test.mjs count them; what went over the wire with HTTP
+// headers is printed too); warm ≤ 10 ms. The page's tags are checked
 // against createTagwise() in Node, and GrowthBook's values against GrowthBook
 // in Node. Prints medians with min–max; --json also writes every sample and the
 // summary as JSON on stdout (the table then goes to stderr).
@@ -364,15 +366,17 @@ async function visit(context, page, path, linger) {
 
   const network = { html: 0, code: 0, data: 0, lazy: 0 };
   const count = { html: 0, code: 0, data: 0, lazy: 0 };
+  let codeGzip = 0; // the JS and .wasm bodies fetched, gzip -9: the issue's measure (no HTTP headers)
   for (const r of requests.values()) {
     const role = assets.get(r.path)?.role;
     if (role === undefined || role === 'unused') throw new Error(`${path}: unexpected request ${r.path}`);
     if (r.cached) continue;
     network[role] += r.bytes;
     count[role] += 1;
+    if (role === 'code') codeGzip += assets.get(r.path).gzip.length;
   }
   return {
-    ...result, network, count,
+    ...result, network, count, codeGzip,
     bytes: network.html + network.code + network.data, requests: count.html + count.code + count.data,
     ...(args.trace ? { wasmTraceCached: traced.has('v8.wasm.cachedModule'), wasmTraceHit: traced.has('v8.wasm.moduleCacheHit') } : {}),
   };
@@ -469,6 +473,7 @@ for (const kind of ['tagwise', 'growthbook']) {
       warm: of(kind, v, (r) => r.warm.total),
       bytes: of(kind, v, (r) => r.bytes),
       codeBytes: of(kind, v, (r) => r.network.code),
+      codeGzip: of(kind, v, (r) => r.codeGzip),
       dataBytes: of(kind, v, (r) => r.network.data),
       requests: of(kind, v, (r) => r.requests),
     };
@@ -494,7 +499,7 @@ const T = summary.tagwise;
 const G = summary.growthbook;
 const bars = {
   cold: { tagwise: med(T.cold.ready), limit: BARS.coldRatio * med(G.cold.ready) },
-  bytes: { tagwise: med(T.cold.codeBytes), limit: BARS.codeBytes },
+  bytes: { tagwise: med(T.cold.codeGzip), limit: BARS.codeBytes },
   warm: { tagwise: med(T.cold.warm), limit: BARS.warmMs },
 };
 for (const b of Object.values(bars)) b.met = b.tagwise <= b.limit;
@@ -523,6 +528,7 @@ const meta = {
   row('warm (2nd instance in the page)', ms(T.cold.warm), ms(G.cold.warm), ratio(T.cold.warm, G.cold.warm));
   row('fetched, cold (all)', fmtBytes(T.cold), fmtBytes(G.cold), ratio(T.cold.bytes, G.cold.bytes));
   row('  of which JS + wasm', kb(T.cold.codeBytes), kb(G.cold.codeBytes), ratio(T.cold.codeBytes, G.cold.codeBytes));
+  row('    their bodies, gzip -9', kb(T.cold.codeGzip), kb(G.cold.codeGzip), ratio(T.cold.codeGzip, G.cold.codeGzip));
   row('  of which data (JSON)', kb(T.cold.dataBytes), kb(G.cold.dataBytes), ratio(T.cold.dataBytes, G.cold.dataBytes));
   row('fetched, repeat visit', fmtBytes(T.repeat), fmtBytes(G.repeat));
   const phases = (v, list) => list.map(([label, key]) => `${label} ${med(v[key]).toFixed(1)}`).join(' · ');
@@ -546,7 +552,7 @@ const meta = {
   const mark = (b) => (b.met ? 'met' : 'NOT met');
   log('bars (issue 18):');
   log(`  cold ready ≤ ${BARS.coldRatio}× GrowthBook's: ${bars.cold.tagwise.toFixed(1)} ms vs ${bars.cold.limit.toFixed(1)} ms — ${mark(bars.cold)}`);
-  log(`  tag path fetched (JS + wasm, transferred, cold) ≤ 150 KB: ${(bars.bytes.tagwise / KB).toFixed(1)} KB — ${mark(bars.bytes)}`);
+  log(`  tag path's JS + wasm fetched cold (bodies, gzip -9; HTTP headers not counted) ≤ 150 KB: ${(bars.bytes.tagwise / KB).toFixed(1)} KB — ${mark(bars.bytes)}`);
   log(`  warm ≤ ${BARS.warmMs} ms: ${bars.warm.tagwise.toFixed(1)} ms — ${mark(bars.warm)}`);
 }
 if (args.json) console.log(JSON.stringify({ meta, summary, bars, wasmCache, samples }, null, 2));

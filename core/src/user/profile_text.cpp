@@ -1,5 +1,6 @@
 #include "user/profile_text.h"
 
+#include <cstring>
 #include <string>
 
 #include "tagwise/json_text.h"
@@ -9,6 +10,12 @@ namespace tagwise {
 using nlohmann::json;
 
 namespace {
+
+// key == name, without strlen: most keys differ in length.
+template <size_t N>
+bool Is(const std::string& key, const char (&name)[N]) {
+  return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+}
 
 // The list after "events": at the '['. Each entry sits two levels below the
 // profile object (profile, list), each entry's value three (profile, list,
@@ -31,16 +38,16 @@ bool ReadEvents(FastParser& in, int max_depth, std::vector<EventFields>* events)
     do {
       if (!in.ReadKey(&key)) return false;
       json* slot = &ignored;
-      if (key == "id") {
+      if (Is(key, "id")) {
         slot = &f.id;
         f.present |= EventFields::kId;
-      } else if (key == "type") {
+      } else if (Is(key, "type")) {
         slot = &f.type;
         f.present |= EventFields::kType;
-      } else if (key == "ts") {
+      } else if (Is(key, "ts")) {
         slot = &f.ts;
         f.present |= EventFields::kTs;
-      } else if (key == "props") {
+      } else if (Is(key, "props")) {
         slot = &f.props;
         f.present |= EventFields::kProps;
       }
@@ -63,7 +70,7 @@ bool ReadProfileText(std::string_view text, int max_depth, ProfileText* out) {
   std::string key;
   do {
     if (!in.ReadKey(&key)) return false;
-    if (key == "events") {
+    if (Is(key, "events")) {
       // A repeated "events": the last one wins, list or not.
       out->events.clear();
       out->events_listed = false;
