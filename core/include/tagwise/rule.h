@@ -57,11 +57,32 @@ class TagResolver {
   virtual nlohmann::json TagValue(std::string_view id) const = 0;
 };
 
+struct EventsSpec;  // an `events` aggregate's arguments (core/src/rules/plan.h)
+
+// `events` aggregates already computed in one evaluation pass (one profile,
+// one `now`): a catalog's tags often count the same thing (orders in 90
+// days, spend), and each is then counted once. Aggregates with a `where`
+// rule are not kept (their rule could read more than the event).
+struct AggregateMemo {
+  struct Entry {
+    const EventsSpec* spec = nullptr;
+    nlohmann::json value;
+  };
+  // A fixed number (no growth code in the page module): aggregates past it
+  // are counted each time, as without a memo.
+  static constexpr size_t kCapacity = 64;
+  Entry entries[kCapacity];
+  size_t size = 0;
+};
+
 struct EvalContext {
   int64_t now = 0;                       // evaluation time, ms since epoch
   const Profile* profile = nullptr;      // for `events`; none means no events
   const TagResolver* tags = nullptr;     // for `tag`/`tag_value`; none means no tags
   EvalOptions options;
+  // Set by the catalog engine for one pass over its tags; must not outlive
+  // that pass (a different profile or `now` would read stale counts).
+  AggregateMemo* aggregates = nullptr;
 };
 
 class Node;  // internal plan node (core/src/rules/plan.h)

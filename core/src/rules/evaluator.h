@@ -93,6 +93,7 @@ class Evaluator {
   Val EvalScopedPath(const Node& n, bool exists_only);
   Val EvalIteration(const Node& n);
   Val EvalEvents(const Node& n);
+  Val CountEvents(const EventsSpec& spec);  // EvalEvents without the memo
   // The kCond* operators (MongoDB-style conditions); the scope is the object
   // or value under test.
   Val EvalCondition(const Node& n);

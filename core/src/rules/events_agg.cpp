@@ -114,8 +114,34 @@ struct Accumulator {
 
 }  // namespace
 
+namespace {
+
+// Two specs that aggregate the same events the same way (no `where`).
+bool SameAggregate(const EventsSpec& a, const EventsSpec& b) {
+  return a.agg == b.agg && !a.where && !b.where && a.within_ms == b.within_ms && a.half_life_ms == b.half_life_ms &&
+         a.types == b.types && a.field == b.field;
+}
+
+}  // namespace
+
 Val Evaluator::EvalEvents(const Node& n) {
   const EventsSpec& spec = *n.events;
+  AggregateMemo* memo = spec.where || trace_node_ != nullptr ? nullptr : ctx_.aggregates;
+  if (memo != nullptr) {
+    for (size_t i = 0; i < memo->size; ++i) {
+      const AggregateMemo::Entry& e = memo->entries[i];
+      if (SameAggregate(*e.spec, spec)) {
+        Step();
+        return Val(json(e.value));
+      }
+    }
+  }
+  Val out = CountEvents(spec);
+  if (memo != nullptr && memo->size < AggregateMemo::kCapacity) memo->entries[memo->size++] = {&spec, out.get()};
+  return out;
+}
+
+Val Evaluator::CountEvents(const EventsSpec& spec) {
   Accumulator acc(spec, ctx_.now);
   const Profile* p = ctx_.profile;
   if (p == nullptr) {

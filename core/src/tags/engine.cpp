@@ -70,10 +70,12 @@ void Engine::RunSteps(const Profile& profile, const ServerTags& server, int64_t 
   out->now = now;
   out->decisions.resize(tags.size());
   EvaluationTagResolver resolver(*catalog_, *out);
+  AggregateMemo aggregates;  // this pass only: one profile, one `now`
   EvalContext ctx;
   ctx.now = now;
   ctx.profile = &profile;
   ctx.tags = &resolver;
+  ctx.aggregates = &aggregates;
   const json& data = profile.attributes();
   auto selected = [&](int i) { return only == nullptr || (*only)[static_cast<size_t>(i)]; };
 

@@ -311,28 +311,42 @@ namespace {
 // value for quotes, separators and numbers. Stops counting once over `limit`
 // (the answer is then just "more than limit"). Iterative: props nest up to
 // the parser's depth limit, deeper than the wasm stack likes to recurse.
+// Adds a scalar's size to *total; false for an object or array.
+bool AddScalarBytes(const json& v, size_t* total) {
+  if (v.is_string()) {
+    *total += v.get_ref<const std::string&>().size() + 3;
+  } else if (v.is_object() || v.is_array()) {
+    return false;
+  } else {
+    *total += v.is_number() ? 8 : 5;
+  }
+  return true;
+}
+
 size_t ApproxJsonBytes(const json& j, size_t limit) {
   size_t total = 0;
-  std::vector<const json*> todo{&j};
-  while (!todo.empty() && total <= limit) {
-    const json* v = todo.back();
-    todo.pop_back();
-    if (v->is_string()) {
-      total += v->get_ref<const std::string&>().size() + 3;
-    } else if (v->is_object()) {
+  // Objects and arrays still to count. Only nested ones are queued, so the
+  // flat props most events have need no allocation.
+  std::vector<const json*> todo;
+  for (const json* v = &j;;) {
+    if (v->is_object()) {
       total += 2;
       for (auto it = v->begin(); it != v->end(); ++it) {
         total += it.key().size() + 4;
-        todo.push_back(&it.value());
+        if (!AddScalarBytes(it.value(), &total)) todo.push_back(&it.value());
       }
     } else if (v->is_array()) {
       total += 2;
-      for (const json& item : *v) todo.push_back(&item);
+      for (const json& item : *v) {
+        if (!AddScalarBytes(item, &total)) todo.push_back(&item);
+      }
     } else {
-      total += v->is_number() ? 8 : 5;
+      AddScalarBytes(*v, &total);
     }
+    if (todo.empty() || total > limit) return total;
+    v = todo.back();
+    todo.pop_back();
   }
-  return total;
 }
 
 }  // namespace

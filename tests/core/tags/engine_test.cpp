@@ -93,6 +93,41 @@ TEST(EngineTest, ValueRulesGiveTagValues) {
   EXPECT_TRUE(Decision(engine, e, "vip").value.is_null());
 }
 
+// One pass counts an aggregate several tags share once (AggregateMemo), and
+// only aggregates that are the same: another window, field, agg or type, or
+// any `where`, is its own count.
+TEST(EngineTest, TagsSharingAnAggregateAgreeWithTagsThatDoNot) {
+  Engine engine(Load(R"({"tagwise": 1, "tags": [
+    {"id": "spend_a", "name": "a", "when": true, "value": {"events": [{"type": "order_paid", "agg": "sum", "field": "amount"}]}},
+    {"id": "spend_b", "name": "b", "when": true, "value": {"+": [{"events": [{"type": "order_paid", "agg": "sum", "field": "amount"}]}, 0]}},
+    {"id": "spend_7d", "name": "c", "when": true, "value": {"events": [{"type": "order_paid", "agg": "sum", "field": "amount", "within": "7d"}]}},
+    {"id": "spend_fee", "name": "d", "when": true, "value": {"events": [{"type": "order_paid", "agg": "sum", "field": "fee"}]}},
+    {"id": "count", "name": "e", "when": true, "value": {"events": [{"type": "order_paid", "field": "amount", "agg": "count"}]}},
+    {"id": "refunds", "name": "f", "when": true, "value": {"events": [{"type": "order_refunded", "agg": "sum", "field": "amount"}]}},
+    {"id": "games", "name": "g", "when": true, "value": {"events": [{"type": "order_paid", "agg": "sum", "field": "amount", "where": {"==": [{"var": "category"}, "game"]}}]}},
+    {"id": "books", "name": "h", "when": true, "value": {"events": [{"type": "order_paid", "agg": "sum", "field": "amount", "where": {"==": [{"var": "category"}, "book"]}}]}},
+    {"id": "decayed", "name": "i", "when": true, "value": {"round": [{"events": [{"type": "order_paid", "agg": "sum", "field": "amount", "half_life": "1d"}]}]}}
+  ]})"));
+  Profile p = MakeProfile(json::object(),
+                          {{"1", "order_paid", kNow - kDay, {{"amount", 120}, {"fee", 1}, {"category", "game"}}},
+                           {"2", "order_paid", kNow - 10 * kDay, {{"amount", 100}, {"fee", 2}, {"category", "book"}}},
+                           {"3", "order_refunded", kNow - kDay, {{"amount", 30}}}});
+  Evaluation e = engine.EvaluateAll(p, {}, kNow);
+  EXPECT_EQ(Decision(engine, e, "spend_a").value, json(220));
+  EXPECT_EQ(Decision(engine, e, "spend_b").value, json(220));
+  EXPECT_EQ(Decision(engine, e, "spend_7d").value, json(120));
+  EXPECT_EQ(Decision(engine, e, "spend_fee").value, json(3));
+  EXPECT_EQ(Decision(engine, e, "count").value, json(2));
+  EXPECT_EQ(Decision(engine, e, "refunds").value, json(30));
+  EXPECT_EQ(Decision(engine, e, "games").value, json(120));
+  EXPECT_EQ(Decision(engine, e, "books").value, json(100));
+  EXPECT_EQ(Decision(engine, e, "decayed").value, json(60));  // 120/2 + 100/1024, rounded
+  // A later pass at another time counts again.
+  Evaluation later = engine.EvaluateAll(p, {}, kNow + 7 * kDay);
+  EXPECT_EQ(Decision(engine, later, "spend_7d").value, json(0));
+  EXPECT_EQ(Decision(engine, later, "spend_a").value, json(220));
+}
+
 TEST(EngineTest, ConsentOffMeansNotComputedAndNotHeld) {
   EngineOptions options;
   options.purposes = {"personalization"};
