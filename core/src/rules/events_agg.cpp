@@ -112,10 +112,6 @@ struct Accumulator {
   }
 };
 
-}  // namespace
-
-namespace {
-
 // Two specs that aggregate the same events the same way (no `where`).
 bool SameAggregate(const EventsSpec& a, const EventsSpec& b) {
   return a.agg == b.agg && !a.where && !b.where && a.within_ms == b.within_ms && a.half_life_ms == b.half_life_ms &&
