@@ -11,6 +11,13 @@
 //
 // Data: bench/browser/startup-data.mjs (the first_load page's catalog and
 // profile). Needs the modules built: bash tools/build.sh wasm-module.
+//
+// Where the time goes, by wasm function: relink the module with names kept
+// (the same code plus a name section) into another directory and profile it:
+//   mkdir -p /tmp/named && cd build-wasm && export NODE_PATH=/usr/share/nodejs &&
+//   eval "$(sed -E 's# -o [^ ]+# -o /tmp/named/tagwise_page.mjs#' \
+//     CMakeFiles/tagwise_page_wasm.dir/link.txt) --profiling-funcs" && cd ..
+//   node --no-liftoff --cpu-prof --cpu-prof-dir=/tmp/prof bench/node/first_calls.mjs --dir /tmp/named --runs 60
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,10 +26,14 @@ import { pageModuleApi } from '../../js/page_abi.js';
 import { NOW, buildCatalog, buildProfile } from '../browser/startup-data.mjs';
 
 const { values: args } = parseArgs({
-  options: { module: { type: 'string', default: 'page' }, runs: { type: 'string', default: '12' } },
+  options: {
+    module: { type: 'string', default: 'page' },
+    runs: { type: 'string', default: '12' },
+    dir: { type: 'string' }, // where tagwise_<module>.{mjs,wasm} are; default js/dist
+  },
 });
 const REPO = new URL('../..', import.meta.url).pathname;
-const dist = join(REPO, 'js/dist');
+const dist = args.dir ?? join(REPO, 'js/dist');
 const glue = (await import(join(dist, `tagwise_${args.module}.mjs`))).default;
 const raw = await glue({ wasmBinary: readFileSync(join(dist, `tagwise_${args.module}.wasm`)) });
 // The page runtime exports a C ABI; js/page_abi.js gives it the embind modules' shape.
