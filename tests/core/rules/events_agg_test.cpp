@@ -14,6 +14,19 @@ using nlohmann::json;
 
 constexpr int64_t kDay = 86'400'000;
 
+// `rule` compiled and evaluated over `p` at `now` (no data); null when either fails.
+json EvaluateOver(const Profile& p, int64_t now, const json& rule) {
+  CompileResult c = CompileRule(rule);
+  EXPECT_TRUE(c.ok()) << FormatIssues(c.issues);
+  if (!c.ok()) return nullptr;
+  EvalContext ctx;
+  ctx.now = now;
+  ctx.profile = &p;
+  Result<json> r = c.rule->Evaluate(json::object(), ctx);
+  EXPECT_TRUE(r.ok());
+  return r.ok() ? r.value() : json(nullptr);
+}
+
 // distinct counts values as JSON tells them apart: the text "1" and the
 // number 1 are two values, equal strings and equal numbers one each; events
 // without the field (or with null) do not count.
@@ -37,16 +50,9 @@ TEST(EventsAggregateTest, DistinctCountsValuesNotTheirText) {
   bare.ts = now - 5;
   ASSERT_TRUE(p.AddEvent(bare));
   for (const char* field : {"sku", "nested.sku"}) {
-    CompileResult c = CompileRule(json{{"events", json::array({{{"type", "view"}, {"agg", "distinct"},
-                                                                 {"field", field}}})}});
-    ASSERT_TRUE(c.ok()) << FormatIssues(c.issues);
-    EvalContext ctx;
-    ctx.now = now;
-    ctx.profile = &p;
-    auto r = c.rule->Evaluate(json::object(), ctx);
-    ASSERT_TRUE(r.ok());
+    const json rule = {{"events", json::array({{{"type", "view"}, {"agg", "distinct"}, {"field", field}}})}};
     // "a" "b" "1" 1 2 true false {} [1] "中文".
-    EXPECT_EQ(r.value(), json(10)) << field;
+    EXPECT_EQ(EvaluateOver(p, now, rule), json(10)) << field;
   }
 }
 
@@ -81,15 +87,8 @@ TEST(EventsAggregateTest, IndexedWindowsMatchABruteForceScan) {
                                {{"events", json::array({{{"type", type}, {"within", std::to_string(days) + "d"},
                                                          {"agg", "sum"}, {"field", "amount"}}})}},
                            })}};
-      CompileResult c = CompileRule(rule);
-      ASSERT_TRUE(c.ok()) << FormatIssues(c.issues);
-      EvalContext ctx;
-      ctx.now = now;
-      ctx.profile = &p;
-      auto r = c.rule->Evaluate(json::object(), ctx);
-      ASSERT_TRUE(r.ok());
-      EXPECT_EQ(r.value().get<std::string>(),
-                std::to_string(static_cast<int64_t>(count)) + "/" + std::to_string(static_cast<int64_t>(sum)))
+      EXPECT_EQ(EvaluateOver(p, now, rule),
+                json(std::to_string(static_cast<int64_t>(count)) + "/" + std::to_string(static_cast<int64_t>(sum))))
           << type << " " << days;
     }
   }
@@ -124,13 +123,9 @@ TEST(EventsAggregateTest, WhereSeesEventProps) {
   Profile p;
   ASSERT_TRUE(p.AddEvent(Event{"1", "order_paid", 10, json{{"amount", 30}, {"sku", {{"brand", "Steam"}}}}}));
   ASSERT_TRUE(p.AddEvent(Event{"2", "order_paid", 20, json{{"amount", 5}, {"sku", {{"brand", "PSN"}}}}}));
-  CompileResult c = CompileRule(json::parse(
-      R"({"events": [{"type": "order_paid", "where": {"==": [{"var": "sku.brand"}, "Steam"]}, "agg": "sum", "field": "amount"}]})"));
-  ASSERT_TRUE(c.ok());
-  EvalContext ctx;
-  ctx.now = 100;
-  ctx.profile = &p;
-  EXPECT_EQ(c.rule->Evaluate(json::object(), ctx).value(), json(30));
+  EXPECT_EQ(EvaluateOver(p, 100, json::parse(
+      R"({"events": [{"type": "order_paid", "where": {"==": [{"var": "sku.brand"}, "Steam"]}, "agg": "sum", "field": "amount"}]})")),
+            json(30));
 }
 
 }  // namespace
