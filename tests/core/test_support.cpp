@@ -7,11 +7,25 @@
 
 #include <gtest/gtest.h>
 
+#include "tagwise/rule.h"
+
 namespace tagwise::testing {
 
 std::string SourceDir() { return TAGWISE_SOURCE_DIR; }
 
 std::string SharedDir() { return SourceDir() + "/../shared"; }
+
+nlohmann::json EvaluateOver(const Profile& profile, int64_t now, const nlohmann::json& rule) {
+  CompileResult c = CompileRule(rule);
+  EXPECT_TRUE(c.ok()) << FormatIssues(c.issues);
+  if (!c.ok()) return nullptr;
+  EvalContext ctx;
+  ctx.now = now;
+  ctx.profile = &profile;
+  Result<nlohmann::json> r = c.rule->Evaluate(nlohmann::json::object(), ctx);
+  EXPECT_TRUE(r.ok());
+  return r.ok() ? r.value() : nlohmann::json(nullptr);
+}
 
 nlohmann::json ReadJsonFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -2,10 +2,13 @@
 #ifndef TAGWISE_TESTS_CORE_TEST_SUPPORT_H_
 #define TAGWISE_TESTS_CORE_TEST_SUPPORT_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "tagwise/profile.h"
 
 namespace tagwise::testing {
 
@@ -17,6 +20,9 @@ std::string SharedDir();
 nlohmann::json ReadJsonFile(const std::string& path);
 // Lists the rule-fixture files in tests/fixtures/rules (sorted).
 std::vector<std::string> RuleFixtureFiles();
+// `rule` compiled and evaluated over `profile` at `now` (no data); fails the
+// current test (and returns null) when either fails.
+nlohmann::json EvaluateOver(const Profile& profile, int64_t now, const nlohmann::json& rule);
 
 }  // namespace tagwise::testing
 

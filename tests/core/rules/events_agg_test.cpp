@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tagwise/rule.h"
+#include "test_support.h"
 
 namespace tagwise {
 namespace {
@@ -14,18 +15,7 @@ using nlohmann::json;
 
 constexpr int64_t kDay = 86'400'000;
 
-// `rule` compiled and evaluated over `p` at `now` (no data); null when either fails.
-json EvaluateOver(const Profile& p, int64_t now, const json& rule) {
-  CompileResult c = CompileRule(rule);
-  EXPECT_TRUE(c.ok()) << FormatIssues(c.issues);
-  if (!c.ok()) return nullptr;
-  EvalContext ctx;
-  ctx.now = now;
-  ctx.profile = &p;
-  Result<json> r = c.rule->Evaluate(json::object(), ctx);
-  EXPECT_TRUE(r.ok());
-  return r.ok() ? r.value() : json(nullptr);
-}
+using testing::EvaluateOver;
 
 // distinct counts values as JSON tells them apart: the text "1" and the
 // number 1 are two values, equal strings and equal numbers one each; events

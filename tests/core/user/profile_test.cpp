@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "tagwise/rule.h"
+#include "test_support.h"
 
 namespace tagwise {
 namespace {
@@ -26,15 +27,7 @@ constexpr int64_t kMidnightUtc = 1'763'856'000'000;
 
 // Evaluates {"events": [spec]} over `p` at `now`.
 json Aggregate(const Profile& p, int64_t now, const json& spec) {
-  CompileResult c = CompileRule(json{{"events", json::array({spec})}});
-  EXPECT_TRUE(c.ok()) << FormatIssues(c.issues);
-  if (!c.ok()) return nullptr;
-  EvalContext ctx;
-  ctx.now = now;
-  ctx.profile = &p;
-  Result<json> r = c.rule->Evaluate(json::object(), ctx);
-  EXPECT_TRUE(r.ok());
-  return r.ok() ? r.value() : json(nullptr);
+  return testing::EvaluateOver(p, now, json{{"events", json::array({spec})}});
 }
 
 json Count(const Profile& p, int64_t now, const std::string& type, int64_t within) {
