@@ -21,6 +21,7 @@
 
 #include "results.h"
 #include "tagwise/answer.h"
+#include "tagwise/catalog_cache.h"
 #include "tagwise/json_text.h"
 #include "tagwise/session.h"
 
@@ -61,8 +62,19 @@ inline Result<PurposeSet> ParsePurposes(std::string_view text) {
   return ReadPurposeList(parsed.value());
 }
 
+// The module instance's compiled catalogs: every session of this instance
+// (a page's second createTagwise(), an SSR server's per-request instances)
+// that loads a catalog text already loaded shares its compiled form
+// (tagwise/catalog_cache.h). The module's one piece of state besides the
+// sessions the JS side holds.
+inline CatalogCache& ModuleCatalogCache() {
+  static CatalogCache cache;
+  return cache;
+}
+
 inline SessionOptions OptionsFrom(const std::string& purposes_text) {
   SessionOptions options;
+  options.catalog_cache = &ModuleCatalogCache();
   if (!purposes_text.empty()) {
     Result<PurposeSet> p = ParsePurposes(purposes_text);
     if (p.ok()) options.purposes = std::move(p).value();

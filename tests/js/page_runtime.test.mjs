@@ -209,3 +209,31 @@ test('in Node everything is loaded from the start: ready() resolves at once', as
   assert.equal(tw.has('experiments'), true);
   assert.equal(await tw.ready(...FEATURES), tw);
 });
+
+test('instances sharing a module compile a catalog text once and report the same load (page and Node modules)', async () => {
+  const { create } = pageCreate();
+  const { createTagwise } = await import('tagwise');
+  const warned = { ...CATALOG, tags: [...CATALOG.tags, { id: 'x', name: 'x', colour: 'red', when: true }] };
+  const other = { tagwise: 1, tags: [{ id: 'everyone', name: '所有人', when: true }] };
+  for (const make of [() => create({ clock: () => NOW }), () => createTagwise({ clock: () => NOW, storage: 'memory', purposes: ALL })]) {
+    const events = [{ id: 'o1', type: 'order_paid', ts: NOW - DAY, props: { amount: 30 } }];
+    const results = [];
+    // first, the same text again (shared), another text, then the first once more
+    for (const catalog of [warned, warned, other, warned]) {
+      const tw = await make();
+      const r = tw.loadCatalog(catalog);
+      assert.equal(tw.setProfile({ user_id: 'u1', events }).ok, true);
+      results.push({ r, fingerprint: tw.catalogFingerprint, tags: tw.tags().map((t) => [t.id, t.value]) });
+      tw.dispose();
+    }
+    const [a, b, c, d] = results;
+    assert.equal(a.r.ok, true);
+    assert.equal(a.r.warnings.length, 1);
+    assert.match(a.r.warnings[0].path, /\/tags\/\d+\/colour/);
+    assert.deepEqual(b, a);
+    assert.deepEqual(d, a);
+    assert.deepEqual(c.tags, [['everyone', true]]);
+    assert.notEqual(c.fingerprint, a.fingerprint);
+    assert.deepEqual(a.tags.find(([id]) => id === 'spend'), ['spend', 30]);
+  }
+});

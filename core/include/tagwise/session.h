@@ -54,6 +54,8 @@
 
 namespace tagwise {
 
+struct CatalogCache;
+
 namespace internal {
 class Activity;
 class HintsSession;
@@ -99,6 +101,10 @@ struct SessionOptions {
   // Most warnings kept per profile of a TagProfiles batch: a batch job wants
   // to know a profile had problems, not 500,000 copies of one warning.
   size_t max_batch_warnings = 20;
+  // Where LoadCatalog finds catalogs already compiled from the same text and
+  // keeps the ones it compiles (tagwise/catalog_cache.h); not owned, must
+  // outlive the session. Null: every load compiles.
+  CatalogCache* catalog_cache = nullptr;
 };
 
 struct CatalogLoad {

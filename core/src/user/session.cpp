@@ -12,6 +12,7 @@
 #include "common/fnv.h"
 #include "experiments/activity.h"
 #include "recommend/hints_session.h"
+#include "tagwise/catalog_cache.h"
 #include "tagwise/json_text.h"
 #include "tagwise/limits.h"
 #include "tagwise/utf8.h"
@@ -138,22 +139,34 @@ const Ledger& VisitorSession::ledger() const { return activity_->ledger(); }
 
 CatalogLoad VisitorSession::LoadCatalog(std::string_view text, int64_t now) {
   CatalogLoad out;
-  // The fast reader decodes valid UTF-8 exactly as nlohmann does (and falls
-  // back to it for the error position on bad JSON); nlohmann reports bad UTF-8.
-  Result<json> parsed = ReadInput(text, CatalogOptions{}.max_bytes, "catalog", /*fast=*/IsValidUtf8(text));
-  if (!parsed.ok()) {
-    out.errors.push_back(parsed.error());
-    return out;
-  }
-  CatalogLoadResult loaded = Catalog::Load(parsed.value());
-  out.warnings = std::move(loaded.warnings);
-  if (!loaded.ok()) {
-    out.errors = std::move(loaded.errors);
-    return out;
-  }
+  CatalogCache* cache = options_.catalog_cache;
   std::shared_ptr<const Catalog> old = std::move(catalog_);
-  catalog_ = std::move(loaded.catalog);
-  fingerprint_ = CatalogFingerprint(parsed.value());
+  if (cache != nullptr && cache->catalog != nullptr && cache->text == text) {
+    catalog_ = cache->catalog;
+    fingerprint_ = cache->fingerprint;
+    out.warnings = cache->warnings;
+  } else {
+    // The fast reader decodes valid UTF-8 exactly as nlohmann does (and falls
+    // back to it for the error position on bad JSON); nlohmann reports bad UTF-8.
+    Result<json> parsed = ReadInput(text, CatalogOptions{}.max_bytes, "catalog", /*fast=*/IsValidUtf8(text));
+    CatalogLoadResult loaded;
+    if (parsed.ok()) loaded = Catalog::Load(parsed.value());
+    else loaded.errors.push_back(parsed.error());
+    out.warnings = std::move(loaded.warnings);
+    if (!loaded.ok()) {
+      out.errors = std::move(loaded.errors);
+      catalog_ = std::move(old);
+      return out;
+    }
+    catalog_ = std::move(loaded.catalog);
+    fingerprint_ = CatalogFingerprint(parsed.value());
+    if (cache != nullptr) {
+      cache->text.assign(text);
+      cache->catalog = catalog_;
+      cache->fingerprint = fingerprint_;
+      cache->warnings = out.warnings;
+    }
+  }
   engine_.emplace(catalog_, engine_options_);
   RebuildScope();
   Evaluation previous = std::move(eval_);
