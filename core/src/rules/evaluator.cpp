@@ -110,7 +110,7 @@ Val Evaluator::Arithmetic(double result, bool division_by_zero) {
   return Val(js::MakeNumber(result));
 }
 
-Val Evaluator::EvalSpread(const Node& n) {
+[[gnu::noinline]] Val Evaluator::EvalSpread(const Node& n) {
   Val list = Eval(n.args[0]);
   Node expanded;
   expanded.op = n.op;
@@ -166,60 +166,8 @@ Val Evaluator::EvalNode(const Node& n) {
   switch (n.op) {
     case Op::kLiteral:
       return Val::Ref(n.literal);
-    case Op::kArray: {
-      json out = json::array();
-      for (const Node& a : n.args) out.push_back(Eval(a).take());
-      return Val(std::move(out));
-    }
     case Op::kVar:
       return EvalVar(n);
-    case Op::kVal:
-      return EvalScopedPath(n, false);
-    case Op::kExists:
-      return EvalScopedPath(n, true);
-    case Op::kMissing:
-    case Op::kMissingSome: {
-      std::vector<Val> vals;
-      for (const Node& a : n.args) vals.push_back(Eval(a));
-      json keys = json::array();
-      size_t need = 0;
-      if (n.op == Op::kMissing) {
-        if (!vals.empty() && vals[0].get().is_array()) keys = vals[0].get();
-        else for (const Val& v : vals) keys.push_back(v.get());
-      } else {
-        double d = argc > 0 ? js::ToNumber(vals[0].get()) : 0;
-        // Clamped before the cast (casting 7.7e109 to size_t is undefined;
-        // found by fuzz/rule_json_fuzzer). 2^31 fits a 32-bit size_t (wasm32)
-        // and no list has that many keys, so the answer is the same.
-        need = std::isnan(d) || d < 0 ? 0 : static_cast<size_t>(std::min(d, kMaxCountCast));
-        if (argc > 1) {
-          keys = vals[1].get();
-          if (!keys.is_array()) {  // one key: [key]
-            json one = json::array();
-            one.push_back(std::move(keys));
-            keys = std::move(one);
-          }
-        }
-      }
-      json missing = json::array();
-      const json& data = *frames_.back().data;
-      for (const json& key : keys) {
-        Node probe;
-        probe.op = Op::kVar;
-        probe.static_path = true;
-        if (key.is_null() || (key.is_string() && key.get_ref<const std::string&>().empty())) {
-          probe.whole_data = true;
-        } else {
-          probe.path = SplitPath(js::ToString(key));
-        }
-        FrameGuard<FrameStack> guard(&frames_, Frame{&data, frames_.back().index});
-        Val v = EvalVar(probe);
-        const json& got = v.get();
-        if (got.is_null() || (got.is_string() && got.get_ref<const std::string&>().empty())) missing.push_back(key);
-      }
-      if (n.op == Op::kMissingSome && keys.size() - missing.size() >= need) return Val(json::array());
-      return Val(std::move(missing));
-    }
     case Op::kIf: {
       size_t i = 0;
       for (; i + 1 < argc; i += 2) {
@@ -242,13 +190,6 @@ Val Evaluator::EvalNode(const Node& n) {
       return Val(json(argc == 0 || !js::Truthy(Eval(n.args[0]).get())));
     case Op::kNotNot:
       return Val(json(argc > 0 && js::Truthy(Eval(n.args[0]).get())));
-    case Op::kCoalesce: {
-      for (const Node& a : n.args) {
-        Val v = Eval(a);
-        if (!v.get().is_null()) return v;
-      }
-      return Val();
-    }
     case Op::kEq:
     case Op::kNe:
     case Op::kStrictEq:
@@ -322,6 +263,111 @@ Val Evaluator::EvalNode(const Node& n) {
       double b = argc > 1 ? js::ToNumber(Eval(n.args[1]).get()) : kNaN;
       return Arithmetic(n.op == Op::kDiv ? a / b : std::fmod(a, b), b == 0);
     }
+    case Op::kIn: {
+      Val a = arg(0);
+      Val b = arg(1);
+      const json& hay = b.get();
+      if (hay.is_string()) {
+        const std::string& h = hay.get_ref<const std::string&>();
+        if (h.empty()) return Val(json(false));
+        if (a.get().is_string()) return Val(json(js::Contains(h, a.get().get_ref<const std::string&>())));
+        return Val(json(js::Contains(h, js::ToString(a.get()))));
+      }
+      if (hay.is_array()) {
+        for (const json& e : hay) {
+          if (js::StrictEquals(e, a.get(), &e == a.ref())) return Val(json(true));
+        }
+      }
+      return Val(json(false));
+    }
+    case Op::kNow:
+      return Val(json(ctx_.now));
+    case Op::kDaysSince:
+    case Op::kHoursSince: {
+      auto ts = TimeValue(arg(0).get());
+      if (!ts) return Val();
+      double unit = n.op == Op::kDaysSince ? kMsPerDay : kMsPerHour;
+      return Val(js::MakeNumber((static_cast<double>(ctx_.now) - *ts) / unit));
+    }
+    case Op::kEvents:
+      return EvalEvents(n);
+    case Op::kTag:
+      return Val(json(ctx_.tags != nullptr && ctx_.tags->HasTag(n.tag_id)));
+    case Op::kTagValue:
+      return ctx_.tags != nullptr ? Val(ctx_.tags->TagValue(n.tag_id)) : Val();
+    default:
+      return EvalOther(n);
+  }
+}
+
+// The operators rules use less often, apart from EvalNode: a function V8's
+// optimizing tier compiles only once it is hot itself, and a smaller EvalNode
+// (the one every node goes through) to compile and to run in the baseline
+// tier (a page's first calls), whose stack frame holds every local of every
+// case.
+[[gnu::noinline]] Val Evaluator::EvalOther(const Node& n) {
+  const auto argc = n.args.size();
+  auto arg = [&](size_t i) -> Val { return i < argc ? Eval(n.args[i]) : Val(); };
+  switch (n.op) {
+    case Op::kArray: {
+      json out = json::array();
+      for (const Node& a : n.args) out.push_back(Eval(a).take());
+      return Val(std::move(out));
+    }
+    case Op::kVal:
+      return EvalScopedPath(n, false);
+    case Op::kExists:
+      return EvalScopedPath(n, true);
+    case Op::kMissing:
+    case Op::kMissingSome: {
+      std::vector<Val> vals;
+      for (const Node& a : n.args) vals.push_back(Eval(a));
+      json keys = json::array();
+      size_t need = 0;
+      if (n.op == Op::kMissing) {
+        if (!vals.empty() && vals[0].get().is_array()) keys = vals[0].get();
+        else for (const Val& v : vals) keys.push_back(v.get());
+      } else {
+        double d = argc > 0 ? js::ToNumber(vals[0].get()) : 0;
+        // Clamped before the cast (casting 7.7e109 to size_t is undefined;
+        // found by fuzz/rule_json_fuzzer). 2^31 fits a 32-bit size_t (wasm32)
+        // and no list has that many keys, so the answer is the same.
+        need = std::isnan(d) || d < 0 ? 0 : static_cast<size_t>(std::min(d, kMaxCountCast));
+        if (argc > 1) {
+          keys = vals[1].get();
+          if (!keys.is_array()) {  // one key: [key]
+            json one = json::array();
+            one.push_back(std::move(keys));
+            keys = std::move(one);
+          }
+        }
+      }
+      json missing = json::array();
+      const json& data = *frames_.back().data;
+      for (const json& key : keys) {
+        Node probe;
+        probe.op = Op::kVar;
+        probe.static_path = true;
+        if (key.is_null() || (key.is_string() && key.get_ref<const std::string&>().empty())) {
+          probe.whole_data = true;
+        } else {
+          probe.path = SplitPath(js::ToString(key));
+        }
+        FrameGuard<FrameStack> guard(&frames_, Frame{&data, frames_.back().index});
+        Val v = EvalVar(probe);
+        const json& got = v.get();
+        if (got.is_null() || (got.is_string() && got.get_ref<const std::string&>().empty())) missing.push_back(key);
+      }
+      if (n.op == Op::kMissingSome && keys.size() - missing.size() >= need) return Val(json::array());
+      return Val(std::move(missing));
+    }
+    case Op::kCoalesce: {
+      for (const Node& a : n.args) {
+        Val v = Eval(a);
+        if (!v.get().is_null()) return v;
+      }
+      return Val();
+    }
     case Op::kMin:
     case Op::kMax: {
       bool is_min = n.op == Op::kMin;
@@ -358,23 +404,6 @@ Val Evaluator::EvalNode(const Node& n) {
         return Val(json(js::Substr(s, start, len, true)));
       }
       return Val(json(js::Substr(s, start, 0, false)));
-    }
-    case Op::kIn: {
-      Val a = arg(0);
-      Val b = arg(1);
-      const json& hay = b.get();
-      if (hay.is_string()) {
-        const std::string& h = hay.get_ref<const std::string&>();
-        if (h.empty()) return Val(json(false));
-        if (a.get().is_string()) return Val(json(js::Contains(h, a.get().get_ref<const std::string&>())));
-        return Val(json(js::Contains(h, js::ToString(a.get()))));
-      }
-      if (hay.is_array()) {
-        for (const json& e : hay) {
-          if (js::StrictEquals(e, a.get(), &e == a.ref())) return Val(json(true));
-        }
-      }
-      return Val(json(false));
     }
     case Op::kMerge: {
       json out = json::array();
@@ -423,15 +452,6 @@ Val Evaluator::EvalNode(const Node& n) {
     }
     case Op::kLog:
       return arg(0);
-    case Op::kNow:
-      return Val(json(ctx_.now));
-    case Op::kDaysSince:
-    case Op::kHoursSince: {
-      auto ts = TimeValue(arg(0).get());
-      if (!ts) return Val();
-      double unit = n.op == Op::kDaysSince ? kMsPerDay : kMsPerHour;
-      return Val(js::MakeNumber((static_cast<double>(ctx_.now) - *ts) / unit));
-    }
     case Op::kDate: {
       Val v = arg(0);
       if (v.get().is_string()) {
@@ -440,12 +460,6 @@ Val Evaluator::EvalNode(const Node& n) {
       }
       return v.get().is_number() ? v : Val();
     }
-    case Op::kEvents:
-      return EvalEvents(n);
-    case Op::kTag:
-      return Val(json(ctx_.tags != nullptr && ctx_.tags->HasTag(n.tag_id)));
-    case Op::kTagValue:
-      return ctx_.tags != nullptr ? Val(ctx_.tags->TagValue(n.tag_id)) : Val();
     case Op::kBucket: {
       auto x = NumberOrNull(arg(0).get());
       Val t = arg(1);
@@ -503,6 +517,8 @@ Val Evaluator::EvalNode(const Node& n) {
     case Op::kCondSize: case Op::kCondRegex: case Op::kCondType:
     case Op::kCondVEq: case Op::kCondVNe: case Op::kCondVGt: case Op::kCondVGe: case Op::kCondVLt: case Op::kCondVLe:
       return Val(json(CondHolds(n, *frames_.back().data)));
+    default:
+      break;
   }
   return Val();
 }

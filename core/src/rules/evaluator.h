@@ -88,6 +88,7 @@ class Evaluator {
     size_t size_ = 0;
   };
   Val EvalNode(const Node& n);
+  Val EvalOther(const Node& n);  // the operators EvalNode does not handle itself
   Val EvalTraced(const Node& n);
   Val EvalVar(const Node& n);
   Val EvalScopedPath(const Node& n, bool exists_only);

@@ -120,7 +120,8 @@ bool SameAggregate(const EventsSpec& a, const EventsSpec& b) {
 
 }  // namespace
 
-Val Evaluator::EvalEvents(const Node& n) {
+// Not inlined into EvalNode: see EvalOther.
+[[gnu::noinline]] Val Evaluator::EvalEvents(const Node& n) {
   const EventsSpec& spec = *n.events;
   AggregateMemo* memo = spec.where || trace_node_ != nullptr ? nullptr : ctx_.aggregates;
   if (memo != nullptr) {
