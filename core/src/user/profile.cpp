@@ -797,7 +797,7 @@ size_t Profile::MergeLocal(const Profile& other) {
   if (blank) {
     // A fresh tab's empty copy: the other copy is the whole state.
     const std::string id = user_id_;
-    *this = other;
+    *this = Profile(other);  // copy, then move: no copy-assignment in the page runtime
     if (user_id_.empty()) user_id_ = id;
     return events_.size();
   }

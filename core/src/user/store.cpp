@@ -564,7 +564,7 @@ StoreMergeReport MergeStores(const StoreState& stored, StoreState* into) {
     ours.reserve(into->profile.events().size());
     for (const Event& e : into->profile.events()) ours.insert(e.id);
     for (const Event& e : stored.profile.events()) report.events_added += ours.count(e.id) == 0 ? 1 : 0;
-    *into = stored;
+    *into = StoreState(stored);  // copy, then move: no copy-assignment of a Profile in the page runtime
     report.outcome = StoreMergeReport::Outcome::kStoredWon;
     return report;
   }
