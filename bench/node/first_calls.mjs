@@ -9,6 +9,10 @@
 //   node --liftoff-only bench/node/first_calls.mjs      # baseline tier only
 //   node --no-liftoff bench/node/first_calls.mjs        # optimizing tier only
 //
+// Every run loads the same catalog text, so loadCatalog after the first run
+// is the module's catalog cache (tagwise/catalog_cache.h), as in a page's
+// second instance.
+//
 // Data: bench/browser/startup-data.mjs (the first_load page's catalog and
 // profile). Needs the modules built: bash tools/build.sh wasm-module.
 //
