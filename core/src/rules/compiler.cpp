@@ -73,6 +73,83 @@ class Compiler {
     return n;
   }
 
+  // The parts of CompileNodeImpl that few nodes take, out of line: V8's
+  // baseline tier charges each call's budget by how far into the function it
+  // returns, so a smaller CompileNodeImpl (called once per node of every rule)
+  // is optimised later and costs the page's second core less when it is.
+  [[gnu::noinline]] Node CompileArray(const json& j, const std::string& path, int depth) {
+    // Plain data lists (no objects inside) are one literal, however long.
+    bool plain = std::none_of(j.begin(), j.end(), [](const json& e) { return e.is_object() || e.is_array(); });
+    if (plain) {
+      for (size_t i = 0; i < j.size(); ++i) {
+        if (j[i].is_string()) CheckString(j[i], JoinPointer(path, std::to_string(i)));
+      }
+      return Literal(j);
+    }
+    Node n;
+    n.op = Op::kArray;
+    bool all_literal = true;
+    for (size_t i = 0; i < j.size(); ++i) {
+      n.args.push_back(CompileNode(j[i], JoinPointer(path, std::to_string(i)), depth + 1));
+      all_literal = all_literal && n.args.back().op == Op::kLiteral;
+      if (!issues_.empty() && issues_.back().code == ErrorCode::kTooLarge) break;
+    }
+    if (all_literal) {
+      // The elements' values, not the array as written: an element such as
+      // {"+": [1, 2]} was folded to 3 (json-logic-js gives [3]).
+      json values = json::array();
+      for (Node& arg : n.args) values.push_back(std::move(arg.literal));
+      return Literal(std::move(values));
+    }
+    return n;
+  }
+
+  // Not an operator: a scalar, or a data object that passes through (JsonLogic).
+  [[gnu::noinline]] Node CompileData(const json& j, const std::string& path) {
+    if (j.is_object()) {
+      // Still reject invalid UTF-8 inside keys/values.
+      for (const auto& [k, v] : j.items()) {
+        if (!js::IsValidUtf8(k)) Issue(ErrorCode::kInvalidUtf8, JoinPointer(path, "?"), "a key is not valid UTF-8");
+        if (v.is_string()) CheckString(v, JoinPointer(path, k));
+      }
+    }
+    return Literal(j);
+  }
+
+  // Community dialect: {"+": {"preserve": [7, 8]}} supplies the argument list
+  // itself. Operators whose arguments steer evaluation refuse it.
+  [[gnu::noinline]] Node CompilePreserved(const OperatorInfo& info, const std::string& name, const json& list,
+                                          const std::string& op_path) {
+    if (!AcceptsDynamicArguments(info.op)) {
+      Issue(ErrorCode::kWrongArgumentType, op_path,
+            "write the arguments of \"" + name + "\" as a list, not as a preserved value");
+      return Literal(nullptr);
+    }
+    Node n;
+    n.op = info.op;
+    if (list.is_array()) {
+      for (const json& v : list) n.args.push_back(Literal(v));
+    } else {
+      n.args.push_back(Literal(list));
+    }
+    if (info.pure && in_try_ == 0) return Fold(std::move(n));
+    return n;
+  }
+
+  // {"tag": [id]} / {"tag_value": [id]}: the id must name a tag of the catalog.
+  [[gnu::noinline]] void CompileTagRef(const std::string& name, const json& id, const std::string& path, Node* n) {
+    if (!id.is_string() || id.get_ref<const std::string&>().empty()) {
+      Issue(ErrorCode::kWrongArgumentType, path, "\"" + name + "\" needs a tag id written as text");
+      return;
+    }
+    n->tag_id = id.get<std::string>();
+    if (options_.known_tags != nullptr &&
+        std::find(options_.known_tags->begin(), options_.known_tags->end(), n->tag_id) == options_.known_tags->end()) {
+      Issue(ErrorCode::kUnknownTag, path, "there is no tag with id \"" + n->tag_id + "\"");
+    }
+    tags_.insert(n->tag_id);
+  }
+
   Node CompileNodeImpl(const json& j, const std::string& path, int depth) {
     if (++nodes_ > options_.max_nodes) {
       if (nodes_ == options_.max_nodes + 1) {
@@ -86,43 +163,9 @@ class Compiler {
             "the rule is nested more than " + std::to_string(options_.max_depth) + " levels deep");
       return Literal(nullptr);
     }
-    if (j.is_array()) {
-      // Plain data lists (no objects inside) are one literal, however long.
-      bool plain = std::none_of(j.begin(), j.end(), [](const json& e) { return e.is_object() || e.is_array(); });
-      if (plain) {
-        for (size_t i = 0; i < j.size(); ++i) {
-          if (j[i].is_string()) CheckString(j[i], JoinPointer(path, std::to_string(i)));
-        }
-        return Literal(j);
-      }
-      Node n;
-      n.op = Op::kArray;
-      bool all_literal = true;
-      for (size_t i = 0; i < j.size(); ++i) {
-        n.args.push_back(CompileNode(j[i], JoinPointer(path, std::to_string(i)), depth + 1));
-        all_literal = all_literal && n.args.back().op == Op::kLiteral;
-        if (!issues_.empty() && issues_.back().code == ErrorCode::kTooLarge) break;
-      }
-      if (all_literal) {
-        // The elements' values, not the array as written: an element such as
-        // {"+": [1, 2]} was folded to 3 (json-logic-js gives [3]).
-        json values = json::array();
-        for (Node& arg : n.args) values.push_back(std::move(arg.literal));
-        return Literal(std::move(values));
-      }
-      return n;
-    }
+    if (j.is_array()) return CompileArray(j, path, depth);
     if (j.is_string()) CheckString(j, path);
-    if (!j.is_object() || j.size() != 1) {
-      if (j.is_object()) {
-        // Data objects pass through (JsonLogic); still reject invalid UTF-8 inside keys/values.
-        for (const auto& [k, v] : j.items()) {
-          if (!js::IsValidUtf8(k)) Issue(ErrorCode::kInvalidUtf8, JoinPointer(path, "?"), "a key is not valid UTF-8");
-          if (v.is_string()) CheckString(v, JoinPointer(path, k));
-        }
-      }
-      return Literal(j);
-    }
+    if (!j.is_object() || j.size() != 1) return CompileData(j, path);
     const std::string& name = j.begin().key();
     const json& values = j.begin().value();
     std::string op_path = JoinPointer(path, name);
@@ -147,21 +190,7 @@ class Compiler {
     // Community dialect: {"+": {"preserve": [7, 8]}} supplies the argument list
     // itself. Operators whose arguments steer evaluation refuse it.
     if (values.is_object() && values.size() == 1 && values.begin().key() == "preserve") {
-      if (!AcceptsDynamicArguments(info->op)) {
-        Issue(ErrorCode::kWrongArgumentType, op_path,
-              "write the arguments of \"" + name + "\" as a list, not as a preserved value");
-        return Literal(nullptr);
-      }
-      const json& list = values.begin().value();
-      Node n;
-      n.op = info->op;
-      if (list.is_array()) {
-        for (const json& v : list) n.args.push_back(Literal(v));
-      } else {
-        n.args.push_back(Literal(list));
-      }
-      if (info->pure && in_try_ == 0) return Fold(std::move(n));
-      return n;
+      return CompilePreserved(*info, name, values.begin().value(), op_path);
     }
 
     // JsonLogic: a non-array argument is the single argument ({"var": "a"}).
@@ -183,19 +212,7 @@ class Compiler {
         return n;
       case Op::kTag:
       case Op::kTagValue:
-        if (argc >= 1) {
-          if (!arg(0).is_string() || arg(0).get_ref<const std::string&>().empty()) {
-            Issue(ErrorCode::kWrongArgumentType, arg_path(0), "\"" + name + "\" needs a tag id written as text");
-          } else {
-            n.tag_id = arg(0).get<std::string>();
-            if (options_.known_tags != nullptr &&
-                std::find(options_.known_tags->begin(), options_.known_tags->end(), n.tag_id) ==
-                    options_.known_tags->end()) {
-              Issue(ErrorCode::kUnknownTag, arg_path(0), "there is no tag with id \"" + n.tag_id + "\"");
-            }
-            tags_.insert(n.tag_id);
-          }
-        }
+        if (argc >= 1) CompileTagRef(name, arg(0), arg_path(0), &n);
         return n;
       case Op::kDate:
         if (argc >= 1 && arg(0).is_string()) {
@@ -250,7 +267,7 @@ class Compiler {
     }
   }
 
-  void CheckArgCount(const OperatorInfo& info, size_t argc, const std::string& path) {
+  [[gnu::noinline]] void CheckArgCount(const OperatorInfo& info, size_t argc, const std::string& path) {
     int c = static_cast<int>(argc);
     bool too_few = info.min_args >= 0 && c < info.min_args;
     bool too_many = info.max_args >= 0 && c > info.max_args;
@@ -274,13 +291,13 @@ class Compiler {
   }
 
   // Constant folding: a pure operator over literals is evaluated once, now.
-  static Node Fold(Node n) {
+  [[gnu::noinline]] static Node Fold(Node n) {
     auto value = EvaluateConstant(n);
     if (!value) return n;
     return Literal(std::move(*value));
   }
 
-  void CompileVar(const json& values, bool single, const std::string& path, int depth, Node* n) {
+  [[gnu::noinline]] void CompileVar(const json& values, bool single, const std::string& path, int depth, Node* n) {
     const json empty = json::array();
     const json& args = single ? values : values;
     const json* first = single ? &values : (values.empty() ? nullptr : &values[0]);
@@ -323,7 +340,7 @@ class Compiler {
     }
   }
 
-  void CompileEvents(const json& spec, const std::string& path, int depth, Node* n) {
+  [[gnu::noinline]] void CompileEvents(const json& spec, const std::string& path, int depth, Node* n) {
     n->events = std::make_unique<EventsSpec>();
     EventsSpec& e = *n->events;
     if (spec.is_string()) {  // {"events": "order_paid"} is shorthand for a count of that type
