@@ -300,6 +300,75 @@ Val Evaluator::EvalNode(const Node& n) {
   }
 }
 
+// missing / missing_some (JsonLogic): out of EvalOther, like the other large cases.
+[[gnu::noinline]] Val Evaluator::EvalMissing(const Node& n) {
+  const auto argc = n.args.size();
+  std::vector<Val> vals;
+  for (const Node& a : n.args) vals.push_back(Eval(a));
+  json keys = json::array();
+  size_t need = 0;
+  if (n.op == Op::kMissing) {
+    if (!vals.empty() && vals[0].get().is_array()) keys = vals[0].get();
+    else for (const Val& v : vals) keys.push_back(v.get());
+  } else {
+    double d = argc > 0 ? js::ToNumber(vals[0].get()) : 0;
+    // Clamped before the cast (casting 7.7e109 to size_t is undefined;
+    // found by fuzz/rule_json_fuzzer). 2^31 fits a 32-bit size_t (wasm32)
+    // and no list has that many keys, so the answer is the same.
+    need = std::isnan(d) || d < 0 ? 0 : static_cast<size_t>(std::min(d, kMaxCountCast));
+    if (argc > 1) {
+      keys = vals[1].get();
+      if (!keys.is_array()) {  // one key: [key]
+        json one = json::array();
+        one.push_back(std::move(keys));
+        keys = std::move(one);
+      }
+    }
+  }
+  json missing = json::array();
+  const json& data = *frames_.back().data;
+  for (const json& key : keys) {
+    Node probe;
+    probe.op = Op::kVar;
+    probe.static_path = true;
+    if (key.is_null() || (key.is_string() && key.get_ref<const std::string&>().empty())) {
+      probe.whole_data = true;
+    } else {
+      probe.path = SplitPath(js::ToString(key));
+    }
+    FrameGuard<FrameStack> guard(&frames_, Frame{&data, frames_.back().index});
+    Val v = EvalVar(probe);
+    const json& got = v.get();
+    if (got.is_null() || (got.is_string() && got.get_ref<const std::string&>().empty())) missing.push_back(key);
+  }
+  if (n.op == Op::kMissingSome && keys.size() - missing.size() >= need) return Val(json::array());
+  return Val(std::move(missing));
+}
+
+// try: the first alternative that does not throw; limits are not catchable.
+[[gnu::noinline]] Val Evaluator::EvalTry(const Node& n) {
+  const auto argc = n.args.size();
+  EvalFailure last{ErrorCode::kThrown, ObjectWith("type", "try without arguments"), ""};
+  ++strict_;
+  struct StrictExit {
+    int* depth;
+    ~StrictExit() { --*depth; }
+  } strict_exit{&strict_};
+  for (size_t i = 0; i < argc; ++i) {
+    try {
+      if (i == 0) return Val(Eval(n.args[i]).take());
+      // Later alternatives see the previous error as their data ({"type": ...}).
+      scratch_.push_back(last.value);
+      FrameGuard<FrameStack> guard(&frames_, Frame{&scratch_.back(), -1});
+      return Val(Eval(n.args[i]).take());
+    } catch (EvalFailure& f) {
+      if (f.code == ErrorCode::kEvaluationLimit) throw;  // limits are not catchable
+      last = std::move(f);
+    }
+  }
+  throw last;
+}
+
 // The operators rules use less often, apart from EvalNode: a function V8's
 // optimizing tier compiles only once it is hot itself, and a smaller EvalNode
 // (the one every node goes through) to compile and to run in the baseline
@@ -319,48 +388,8 @@ Val Evaluator::EvalNode(const Node& n) {
     case Op::kExists:
       return EvalScopedPath(n, true);
     case Op::kMissing:
-    case Op::kMissingSome: {
-      std::vector<Val> vals;
-      for (const Node& a : n.args) vals.push_back(Eval(a));
-      json keys = json::array();
-      size_t need = 0;
-      if (n.op == Op::kMissing) {
-        if (!vals.empty() && vals[0].get().is_array()) keys = vals[0].get();
-        else for (const Val& v : vals) keys.push_back(v.get());
-      } else {
-        double d = argc > 0 ? js::ToNumber(vals[0].get()) : 0;
-        // Clamped before the cast (casting 7.7e109 to size_t is undefined;
-        // found by fuzz/rule_json_fuzzer). 2^31 fits a 32-bit size_t (wasm32)
-        // and no list has that many keys, so the answer is the same.
-        need = std::isnan(d) || d < 0 ? 0 : static_cast<size_t>(std::min(d, kMaxCountCast));
-        if (argc > 1) {
-          keys = vals[1].get();
-          if (!keys.is_array()) {  // one key: [key]
-            json one = json::array();
-            one.push_back(std::move(keys));
-            keys = std::move(one);
-          }
-        }
-      }
-      json missing = json::array();
-      const json& data = *frames_.back().data;
-      for (const json& key : keys) {
-        Node probe;
-        probe.op = Op::kVar;
-        probe.static_path = true;
-        if (key.is_null() || (key.is_string() && key.get_ref<const std::string&>().empty())) {
-          probe.whole_data = true;
-        } else {
-          probe.path = SplitPath(js::ToString(key));
-        }
-        FrameGuard<FrameStack> guard(&frames_, Frame{&data, frames_.back().index});
-        Val v = EvalVar(probe);
-        const json& got = v.get();
-        if (got.is_null() || (got.is_string() && got.get_ref<const std::string&>().empty())) missing.push_back(key);
-      }
-      if (n.op == Op::kMissingSome && keys.size() - missing.size() >= need) return Val(json::array());
-      return Val(std::move(missing));
-    }
+    case Op::kMissingSome:
+      return EvalMissing(n);
     case Op::kCoalesce: {
       for (const Node& a : n.args) {
         Val v = Eval(a);
@@ -424,27 +453,8 @@ Val Evaluator::EvalNode(const Node& n) {
     case Op::kSome:
     case Op::kNone:
       return EvalIteration(n);
-    case Op::kTry: {
-      EvalFailure last{ErrorCode::kThrown, ObjectWith("type", "try without arguments"), ""};
-      ++strict_;
-      struct StrictExit {
-        int* depth;
-        ~StrictExit() { --*depth; }
-      } strict_exit{&strict_};
-      for (size_t i = 0; i < argc; ++i) {
-        try {
-          if (i == 0) return Val(Eval(n.args[i]).take());
-          // Later alternatives see the previous error as their data ({"type": ...}).
-          scratch_.push_back(last.value);
-          FrameGuard<FrameStack> guard(&frames_, Frame{&scratch_.back(), -1});
-          return Val(Eval(n.args[i]).take());
-        } catch (EvalFailure& f) {
-          if (f.code == ErrorCode::kEvaluationLimit) throw;  // limits are not catchable
-          last = std::move(f);
-        }
-      }
-      throw last;
-    }
+    case Op::kTry:
+      return EvalTry(n);
     case Op::kThrow: {
       json v = arg(0).get();
       json err = v.is_object() ? v : ObjectWith("type", v);
@@ -526,7 +536,7 @@ Val Evaluator::EvalNode(const Node& n) {
 // MongoDB-style conditions, exactly as GrowthBook's mongrule.ts evaluates
 // them. `v` is the current scope: the object a condition reads attributes
 // from, or the value an operator tests (both are GrowthBook's `actual`).
-bool Evaluator::CondHolds(const Node& n, const json& v) {
+[[gnu::noinline]] bool Evaluator::CondHolds(const Node& n, const json& v) {
   static const json kNull;
   auto holds = [&](const Node& child) {
     Val r = Eval(child);
@@ -725,7 +735,7 @@ Val Evaluator::EvalVar(const Node& n) {
   return Val::Ref(*cur);
 }
 
-Val Evaluator::EvalScopedPath(const Node& n, bool exists_only) {
+[[gnu::noinline]] Val Evaluator::EvalScopedPath(const Node& n, bool exists_only) {
   std::vector<Val> segs;
   segs.reserve(n.args.size());
   for (const Node& a : n.args) segs.push_back(Eval(a));
@@ -780,7 +790,7 @@ Val Evaluator::EvalScopedPath(const Node& n, bool exists_only) {
   return Val::Ref(*cur);
 }
 
-Val Evaluator::EvalIteration(const Node& n) {
+[[gnu::noinline]] Val Evaluator::EvalIteration(const Node& n) {
   Val source = n.args.empty() ? Val() : Eval(n.args[0]);
   const json& arr = source.get();
   static const Node kNullBody;  // no body: JsonLogic applies `undefined`

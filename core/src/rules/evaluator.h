@@ -89,6 +89,8 @@ class Evaluator {
   };
   Val EvalNode(const Node& n);
   Val EvalOther(const Node& n);  // the operators EvalNode does not handle itself
+  Val EvalMissing(const Node& n);
+  Val EvalTry(const Node& n);
   Val EvalTraced(const Node& n);
   Val EvalVar(const Node& n);
   Val EvalScopedPath(const Node& n, bool exists_only);
