@@ -20,41 +20,51 @@ bool Is(const std::string& key, const char (&name)[N]) {
 // The list after "events": at the '['. Each entry sits two levels below the
 // profile object (profile, list), each entry's value three (profile, list,
 // event object), so nesting is counted as if the whole text were one tree.
+// One entry of the list (at its first character). A function of its own, not
+// inlined into the loop: V8 has no on-stack replacement for wasm, so a loop
+// that parsed every event in one call would keep running baseline code after
+// the optimizing tier had compiled it; a call per event picks the optimised
+// code up mid-list.
+[[gnu::noinline]] bool ReadEvent(FastParser& in, int max_depth, EventFields& f, json& ignored, std::string& key) {
+  if (!in.Consume('{')) {
+    f.whole.emplace();
+    return in.ParseValue(&*f.whole, max_depth - 2) == FastParser::Status::kOk;
+  }
+  if (max_depth < 3) return false;
+  if (in.Consume('}')) return true;
+  do {
+    if (!in.ReadKey(&key)) return false;
+    json* slot = &ignored;
+    if (Is(key, "id")) {
+      slot = &f.id;
+      f.present |= EventFields::kId;
+    } else if (Is(key, "type")) {
+      slot = &f.type;
+      f.present |= EventFields::kType;
+    } else if (Is(key, "ts")) {
+      slot = &f.ts;
+      f.present |= EventFields::kTs;
+    } else if (Is(key, "props")) {
+      slot = &f.props;
+      f.present |= EventFields::kProps;
+    }
+    // A repeated key: the last one wins, as in JSON.parse and the tree.
+    if (in.ParseValue(slot, max_depth - 3) != FastParser::Status::kOk) return false;
+  } while (in.Consume(','));
+  return in.Consume('}');
+}
+
+// The list after "events": at the '['. Each entry sits two levels below the
+// profile object (profile, list), each entry's value three (profile, list,
+// event object), so nesting is counted as if the whole text were one tree.
 bool ReadEvents(FastParser& in, int max_depth, std::vector<EventFields>* events) {
   if (max_depth < 2) return false;
   in.Consume('[');
   if (in.Consume(']')) return true;
   json ignored;  // an event's other fields: parsed (they must be valid JSON), then dropped
+  std::string key;
   do {
-    EventFields& f = events->emplace_back();
-    if (!in.Consume('{')) {
-      f.whole.emplace();
-      if (in.ParseValue(&*f.whole, max_depth - 2) != FastParser::Status::kOk) return false;
-      continue;
-    }
-    if (max_depth < 3) return false;
-    if (in.Consume('}')) continue;
-    std::string key;
-    do {
-      if (!in.ReadKey(&key)) return false;
-      json* slot = &ignored;
-      if (Is(key, "id")) {
-        slot = &f.id;
-        f.present |= EventFields::kId;
-      } else if (Is(key, "type")) {
-        slot = &f.type;
-        f.present |= EventFields::kType;
-      } else if (Is(key, "ts")) {
-        slot = &f.ts;
-        f.present |= EventFields::kTs;
-      } else if (Is(key, "props")) {
-        slot = &f.props;
-        f.present |= EventFields::kProps;
-      }
-      // A repeated key: the last one wins, as in JSON.parse and the tree.
-      if (in.ParseValue(slot, max_depth - 3) != FastParser::Status::kOk) return false;
-    } while (in.Consume(','));
-    if (!in.Consume('}')) return false;
+    if (!ReadEvent(in, max_depth, events->emplace_back(), ignored, key)) return false;
   } while (in.Consume(','));
   return in.Consume(']');
 }
