@@ -2,6 +2,7 @@
 // writes them to a temporary directory and bundles each with esbuild (bundle,
 // minify, ESM, splitting), the way a shop ships its storefront script.
 // Constants come in through esbuild's `define`: __NOW__ (the fixed clock),
+// __IDLE_MS__ (how long the page idles before the idle-warm instance),
 // __WASM_URL__ and __FEATURES_WASM_URL__ (the hashed .wasm names).
 //
 // Both pages put on window.__result:
@@ -11,6 +12,8 @@
 //                  when the visitor is targeting-ready
 //   warm           the same work again in the same page (the code is loaded
 //                  and compiled), as durations in ms
+//   idleWarm       (tagwise) the same once more after the page has been
+//                  idle __IDLE_MS__ ms, in ms
 // and what the driver checks against Node (tags / feature values).
 
 /** The tagwise page: createTagwise() and both JSON files in parallel, then loadCatalog, setProfile, tags(). */
@@ -68,6 +71,17 @@ async function main() {
   const w4 = now();
   const warm = { module: w1 - w0, catalog: w2 - w1, profile: w3 - w2, tags: w4 - w3, total: w4 - w0 };
 
+  // Idle warm: another instance once the page has been idle __IDLE_MS__ ms,
+  // when V8's optimizing tier has finished with what the first visit made
+  // hot (right after ready it still runs on the second core).
+  await new Promise((resolve) => setTimeout(resolve, __IDLE_MS__));
+  const i0 = now();
+  const tw3 = await createTagwise(options);
+  ok(tw3.loadCatalog(catalog), 'idle loadCatalog');
+  ok(tw3.setProfile(profile), 'idle setProfile');
+  const idleTags = tw3.tags();
+  const idleWarm = now() - i0;
+
   // What the lazily fetched full module adds: the first ready('offers')
   // fetches its glue chunk and tagwise_features.wasm and moves the session in.
   const o0 = now();
@@ -80,9 +94,10 @@ async function main() {
     name: e.name.split('/').pop(), start: e.startTime, end: e.responseEnd,
   }));
   return {
-    scriptStart, marks, warm, offers, resources,
+    scriptStart, marks, warm, idleWarm, offers, resources,
     tags: pairs(tags),
-    warmTagsSame: JSON.stringify(pairs(warmTags)) === JSON.stringify(pairs(tags)),
+    warmTagsSame: JSON.stringify(pairs(warmTags)) === JSON.stringify(pairs(tags))
+      && JSON.stringify(pairs(idleTags)) === JSON.stringify(pairs(tags)),
     offersTagsSame: JSON.stringify(pairs(offersTags)) === JSON.stringify(pairs(tags)),
   };
 }

@@ -4,7 +4,7 @@
 // visitor's tags ready with tagwise, and the same page built on GrowthBook
 // 1.8.0 (@growthbook/growthbook).
 //
-//   node bench/browser/first_load.mjs [--runs 5] [--warmup 1] [--linger 3000] [--json]
+//   node bench/browser/first_load.mjs [--runs 5] [--warmup 1] [--linger 3000] [--idle 1500] [--json]
 //                                     [--js-flags="--wasm-caching-threshold=0"] [--trace]
 //                                     [--cpu-profile DIR]
 //
@@ -32,7 +32,10 @@
 //   cold    the first visit: ready = performance.now() (ms since navigation
 //           start) when the visitor is targeting-ready
 //   warm    in the cold page, a second instance doing the same work (the
-//           code is loaded and compiled): its duration
+//           code is loaded and compiled): its duration; and (tagwise) a
+//           third once the page has been idle --idle ms (default 1500),
+//           when V8's optimizing tier is done with what the first visit
+//           made hot: on two cores it competes with the page until then
 //   repeat  a second visit in a new tab of the same browser: the HTTP cache
 //           and, for the .wasm, Chromium's compiled-code cache. V8 caches
 //           wasm code only for streaming compilation (compileStreaming /
@@ -85,6 +88,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
     linger: { type: 'string', default: '3000' },
+    idle: { type: 'string', default: '1500' },
     'js-flags': { type: 'string', default: '' },
     trace: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -273,7 +277,7 @@ let tagwiseBundle;
 let growthbookBundle;
 try {
   tagwiseBundle = await bundlePage('tagwise', tagwisePageSource(join(REPO, 'js/index.js')), {
-    __NOW__: String(NOW), __WASM_URL__: JSON.stringify(wasmUrl), __FEATURES_WASM_URL__: JSON.stringify(featuresWasmUrl),
+    __NOW__: String(NOW), __IDLE_MS__: String(Number(args.idle)), __WASM_URL__: JSON.stringify(wasmUrl), __FEATURES_WASM_URL__: JSON.stringify(featuresWasmUrl),
   });
   growthbookBundle = await bundlePage('growthbook', GROWTHBOOK_PAGE_SOURCE);
 } finally {
@@ -482,6 +486,7 @@ for (const kind of ['tagwise', 'growthbook']) {
       m[v].readyWithOffers = of(kind, v, (r) => r.marks.ready + r.offers);
       m[v].lazyBytes = of(kind, v, (r) => r.network.lazy);
       m[v].lazyRequests = of(kind, v, (r) => r.count.lazy);
+      m[v].idleWarm = of(kind, v, (r) => r.idleWarm);
       m[v].warmPhases = Object.fromEntries(['module', 'catalog', 'profile', 'tags'].map((p) => [p, of(kind, v, (r) => r.warm[p])]));
     }
   }
@@ -501,6 +506,7 @@ const bars = {
   cold: { tagwise: med(T.cold.ready), limit: BARS.coldRatio * med(G.cold.ready) },
   bytes: { tagwise: med(T.cold.codeGzip), limit: BARS.codeBytes },
   warm: { tagwise: med(T.cold.warm), limit: BARS.warmMs },
+  warmIdle: { tagwise: med(T.cold.idleWarm), limit: BARS.warmMs },
 };
 for (const b of Object.values(bars)) b.met = b.tagwise <= b.limit;
 
@@ -526,6 +532,7 @@ const meta = {
   row('ready, cold', ms(T.cold.ready), ms(G.cold.ready), ratio(T.cold.ready, G.cold.ready));
   row('ready, repeat visit', ms(T.repeat.ready), ms(G.repeat.ready), ratio(T.repeat.ready, G.repeat.ready));
   row('warm (2nd instance in the page)', ms(T.cold.warm), ms(G.cold.warm), ratio(T.cold.warm, G.cold.warm));
+  row(`warm, page idle ${Number(args.idle)} ms first`, ms(T.cold.idleWarm), '', '');
   row('fetched, cold (all)', fmtBytes(T.cold), fmtBytes(G.cold), ratio(T.cold.bytes, G.cold.bytes));
   row('  of which JS + wasm', kb(T.cold.codeBytes), kb(G.cold.codeBytes), ratio(T.cold.codeBytes, G.cold.codeBytes));
   row('    their bodies, gzip -9', kb(T.cold.codeGzip), kb(G.cold.codeGzip), ratio(T.cold.codeGzip, G.cold.codeGzip));
@@ -553,6 +560,7 @@ const meta = {
   log('bars (issue 18):');
   log(`  cold ready ≤ ${BARS.coldRatio}× GrowthBook's: ${bars.cold.tagwise.toFixed(1)} ms vs ${bars.cold.limit.toFixed(1)} ms — ${mark(bars.cold)}`);
   log(`  tag path's JS + wasm fetched cold (bodies, gzip -9; HTTP headers not counted) ≤ 150 KB: ${(bars.bytes.tagwise / KB).toFixed(1)} KB — ${mark(bars.bytes)}`);
-  log(`  warm ≤ ${BARS.warmMs} ms: ${bars.warm.tagwise.toFixed(1)} ms — ${mark(bars.warm)}`);
+  log(`  warm ≤ ${BARS.warmMs} ms, right after the first visit: ${bars.warm.tagwise.toFixed(1)} ms — ${mark(bars.warm)}`);
+  log(`  warm ≤ ${BARS.warmMs} ms, once the page has been idle ${Number(args.idle)} ms: ${bars.warmIdle.tagwise.toFixed(1)} ms — ${mark(bars.warmIdle)}`);
 }
 if (args.json) console.log(JSON.stringify({ meta, summary, bars, wasmCache, samples }, null, 2));
