@@ -663,7 +663,11 @@ Result<Profile> Profile::FromJsonImpl(json& j, std::vector<EventFields>* listed,
     std::unordered_map<std::string, size_t> first_at;
     listed_at.reserve(events.capacity());
     p.ids_.reserve(events.capacity());
-    for (size_t i = 0; i < count; ++i) {
+    // One entry per call, not inlined: V8's baseline tier charges every turn
+    // of a loop by the size of its body, and wasm has no on-stack
+    // replacement, so a large loop body here made the whole reader hot enough
+    // to be optimised in the background for a call that does not come again.
+    auto add = [&](size_t i) __attribute__((noinline)) {
       const LazyPath path{"/events", i};
       Result<Event> e = list == nullptr ? ParseEventFields((*listed)[i], path, warnings, limits)
                                         : ParseEventImpl((*list)[i], path, warnings, limits);
@@ -671,7 +675,7 @@ Result<Profile> Profile::FromJsonImpl(json& j, std::vector<EventFields>* listed,
         Error err = e.error();
         err.message = "skipped: " + err.message;
         warn.Add(std::move(err));
-        continue;
+        return;
       }
       if (!p.ids_.insert(e.value().id).second) {
         if (first_at.empty()) {
@@ -680,12 +684,13 @@ Result<Profile> Profile::FromJsonImpl(json& j, std::vector<EventFields>* listed,
         warn(ErrorCode::kDuplicateId, path("/id"),
              "ignored: event id \"" + e.value().id + "\" already appears at /events/" +
                  std::to_string(first_at.at(e.value().id)) + " (an event counts once)");
-        continue;
+        return;
       }
       if (!first_at.empty()) first_at.emplace(e.value().id, i);
       events.push_back(std::move(e).value());
       listed_at.push_back(i);
-    }
+    };
+    for (size_t i = 0; i < count; ++i) add(i);
     if (!std::is_sorted(events.begin(), events.end(), ByTs)) std::stable_sort(events.begin(), events.end(), ByTs);
     if (events.size() > limits.max_events) {
       const size_t drop = events.size() - limits.max_events;
