@@ -65,8 +65,8 @@ inline Result<PurposeSet> ParsePurposes(std::string_view text) {
 // The module instance's compiled catalogs: every session of this instance
 // (a page's second createTagwise(), an SSR server's per-request instances)
 // that loads a catalog text already loaded shares its compiled form
-// (tagwise/catalog_cache.h). The module's one piece of state besides the
-// sessions the JS side holds.
+// (tagwise/catalog_cache.h). Module-wide state, like page_abi.cpp's answer
+// buffer: one per module instance, which runs one call at a time.
 inline CatalogCache& ModuleCatalogCache() {
   static CatalogCache cache;
   return cache;
