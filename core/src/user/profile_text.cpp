@@ -71,7 +71,9 @@ bool ReadEvents(FastParser& in, int max_depth, std::vector<EventFields>* events)
 
 }  // namespace
 
-bool ReadProfileText(std::string_view text, int max_depth, ProfileText* out) {
+// Not inlined into its one caller (VisitorSession::SetProfile, once per
+// profile): see Profile::FromProfileText.
+[[gnu::noinline]] bool ReadProfileText(std::string_view text, int max_depth, ProfileText* out) {
   FastParser in(text);
   if (max_depth < 1 || !in.Consume('{')) return false;
   out->rest = json::object();
