@@ -150,35 +150,69 @@ class Compiler {
     tags_.insert(n->tag_id);
   }
 
-  Node CompileNodeImpl(const json& j, const std::string& path, int depth) {
-    if (++nodes_ > options_.max_nodes) {
+  // A rule past the size or depth limit: the issue (once for size) and a null.
+  [[gnu::noinline]] Node OverLimit(const std::string& path, bool too_many) {
+    if (too_many) {
       if (nodes_ == options_.max_nodes + 1) {
         Issue(ErrorCode::kTooLarge, path,
               "the rule has more than " + std::to_string(options_.max_nodes) + " parts; split it into smaller rules");
       }
-      return Literal(nullptr);
-    }
-    if (depth > options_.max_depth) {
+    } else {
       Issue(ErrorCode::kTooDeep, path,
             "the rule is nested more than " + std::to_string(options_.max_depth) + " levels deep");
-      return Literal(nullptr);
     }
+    return Literal(nullptr);
+  }
+
+  // An operator name that is not valid UTF-8 or not an operator.
+  [[gnu::noinline]] Node NotAnOperator(const std::string& name, const std::string& path) {
+    if (!js::IsValidUtf8(name)) {
+      Issue(ErrorCode::kInvalidUtf8, path, "an operator name is not valid UTF-8");
+    } else {
+      Issue(ErrorCode::kUnknownOperator, JoinPointer(path, name),
+            "unknown operator \"" + name + "\"" + internal::DidYouMean(SuggestOperator(name)));
+    }
+    return Literal(nullptr);
+  }
+
+  // {"date": "2026-11-01"}: the time in ms, or null (with the issue) when the text is not a date.
+  [[gnu::noinline]] json DateValue(const json& text, const std::string& path) {
+    auto ms = ParseIsoDate(text.get_ref<const std::string&>());
+    if (ms) return json(*ms);
+    Issue(ErrorCode::kBadDate, path,
+          "\"" + text.get<std::string>() + "\" is not a date; write it like 2026-11-01 or 2026-11-01T08:00:00+08:00");
+    return nullptr;
+  }
+
+  // The shapes `bucket` and `logistic` need from literal arguments.
+  [[gnu::noinline]] void CheckShapes(Op op, const json& values, bool single, size_t argc, const std::string& op_path) {
+    auto arg_path = [&](size_t i) { return single ? op_path : JoinPointer(op_path, std::to_string(i)); };
+    auto arg = [&](size_t i) -> const json& { return single ? values : values[i]; };
+    if (op == Op::kBucket) {
+      if (argc == 2) CheckThresholds(arg(1), arg_path(1));
+      return;
+    }
+    for (size_t i = 1; i < argc; ++i) {
+      if (!arg(i).is_array() || arg(i).size() != 2) {
+        Issue(ErrorCode::kWrongArgumentType, arg_path(i),
+              "each logistic term is a pair [weight, value], e.g. [0.5, {\"var\": \"visits\"}]");
+      }
+    }
+  }
+
+  // Called once per node of every rule; what few nodes take is out of line
+  // (see CompileArray).
+  Node CompileNodeImpl(const json& j, const std::string& path, int depth) {
+    const bool too_many = ++nodes_ > options_.max_nodes;
+    if (too_many || depth > options_.max_depth) return OverLimit(path, too_many);
     if (j.is_array()) return CompileArray(j, path, depth);
     if (j.is_string()) CheckString(j, path);
     if (!j.is_object() || j.size() != 1) return CompileData(j, path);
     const std::string& name = j.begin().key();
     const json& values = j.begin().value();
+    const OperatorInfo* info = js::IsValidUtf8(name) ? FindOperator(name) : nullptr;
+    if (info == nullptr) return NotAnOperator(name, path);
     std::string op_path = JoinPointer(path, name);
-    if (!js::IsValidUtf8(name)) {
-      Issue(ErrorCode::kInvalidUtf8, path, "an operator name is not valid UTF-8");
-      return Literal(nullptr);
-    }
-    const OperatorInfo* info = FindOperator(name);
-    if (info == nullptr) {
-      Issue(ErrorCode::kUnknownOperator, op_path,
-            "unknown operator \"" + name + "\"" + internal::DidYouMean(SuggestOperator(name)));
-      return Literal(nullptr);
-    }
     if (name == "preserve") return Literal(values);
     if (info->op == Op::kTry) ++in_try_;
     struct TryExit {
@@ -215,30 +249,11 @@ class Compiler {
         if (argc >= 1) CompileTagRef(name, arg(0), arg_path(0), &n);
         return n;
       case Op::kDate:
-        if (argc >= 1 && arg(0).is_string()) {
-          auto ms = ParseIsoDate(arg(0).get_ref<const std::string&>());
-          if (!ms) {
-            Issue(ErrorCode::kBadDate, arg_path(0),
-                  "\"" + arg(0).get<std::string>() + "\" is not a date; write it like 2026-11-01 or 2026-11-01T08:00:00+08:00");
-            return Literal(nullptr);
-          }
-          return Literal(json(*ms));
-        }
+        if (argc >= 1 && arg(0).is_string()) return Literal(DateValue(arg(0), arg_path(0)));
         break;
       case Op::kBucket:
-        if (argc == 2) CheckThresholds(arg(1), arg_path(1));
-        break;
       case Op::kLogistic:
-        for (size_t i = 1; i < argc; ++i) {
-          if (!arg(i).is_array() || arg(i).size() != 2) {
-            Issue(ErrorCode::kWrongArgumentType, arg_path(i),
-                  "each logistic term is a pair [weight, value], e.g. [0.5, {\"var\": \"visits\"}]");
-          }
-        }
-        break;
-      case Op::kSub:
-      case Op::kDiv:
-      case Op::kMod:
+        CheckShapes(info->op, values, single, argc, op_path);
         break;
       default:
         break;
