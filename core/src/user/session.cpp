@@ -9,7 +9,7 @@
 #include <set>
 #include <utility>
 
-#include "common/fnv.h"
+#include "common/json_fingerprint.h"
 #include "experiments/activity.h"
 #include "recommend/hints_session.h"
 #include "tagwise/catalog_cache.h"
@@ -118,9 +118,7 @@ std::optional<int64_t> ServerTagExpiry(const TagDef& t, const ServerTags& server
   return std::nullopt;
 }
 
-std::string CatalogFingerprint(const json& catalog) {
-  return internal::Fnv1aHex(catalog.dump(-1, ' ', false, json::error_handler_t::replace));
-}
+std::string CatalogFingerprint(const json& catalog) { return internal::DumpFnv1aHex(catalog); }
 
 VisitorSession::VisitorSession(SessionOptions options)
     : options_(std::move(options)),
