@@ -316,6 +316,27 @@ const PAGES = { tagwise: '/tagwise/', growthbook: '/growthbook/' };
 let chromiumVersion = null;
 
 /**
+ * window.__result once the page has set it, read over the raw DevTools
+ * protocol. Not page.waitForFunction / page.evaluate: Playwright injects its
+ * ~330 KB helper script into the page for those, which (traced) took ~58 ms
+ * of the main thread in the middle of the tagwise page's start-up, after the
+ * load event that page.goto waits for; GrowthBook's page, ready by then,
+ * never paid it.
+ */
+async function pageResult(cdp, path) {
+  const poll = 'new Promise((resolve) => { const poll = () => window.__result !== undefined ? resolve(window.__result) : setTimeout(poll, 25); poll(); })';
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${path}: no result after 60 s`)), 60_000); });
+  try {
+    const r = await Promise.race([cdp.send('Runtime.evaluate', { expression: poll, awaitPromise: true, returnByValue: true }), timeout]);
+    if (r.exceptionDetails) throw new Error(`${path}: reading the result failed: ${r.exceptionDetails.text}`);
+    return r.result.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * One visit of `path` in `page`: waits for window.__result, then keeps the
  * page open `linger` ms. Counts what the network delivered (CDP) and, with
  * --trace, records the wasm code cache's trace events.
@@ -351,8 +372,7 @@ async function visit(context, page, path, linger) {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${server.baseUrl}${path}`);
-  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
-  const result = await page.evaluate(() => window.__result);
+  const result = await pageResult(cdp, path);
   if (args['cpu-profile']) {
     const { profile } = await cdp.send('Profiler.stop');
     mkdirSync(args['cpu-profile'], { recursive: true });
@@ -394,8 +414,12 @@ function wasmCodeCacheBytes(profileDir) {
 }
 
 // Launched as bench/browser/startup.mjs launches it, on a profile directory of its own.
+// Without the browser's own WebUI renderers preloaded at launch (the omnibox
+// popup): traced, one such renderer kept a core busy for ~0.5 s right while
+// the first visit loaded, in a browser a user would have open long before.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic', ...(args['js-flags'] ? [`--js-flags=${args['js-flags']}`] : [])];
+  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-features=PreloadTopChromeWebUI,WebUIOmniboxPopup',
+  ...(args['js-flags'] ? [`--js-flags=${args['js-flags']}`] : [])];
 
 /** A new browser with an empty profile: a cold visit, then a repeat visit in a new tab. */
 async function session(kind) {
