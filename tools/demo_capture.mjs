@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+import { BENCH_CHROMIUM_ARGS, pageValue } from '../bench/browser/chromium.mjs';
 import { createDemoServer } from '../demo/server.mjs';
 
 const OUT = fileURLToPath(new URL('../docs/demo/', import.meta.url));
@@ -32,7 +33,7 @@ async function browser() {
   const dir = mkdtempSync(join(tmpdir(), 'tagwise-capture-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: BENCH_CHROMIUM_ARGS,
   });
   return { context, close: async () => { await context.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
@@ -62,16 +63,15 @@ async function coldLoad(url, throttle) {
       if (urls.get(e.requestId)?.endsWith('.wasm')) wasmBytes += e.encodedDataLength;
     });
     await page.goto(url);
-    const firstTagsMs = await page.waitForFunction(() => {
-      const mark = performance.getEntriesByName('tagwise:first-tags')[0];
-      return mark ? mark.startTime : null;
-    }, null, { timeout: 60_000 }).then((h) => h.jsonValue());
+    const firstTagsMs = await pageValue(cdp, "performance.getEntriesByName('tagwise:first-tags')[0]?.startTime",
+      { what: 'the tagwise:first-tags mark' });
     // The page keeps a sync channel to the server, so it never goes network-idle:
     // count what arrived by the load event plus a quiet second.
     await page.waitForLoadState('load');
     await page.waitForTimeout(1000);
     // The server-rendered tags are on screen from the first contentful paint.
-    const fcpMs = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
+    const fcpMs = await pageValue(cdp, "performance.getEntriesByName('first-contentful-paint')[0]?.startTime",
+      { what: 'first-contentful-paint' });
     return { bytes, requests, wasmBytes, fcpMs: Math.round(fcpMs), firstTagsMs: Math.round(firstTagsMs) };
   } finally {
     await close();

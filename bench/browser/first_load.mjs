@@ -6,7 +6,7 @@
 //
 //   node bench/browser/first_load.mjs [--runs 5] [--warmup 1] [--linger 3000] [--idle 1500] [--json]
 //                                     [--js-flags="--wasm-caching-threshold=0"] [--trace]
-//                                     [--cpu-profile DIR]
+//                                     [--cpu-profile DIR] [--no-wasm-preload]
 //
 // The pages (bench/browser/first_load-pages.mjs), shipped the way a shop
 // ships them: each page script bundled by esbuild (bundle, minify, ESM,
@@ -15,9 +15,9 @@
 // encoding does not stop streaming compilation) with
 // `cache-control: public, max-age=31536000, immutable`; the HTML and the JSON
 // data are cacheable for 10 minutes.
-//   tagwise     createTagwise() (the page runtime, js/dist/tagwise_page.wasm)
-//               while fetching /data/catalog.json (50 tags) and
-//               /data/profile.json (1,000 events) in parallel; then
+//   tagwise     createTagwise() (the page runtime, js/dist/tagwise_page.wasm,
+//               preloaded with the HTML) while fetching /data/catalog.json
+//               (50 tags) and /data/profile.json (1,000 events) in parallel; then
 //               loadCatalog, setProfile, tags() → ready
 //   GrowthBook  fetches /data/features.json (50 features, 1–3 targeting rules
 //               each) and /data/attributes.json (what a shop precomputes for
@@ -80,6 +80,7 @@ import { chromium } from 'playwright-core';
 import { createTagwise } from 'tagwise';
 import { REPO, TYPES, startServer } from '../../tests/browser/support.mjs';
 import { prng } from '../prng.mjs';
+import { BENCH_CHROMIUM_ARGS, pageValue } from './chromium.mjs';
 import { GROWTHBOOK_PAGE_SOURCE, pageHtml, tagwisePageSource } from './first_load-pages.mjs';
 import { NOW, buildCatalog, buildProfile } from './startup-data.mjs';
 
@@ -89,6 +90,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '1' },
     linger: { type: 'string', default: '3000' },
     idle: { type: 'string', default: '1500' },
+    'no-wasm-preload': { type: 'boolean', default: false }, // the tagwise page does not preload its .wasm with the HTML
     'js-flags': { type: 'string', default: '' },
     trace: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -283,11 +285,13 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true }); // the assets are in memory
 }
-// Each page preloads the data its script fetches at start (the README
-// recommends it). Preloading tagwise's .wasm as well measured no different:
-// it competes with the script's own download.
+// Each page preloads what its script fetches at start (the README recommends
+// it): the data, and for tagwise the page runtime's .wasm (as="fetch", the
+// mode the glue fetches it in). The .wasm preload measured 40-50 ms sooner
+// ready in A/B batches of five (314 / 373 ms against 391 / 422 without);
+// --no-wasm-preload leaves it out.
 const html = (title, b, fetches) => pageHtml(title, b.entry, b.preloads, fetches);
-addAsset('/tagwise/', html('Storefront (tagwise)', tagwiseBundle, ['/data/catalog.json', '/data/profile.json']),
+addAsset('/tagwise/', html('Storefront (tagwise)', tagwiseBundle, ['/data/catalog.json', '/data/profile.json', ...(args['no-wasm-preload'] ? [] : [wasmUrl])]),
   { type: TYPES['.html'], cache: SHORT, role: 'html' });
 addAsset('/growthbook/', html('Storefront (GrowthBook)', growthbookBundle, ['/data/features.json', '/data/attributes.json']),
   { type: TYPES['.html'], cache: SHORT, role: 'html' });
@@ -314,27 +318,6 @@ const server = await startServer({ routes });
 
 const PAGES = { tagwise: '/tagwise/', growthbook: '/growthbook/' };
 let chromiumVersion = null;
-
-/**
- * window.__result once the page has set it, read over the raw DevTools
- * protocol. Not page.waitForFunction / page.evaluate: Playwright injects its
- * ~330 KB helper script into the page for those, which (traced) took ~58 ms
- * of the main thread in the middle of the tagwise page's start-up, after the
- * load event that page.goto waits for; GrowthBook's page, ready by then,
- * never paid it.
- */
-async function pageResult(cdp, path) {
-  const poll = 'new Promise((resolve) => { const poll = () => window.__result !== undefined ? resolve(window.__result) : setTimeout(poll, 25); poll(); })';
-  let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${path}: no result after 60 s`)), 60_000); });
-  try {
-    const r = await Promise.race([cdp.send('Runtime.evaluate', { expression: poll, awaitPromise: true, returnByValue: true }), timeout]);
-    if (r.exceptionDetails) throw new Error(`${path}: reading the result failed: ${r.exceptionDetails.text}`);
-    return r.result.value;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * One visit of `path` in `page`: waits for window.__result, then keeps the
@@ -372,7 +355,7 @@ async function visit(context, page, path, linger) {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${server.baseUrl}${path}`);
-  const result = await pageResult(cdp, path);
+  const result = await pageValue(cdp, 'window.__result', { what: path });
   if (args['cpu-profile']) {
     const { profile } = await cdp.send('Profiler.stop');
     mkdirSync(args['cpu-profile'], { recursive: true });
@@ -413,13 +396,8 @@ function wasmCodeCacheBytes(profileDir) {
   return readdirSync(dir).filter((f) => /_\d+$/.test(f)).reduce((a, f) => a + statSync(join(dir, f)).size, 0);
 }
 
-// Launched as bench/browser/startup.mjs launches it, on a profile directory of its own.
-// Without the browser's own WebUI renderers preloaded at launch (the omnibox
-// popup): traced, one such renderer kept a core busy for ~0.5 s right while
-// the first visit loaded, in a browser a user would have open long before.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-features=PreloadTopChromeWebUI,WebUIOmniboxPopup',
-  ...(args['js-flags'] ? [`--js-flags=${args['js-flags']}`] : [])];
+// Launched with the benchmarks' flags (chromium.mjs), on a profile directory of its own.
+const CHROMIUM_ARGS = [...BENCH_CHROMIUM_ARGS, ...(args['js-flags'] ? [`--js-flags=${args['js-flags']}`] : [])];
 
 /** A new browser with an empty profile: a cold visit, then a repeat visit in a new tab. */
 async function session(kind) {

@@ -20,8 +20,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+
 import { createTagwise } from 'tagwise';
 import { REPO, startServer } from '../../tests/browser/support.mjs';
+import { BENCH_CHROMIUM_ARGS, pageValue } from './chromium.mjs';
 import { NOW, buildCatalog, buildProfile } from './startup-data.mjs';
 
 const { values: args } = parseArgs({
@@ -69,18 +71,18 @@ const server = await startServer({
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
+  args: BENCH_CHROMIUM_ARGS,
 });
 
 async function visit(context, query) {
   const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${server.baseUrl}/__startup/?variant=${encodeURIComponent(args.variant)}${query}`);
-  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
-  const r = await page.evaluate(() => window.__result);
+  const r = await pageValue(cdp, 'window.__result', { what: 'startup page' });
+  await cdp.detach();
   await page.close();
   if (!r.ok) throw new Error(`page failed: ${r.error}`);
   if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
