@@ -102,6 +102,8 @@ class FastParser {
     while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
 
+  bool ParseScalar(nlohmann::json* target);
+  Status ParseContainer(nlohmann::json* out, int max_depth);
   bool ReadKeyAndPrepare(nlohmann::json** target);
   bool ReadHex4(unsigned* out);
   bool ReadString(std::string* s);
