@@ -75,15 +75,22 @@ class DumpHasher {
   // dump writes a string unchanged between quotes unless it has a control
   // character, a quote or a backslash (escaped) or invalid UTF-8 (replaced).
   void String(const std::string& s) {
+    if (WrittenAsIs(s)) {
+      f_.Add('"');
+      f_.Add(s);
+      f_.Add('"');
+    } else {
+      f_.Add(Dumped(json(s)));
+    }
+  }
+
+  static bool WrittenAsIs(const std::string& s) {
     bool ascii = true;
     for (unsigned char c : s) {
-      if (c < 0x20 || c == '"' || c == '\\') return f_.Add(Dumped(json(s)));
+      if (c < 0x20 || c == '"' || c == '\\') return false;
       ascii = ascii && c < 0x80;
     }
-    if (!ascii && !IsValidUtf8(s)) return f_.Add(Dumped(json(s)));
-    f_.Add('"');
-    f_.Add(s);
-    f_.Add('"');
+    return ascii || IsValidUtf8(s);
   }
 
   Fnv1a f_;

@@ -138,10 +138,11 @@ const Ledger& VisitorSession::ledger() const { return activity_->ledger(); }
 CatalogLoad VisitorSession::LoadCatalog(std::string_view text, int64_t now) {
   CatalogLoad out;
   CatalogCache* cache = options_.catalog_cache;
-  std::shared_ptr<const Catalog> old = std::move(catalog_);
+  std::shared_ptr<const Catalog> next;
+  std::string fingerprint;
   if (cache != nullptr && cache->catalog != nullptr && cache->text == text) {
-    catalog_ = cache->catalog;
-    fingerprint_ = cache->fingerprint;
+    next = cache->catalog;
+    fingerprint = cache->fingerprint;
     out.warnings = cache->warnings;
   } else {
     // The fast reader decodes valid UTF-8 exactly as nlohmann does (and falls
@@ -153,18 +154,19 @@ CatalogLoad VisitorSession::LoadCatalog(std::string_view text, int64_t now) {
     out.warnings = std::move(loaded.warnings);
     if (!loaded.ok()) {
       out.errors = std::move(loaded.errors);
-      catalog_ = std::move(old);
-      return out;
+      return out;  // the session keeps the catalog it had
     }
-    catalog_ = std::move(loaded.catalog);
-    fingerprint_ = CatalogFingerprint(parsed.value());
+    next = std::move(loaded.catalog);
+    fingerprint = CatalogFingerprint(parsed.value());
     if (cache != nullptr) {
       cache->text.assign(text);
-      cache->catalog = catalog_;
-      cache->fingerprint = fingerprint_;
+      cache->catalog = next;
+      cache->fingerprint = fingerprint;
       cache->warnings = out.warnings;
     }
   }
+  std::shared_ptr<const Catalog> old = std::exchange(catalog_, std::move(next));
+  fingerprint_ = std::move(fingerprint);
   engine_.emplace(catalog_, engine_options_);
   RebuildScope();
   Evaluation previous = std::move(eval_);
