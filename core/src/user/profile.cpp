@@ -585,15 +585,8 @@ Result<Profile> Profile::FromJson(json&& j, std::vector<Error>* warnings, const 
   return FromJsonImpl(j, nullptr, warnings, limits);
 }
 
-// Not inlined, and the events' fields are freed here: the caller
-// (VisitorSession::SetProfile) runs once per profile, and a loop over every
-// event inlined into it (this reader's, or the fields' destructor) made V8's
-// baseline tier optimise all of SetProfile in the background for nothing
-// (wasm has no on-stack replacement).
-[[gnu::noinline]] Result<Profile> Profile::FromProfileText(ProfileText&& text, std::vector<Error>* warnings,
-                                                           const ProfileLimits& limits) {
-  std::vector<EventFields> events = std::move(text.events);
-  return FromJsonImpl(text.rest, text.events_listed ? &events : nullptr, warnings, limits);
+Result<Profile> Profile::FromProfileText(ProfileText&& text, std::vector<Error>* warnings, const ProfileLimits& limits) {
+  return FromJsonImpl(text.rest, text.events_listed ? &text.events : nullptr, warnings, limits);
 }
 
 Result<Profile> Profile::FromJsonImpl(json& j, std::vector<EventFields>* listed, std::vector<Error>* warnings,

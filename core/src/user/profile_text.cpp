@@ -17,14 +17,12 @@ bool Is(const std::string& key, const char (&name)[N]) {
   return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
 }
 
-// The list after "events": at the '['. Each entry sits two levels below the
-// profile object (profile, list), each entry's value three (profile, list,
-// event object), so nesting is counted as if the whole text were one tree.
 // One entry of the list (at its first character). A function of its own, not
 // inlined into the loop: V8 has no on-stack replacement for wasm, so a loop
 // that parsed every event in one call would keep running baseline code after
 // the optimizing tier had compiled it; a call per event picks the optimised
-// code up mid-list.
+// code up mid-list. (wasm-opt still inlines it into the browser modules: it
+// is under their one-caller inlining limit, CMakeLists.txt.)
 [[gnu::noinline]] bool ReadEvent(FastParser& in, int max_depth, EventFields& f, json& ignored, std::string& key) {
   if (!in.Consume('{')) {
     f.whole.emplace();
@@ -72,7 +70,10 @@ bool ReadEvents(FastParser& in, int max_depth, std::vector<EventFields>* events)
 }  // namespace
 
 // Not inlined into its one caller (VisitorSession::SetProfile, once per
-// profile): see Profile::FromProfileText.
+// profile): inlined, its per-event loop made V8's baseline tier optimise all
+// of SetProfile in the background for a call that does not come again (wasm
+// has no on-stack replacement). wasm-opt keeps it apart too: it is over the
+// browser modules' one-caller inlining limit (CMakeLists.txt).
 [[gnu::noinline]] bool ReadProfileText(std::string_view text, int max_depth, ProfileText* out) {
   FastParser in(text);
   if (max_depth < 1 || !in.Consume('{')) return false;
