@@ -85,6 +85,18 @@ export class Scratch {
     return [start, this.#used - start];
   }
 
+  /**
+   * Reserves `bytes` for the caller to fill through the heap (8-byte aligned,
+   * as _malloc's blocks are); returns the offset. Take ptr(offset) after the
+   * last reservation: a reservation may move the buffer.
+   */
+  block(bytes) {
+    this.#reserve(bytes + 8);
+    const start = (this.#used + 7) & ~7;
+    this.#used = start + bytes;
+    return start;
+  }
+
   /** Writes each string, one after another; returns [ptr, len] pairs, flattened. */
   write(...texts) {
     this.begin();

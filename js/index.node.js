@@ -8,10 +8,17 @@ import { instantiateModule, loadError } from './load.js';
 import { makeCreateTagwise } from './tagwise.js';
 import * as features from './features.js';
 import { PURPOSES } from './purposes.js';
+import { ColumnForm } from './rule_columns.js';
 
 const DEFAULT_WASM = new URL('./dist/tagwise_wasm.wasm', import.meta.url);
 
 async function load(options) {
+  const module = await instantiate(options);
+  module.__tagwiseColumnForm = ColumnForm; // rule batches as typed columns (js/rules.js)
+  return module;
+}
+
+async function instantiate(options) {
   if (options.wasmModule) return instantiateModule(createTagwiseModule, { module: options.wasmModule });
   if (options.wasmBinary) return instantiateModule(createTagwiseModule, { bytes: options.wasmBinary, what: 'options.wasmBinary' });
   const file = options.wasmUrl ?? DEFAULT_WASM;

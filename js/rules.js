@@ -135,10 +135,57 @@ class Handle {
     this.scratch = wasm.scratch;
     this.handle = handle;
     this.count = count;
+    // Batches go over as typed columns when the module and the rules allow it
+    // (js/rule_columns.js); otherwise as JSON text.
+    // Node's entry puts the column writer (js/rule_columns.js) on its module; a
+    // page's modules have neither it nor the binding, and keep their bytes.
+    const ColumnForm = this.module.__tagwiseColumnForm;
+    const form = ColumnForm !== undefined && typeof handle.columns === 'function' ? JSON.parse(handle.columns()) : null;
+    this.columns = form !== null && count > 0 ? new ColumnForm(form) : null;
+    if (this.columns !== null && !this.columns.usable) this.columns = null;
   }
 
   /** Evaluates every rule on every record in one call into wasm. */
   run(records, opts, single = false) {
+    const profile = opts?.profile;
+    if (!single && this.columns !== null && profile == null && records.length > 0) {
+      return this.runColumns(records, opts);
+    }
+    return this.runJson(records, opts, single);
+  }
+
+  /**
+   * The batch as columns; the records the columns cannot hold as they are
+   * go through runJson, and their rows (or errors) take their places.
+   */
+  runColumns(records, opts) {
+    const { module, scratch } = this;
+    const now = this.wasm.now(opts);
+    const slow = [];
+    let rows;
+    try {
+      scratch.begin();
+      const desc = this.columns.write(records, scratch, module, slow);
+      rows = readBatch(module, this.handle.evaluateColumns(desc, now, this.wasm.maxSteps), this.count);
+    } finally {
+      scratch.trim();
+    }
+    if (slow.length === 0) return rows;
+    let slowRows;
+    try {
+      slowRows = this.runJson(slow.map((i) => records[i]), opts);
+    } catch (e) {
+      if (!(e instanceof TagwiseError)) throw e;
+      // Paths name the record's place in the sub-batch: name its place in `records`.
+      const at = (path) => path.replace(/^\/(\d+)/, (_, k) => `/${slow[Number(k)]}`);
+      throw new TagwiseError(e.errors.map((p) => ({ ...p, path: at(p.path) })));
+    }
+    for (let i = 0; i < slow.length; i++) rows[slow[i]] = slowRows[i];
+    return rows;
+  }
+
+  /** The batch as JSON text (`single`: one record the caller passed on its own). */
+  runJson(records, opts, single = false) {
     const { module, scratch } = this;
     const now = this.wasm.now(opts);
     const profile = opts?.profile;

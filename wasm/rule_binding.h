@@ -33,6 +33,9 @@
 #include "tagwise/profile.h"
 #include "tagwise/rule.h"
 #include "tagwise/rule_batch.h"
+#ifndef TAGWISE_NO_COLUMNS
+#include "tagwise/rule_columns.h"
+#endif
 #include "tagwise/rule_text.h"
 
 namespace tagwise::wasm {
@@ -47,6 +50,21 @@ enum HeaderWord : uint32_t {
   kTextLen = 5,
   kRecords = 6,
   kHeaderWords = 8,
+};
+
+// Layout of the batch description evaluateColumns() reads (uint32 words).
+// Keep in sync with js/rule_columns.js.
+enum ColumnWord : uint32_t {
+  kColRecords = 0,
+  kColColumns = 1,
+  kColKinds = 2,     // uint8 per cell, record-major
+  kColValues = 3,    // float64 per cell
+  kColPool = 4,      // float64: arrays
+  kColPoolSize = 5,  // float64 count
+  kColStrings = 6,   // the batch's own strings
+  kColOffsets = 7,   // uint32, strings + 1
+  kColBlob = 8,      // their UTF-8 text
+  kColumnWords = 9,
 };
 
 // ---------------------------------------------------------------- issues out
@@ -115,6 +133,9 @@ class RuleSet {
         return ObjectText().Add("ok", false).AddText("errors", ArrayText(errors)).Close();
       }
       rules_ = std::move(rules);
+#ifndef TAGWISE_NO_COLUMNS
+      columns_ = ColumnRules::Build(rules_);
+#endif
       return ObjectText().Add("ok", true).AddText("warnings", ArrayText(warnings)).Close();
     });
   }
@@ -133,6 +154,45 @@ class RuleSet {
   uintptr_t Evaluate(uintptr_t rec_ptr, size_t rec_len, double now, uintptr_t prof_ptr,
                      size_t prof_len, double max_steps) {
     batch_.Evaluate(rules_, View(rec_ptr, rec_len), now, View(prof_ptr, prof_len), max_steps);
+    return Header();
+  }
+
+#ifndef TAGWISE_NO_COLUMNS
+  // The column form of the set (tagwise/rule_columns.h) as JSON text:
+  // {"paths": [...], "strings": [...]}, or null when the rules need the JSON path.
+  std::string Columns() const {
+    if (columns_ == nullptr) return "null";
+    nlohmann::json out = nlohmann::json::object();
+    out["paths"] = columns_->paths();
+    out["strings"] = columns_->strings();
+    return DumpValue(out);
+  }
+
+  // Evaluates a batch sent as columns (js/rule_columns.js). `desc` points at
+  // ColumnWord uint32 words describing it. Returns the header, as Evaluate.
+  uintptr_t EvaluateColumns(uintptr_t desc, double now, double max_steps) {
+    if (columns_ == nullptr) {
+      batch_.Fail(ErrorCode::kWrongArgumentType, "", "This rule set has no column form.");
+      return Header();
+    }
+    const auto* w = reinterpret_cast<const uint32_t*>(desc);
+    ColumnInput in;
+    in.records = w[kColRecords];
+    in.columns = w[kColColumns];
+    in.kinds = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(w[kColKinds]));
+    in.values = reinterpret_cast<const double*>(static_cast<uintptr_t>(w[kColValues]));
+    in.pool = reinterpret_cast<const double*>(static_cast<uintptr_t>(w[kColPool]));
+    in.pool_size = w[kColPoolSize];
+    in.strings = w[kColStrings];
+    in.offsets = reinterpret_cast<const uint32_t*>(static_cast<uintptr_t>(w[kColOffsets]));
+    in.blob = reinterpret_cast<const char*>(static_cast<uintptr_t>(w[kColBlob]));
+    columns_->Evaluate(in, now, max_steps, &batch_);
+    return Header();
+  }
+#endif
+
+ private:
+  uintptr_t Header() {
     header_[kStatus] = batch_.failed() ? 1 : 0;
     header_[kSlots] = static_cast<uint32_t>(batch_.kinds().size());
     header_[kKindsPtr] = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(batch_.kinds().data()));
@@ -143,8 +203,10 @@ class RuleSet {
     return reinterpret_cast<uintptr_t>(header_);
   }
 
- private:
   std::vector<std::shared_ptr<const Rule>> rules_;
+#ifndef TAGWISE_NO_COLUMNS
+  std::unique_ptr<ColumnRules> columns_;  // null when some rule needs the JSON path
+#endif
   RuleBatch batch_;  // the last evaluate()'s columns
   uint32_t header_[kHeaderWords] = {};
 };

@@ -12,7 +12,12 @@ EMSCRIPTEN_BINDINGS(tagwise_rules) {
       .function("compile", &RuleSet::Compile)
       .function("size", &RuleSet::Size)
       .function("source", &RuleSet::Source)
-      .function("evaluate", &RuleSet::Evaluate);
+      .function("evaluate", &RuleSet::Evaluate)
+#ifndef TAGWISE_NO_COLUMNS
+      .function("columns", &RuleSet::Columns)
+      .function("evaluateColumns", &RuleSet::EvaluateColumns)
+#endif
+      ;
   emscripten::function("validate", &Validate);
 #ifndef TAGWISE_PAGE_RUNTIME
   emscripten::function("parseText", &ParseText);

@@ -113,6 +113,7 @@ class Rule {
  private:
   friend class Compiler;
   friend class ConditionCompiler;  // condition.h: MongoDB-style conditions
+  friend class ColumnRules;        // rule_columns.h: the batch evaluator over columns
   Rule();
   std::unique_ptr<Node> root_;
   nlohmann::json source_;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -55,8 +56,37 @@ class RuleBatch {
   // The JSON array text of table entries (strings, complex values, errors).
   const std::string& table() const { return text_; }
 
- private:
+  // For an evaluator that fills the columns itself (ColumnRules,
+  // tagwise/rule_columns.h): Begin(), then per slot AddSlot() and one Set*,
+  // then Finish(records) — or Fail() at any point.
+  void Begin();
+  size_t AddSlot() {
+    kinds_.push_back(kKindNull);
+    nums_.push_back(0.0);
+    return kinds_.size() - 1;
+  }
+  void SetBool(size_t slot, bool b) { kinds_[slot] = b ? kKindTrue : kKindFalse; }
+  void SetNumber(size_t slot, double d) {
+    kinds_[slot] = kKindNumber;
+    nums_[slot] = d;
+  }
+  // Returns the string's table index, which SetTableEntry reuses for the same string.
+  size_t SetString(size_t slot, std::string_view s);
+  void SetTableEntry(size_t slot, size_t index) {
+    kinds_[slot] = kKindTable;
+    nums_[slot] = static_cast<double>(index);
+  }
+  void SetValue(size_t slot, const nlohmann::json& v) { Store(slot, v); }
+  void SetError(size_t slot, const Error& e) { StoreError(slot, e); }
+  void Finish(size_t records);
   void Fail(ErrorCode code, std::string path, std::string message);
+
+ private:
+  // Strings looked up by view, without a copy.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   void EvaluateOrThrow(std::string_view records_text, double now, std::string_view profile_text, double max_steps);
   void BeginResults();
   void EvaluateRecord(const nlohmann::json& data);
@@ -72,7 +102,7 @@ class RuleBatch {
   size_t table_size_ = 0;
   size_t records_ = 0;
   bool failed_ = false;
-  std::unordered_map<std::string, size_t> strings_;
+  std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> strings_;
   std::vector<NonFinite> non_finite_;
   JsonWriter serializer_;
 };

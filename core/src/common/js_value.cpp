@@ -149,12 +149,6 @@ bool HasAstral(std::string_view s) {
   return false;
 }
 
-// JS string comparison (UTF-16 code unit order); returns <0, 0, >0.
-int CompareStrings(std::string_view a, std::string_view b) {
-  if (!HasAstral(a) && !HasAstral(b)) return a.compare(b);  // UTF-8 byte order == code point order
-  return ToUtf16(a).compare(ToUtf16(b));
-}
-
 double ToIntegerOrInfinity(double d) {
   if (std::isnan(d)) return 0;
   if (std::isinf(d)) return d;
@@ -162,6 +156,11 @@ double ToIntegerOrInfinity(double d) {
 }
 
 }  // namespace
+
+int CompareStrings(std::string_view a, std::string_view b) {
+  if (!HasAstral(a) && !HasAstral(b)) return a.compare(b);  // UTF-8 byte order == code point order
+  return ToUtf16(a).compare(ToUtf16(b));
+}
 
 bool Truthy(const json& v) {
   switch (v.type()) {
@@ -219,8 +218,11 @@ double ParseFloat(const json& v) {
     double d = v.get<double>();
     return d == 0 ? 0.0 : d;
   }
-  std::string str = v.is_string() ? std::string() : ToString(v);
-  std::string_view s = v.is_string() ? std::string_view(v.get_ref<const std::string&>()) : std::string_view(str);
+  if (v.is_string()) return ParseFloatString(v.get_ref<const std::string&>());
+  return ParseFloatString(ToString(v));
+}
+
+double ParseFloatString(std::string_view s) {
   size_t b = 0;
   while (b < s.size()) {
     size_t w = WhitespaceAt(s, b);

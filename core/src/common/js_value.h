@@ -22,8 +22,9 @@ bool Truthy(const json& v);
 double ToNumber(const json& v);
 // JS Number(string) (StringToNumber): trims whitespace, "" -> 0, hex/oct/bin, Infinity.
 double StringToNumber(std::string_view s);
-// JS parseFloat(String(v)).
+// JS parseFloat(String(v)), and parseFloat(s) of a string.
 double ParseFloat(const json& v);
+double ParseFloatString(std::string_view s);
 // JS String(v) for JSON values (arrays join with ",", objects "[object Object]").
 std::string ToString(const json& v);
 void AppendString(const json& v, std::string* out);
@@ -38,6 +39,8 @@ bool StrictEquals(const json& a, const json& b, bool same_ref);
 // JS a < b and a <= b after ToPrimitive.
 bool LessThan(const json& a, const json& b);
 bool LessOrEqual(const json& a, const json& b);
+// JS comparison of two strings (UTF-16 code unit order): <0, 0 or >0.
+int CompareStrings(std::string_view a, std::string_view b);
 // Length of a UTF-8 string in UTF-16 code units (JS .length); see tagwise/utf8.h.
 using ::tagwise::Utf16Length;
 // JS String.prototype.substr on UTF-8 input, indexing UTF-16 code units.

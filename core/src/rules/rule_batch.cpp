@@ -100,10 +100,7 @@ void RuleBatch::EvaluateOrThrow(std::string_view records_text, double now, std::
     records = list.value().size();
     for (const json& r : list.value()) EvaluateRecord(r);
   }
-  text_.push_back(']');
-  strings_.clear();
-  failed_ = false;
-  records_ = records;
+  Finish(records);
 }
 
 void RuleBatch::BeginResults() {
@@ -127,6 +124,33 @@ void RuleBatch::EvaluateRecord(const json& data) {
       StoreError(slot, v.error());
     }
   }
+}
+
+size_t RuleBatch::SetString(size_t slot, std::string_view s) {
+  // Tag rules often return one of a few strings ("gold", "高价值"):
+  // send each distinct string once per batch.
+  if (auto it = strings_.find(s); it != strings_.end()) {
+    SetTableEntry(slot, it->second);
+    return it->second;
+  }
+  const size_t index = table_size_;
+  strings_.emplace(std::string(s), index);
+  BeginTableEntry(slot, kKindTable);
+  AppendEscaped(s, &text_);
+  return index;
+}
+
+void RuleBatch::Begin() {
+  failed_ = false;
+  records_ = 0;
+  BeginResults();
+}
+
+void RuleBatch::Finish(size_t records) {
+  text_.push_back(']');
+  strings_.clear();
+  failed_ = false;
+  records_ = records;
 }
 
 void RuleBatch::BeginTableEntry(size_t slot, Kind kind) {
@@ -157,20 +181,9 @@ void RuleBatch::Store(size_t slot, const json& v) {
       kinds_[slot] = kKindNumber;
       nums_[slot] = v.get<double>();
       return;
-    case json::value_t::string: {
-      // Tag rules often return one of a few strings ("gold", "高价值"):
-      // send each distinct string once per batch.
-      const std::string& s = v.get_ref<const std::string&>();
-      auto [it, inserted] = strings_.try_emplace(s, table_size_);
-      if (!inserted) {
-        kinds_[slot] = kKindTable;
-        nums_[slot] = static_cast<double>(it->second);
-        return;
-      }
-      BeginTableEntry(slot, kKindTable);
-      AppendEscaped(s, &text_);
+    case json::value_t::string:
+      SetString(slot, v.get_ref<const std::string&>());
       return;
-    }
     case json::value_t::array:
     case json::value_t::object: {
       non_finite_.clear();
