@@ -186,11 +186,14 @@ export interface RuleSet extends Disposable {
   evaluate(record?: unknown, options?: EvaluateOptions): RuleSetResult[];
   /**
    * Every rule on every record: `out[i][k]` is rule `k` on `records[i]`. One
-   * boundary crossing for the whole batch (the records are serialized once).
-   * The profile and `now` apply to every record.
-   * @throws TagwiseError only for batch-wide problems: a record or the profile
-   *   cannot become JSON (`invalid_json`) or nests more than 1,000 levels
-   *   (`too_deep`, path `"/<record index>"` or `"/profile"`).
+   * boundary crossing for the whole batch. The profile and `now` apply to
+   * every record. In Node, a set whose rules the column evaluator covers
+   * sends only the fields its rules read, as typed columns; otherwise (and in
+   * the browser's module) each record is serialized as JSON.
+   * @throws TagwiseError only for batch-wide problems: a record (in Node: a
+   *   field a rule reads) or the profile cannot become JSON (`invalid_json`)
+   *   or nests more than 1,000 levels (`too_deep`, path `"/<record index>"`
+   *   or `"/profile"`).
    */
   evaluateMany(records: readonly unknown[], options?: EvaluateOptions): RuleSetResult[][];
 }

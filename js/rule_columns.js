@@ -72,7 +72,7 @@ export class ColumnForm {
   /** From the module's RuleSet.columns(): { paths, strings }. */
   constructor({ paths, strings }) {
     this.paths = paths.map((p) => p.split('.'));
-    this.seed = strings.map((s, i) => [s, i]);
+    this.seed = strings.map((s, i) => [s, i]); // the batch's strings follow the set's own
     // `__proto__` on a path reads the prototype, not a field: JSON path.
     this.usable = this.paths.length > 0 && !this.paths.some((segs) => segs.includes('__proto__'));
   }
@@ -88,7 +88,18 @@ export class ColumnForm {
     const n = records.length;
     const kinds = new Uint8Array(n * cols);
     const values = new Float64Array(n * cols);
-    const pool = [];
+    let pool = new Float64Array(64);
+    let used = 0; // of pool
+    const room = (extra) => {
+      if (used + extra <= pool.length) return;
+      const bigger = new Float64Array(Math.max(pool.length * 2, used + extra));
+      bigger.set(pool);
+      pool = bigger;
+    };
+    // Each distinct string once (the set's own literals keep their ids), so
+    // the text sent stays small; a cell's string that is the column's
+    // previous one reuses its id without the lookup. (Strings compare by text
+    // in wasm, so this is for bytes and speed, not for correctness.)
     const ids = new Map(this.seed);
     const fresh = [];
     const intern = (s) => {
@@ -101,6 +112,8 @@ export class ColumnForm {
       }
       return id;
     };
+    const lastString = new Array(cols).fill(undefined);
+    const lastId = new Float64Array(cols);
     for (let r = 0; r < n; r++) {
       const rec = records[r];
       const base = r * cols;
@@ -137,8 +150,18 @@ export class ColumnForm {
             }
             break;
           case 'string': {
-            const id = intern(v);
-            if (id < 0) skip = true;
+            let id;
+            if (v === lastString[c]) {
+              id = lastId[c];
+            } else {
+              id = intern(v);
+              if (id < 0) {
+                skip = true;
+              } else {
+                lastString[c] = v;
+                lastId[c] = id;
+              }
+            }
             kinds[at] = COL_STRING;
             values[at] = id;
             break;
@@ -150,34 +173,41 @@ export class ColumnForm {
             if (v === null) {
               kinds[at] = COL_NULL;
             } else if (Array.isArray(v) && Object.getPrototypeOf(v) === ARRAY_PROTO && typeof v.toJSON !== 'function') {
+              const len = v.length;
               kinds[at] = COL_ARRAY;
-              values[at] = pool.length;
-              pool.push(v.length);
-              for (let j = 0; j < v.length && !skip; j++) {
+              values[at] = used;
+              room(1 + 2 * len);
+              pool[used++] = len;
+              for (let j = 0; j < len && !skip; j++, used += 2) {
                 const e = v[j];
                 switch (typeof e) {
                   case 'number':
-                    if (Number.isFinite(e)) pool.push(COL_NUMBER, e === 0 ? 0 : e);
-                    else pool.push(COL_NULL, 0);
+                    if (Number.isFinite(e)) {
+                      pool[used] = COL_NUMBER;
+                      pool[used + 1] = e === 0 ? 0 : e;
+                    } else {
+                      pool[used] = COL_NULL;
+                    }
                     break;
                   case 'string': {
                     const id = intern(e);
                     if (id < 0) skip = true;
-                    pool.push(COL_STRING, id);
+                    pool[used] = COL_STRING;
+                    pool[used + 1] = id;
                     break;
                   }
                   case 'boolean':
-                    pool.push(e ? COL_TRUE : COL_FALSE, 0);
+                    pool[used] = e ? COL_TRUE : COL_FALSE;
                     break;
                   case 'object':
-                    if (e === null) pool.push(COL_NULL, 0);
+                    if (e === null) pool[used] = COL_NULL;
                     else skip = true;
                     break;
                   case 'bigint':
                     skip = true;
                     break;
                   default: // undefined, a function, a symbol: JSON.stringify writes null in a list
-                    pool.push(COL_NULL, 0);
+                    pool[used] = COL_NULL;
                 }
               }
             } else {
@@ -205,7 +235,7 @@ export class ColumnForm {
     }
     const valuesAt = DESC_BYTES;
     const poolAt = valuesAt + values.length * 8;
-    const offsetsAt = poolAt + pool.length * 8;
+    const offsetsAt = poolAt + used * 8;
     const kindsAt = offsetsAt + offsets.length * 4;
     const blobAt = kindsAt + kinds.length;
     const start = scratch.block(blobAt + bytes);
@@ -213,7 +243,7 @@ export class ColumnForm {
     const heap = module.HEAPU8;
     const buffer = heap.buffer;
     new Float64Array(buffer, ptr + valuesAt, values.length).set(values);
-    new Float64Array(buffer, ptr + poolAt, pool.length).set(pool);
+    new Float64Array(buffer, ptr + poolAt, used).set(pool.subarray(0, used));
     new Uint32Array(buffer, ptr + offsetsAt, offsets.length).set(offsets);
     heap.set(kinds, ptr + kindsAt);
     if (bytes > 0) {
@@ -226,7 +256,7 @@ export class ColumnForm {
     desc[W_KINDS] = ptr + kindsAt;
     desc[W_VALUES] = ptr + valuesAt;
     desc[W_POOL] = ptr + poolAt;
-    desc[W_POOL_SIZE] = pool.length;
+    desc[W_POOL_SIZE] = used;
     desc[W_STRINGS] = fresh.length;
     desc[W_OFFSETS] = ptr + offsetsAt;
     desc[W_BLOB] = ptr + blobAt;

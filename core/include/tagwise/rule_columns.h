@@ -6,9 +6,9 @@
 // path — a kind byte and a double (a number, a string id or an array's place
 // in a pool) — instead of one JSON text per record, and strings as ids into
 // one table per batch: the set's own literal strings first (ids 0..n-1), then
-// the batch's other strings. Equal strings get equal ids, so most string
-// comparisons are integer compares, and nothing is parsed or allocated per
-// record. The results are the same as Rule::Evaluate's on the record's JSON
+// the batch's strings. Strings compare by text (length first), so the caller
+// need not intern them: the same id twice is the same text, which spares
+// even that. Nothing is parsed or allocated per record. The results are the same as Rule::Evaluate's on the record's JSON
 // (tests/core/rules/column_rules_test.cpp and the json-logic-js differential
 // test check it).
 //

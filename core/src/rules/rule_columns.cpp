@@ -101,10 +101,9 @@ double ParseFloat(const V& v) {
   return js::ParseFloat(ToJson(v));
 }
 
-bool SameString(const V& a, const V& b) {
-  if (a.id != kNoId && b.id != kNoId) return a.id == b.id;  // interned: equal ids iff equal text
-  return a.str == b.str;
-}
+// Equal ids are the same text; different ids may be too (the caller need
+// not intern every string), so those compare by text (by length first).
+bool SameString(const V& a, const V& b) { return (a.id == b.id && a.id != kNoId) || a.str == b.str; }
 
 bool StrictEquals(const V& a, const V& b) {
   if (a.kind != b.kind) return false;

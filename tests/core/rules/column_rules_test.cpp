@@ -39,17 +39,21 @@ struct Encoded {
   ColumnInput input;
 };
 
-Encoded Encode(const ColumnRules& set, const json& records) {
+// `unique`: one id per distinct string (the set's own included); otherwise
+// a new id for every string, as the set's literals are never reused.
+Encoded Encode(const ColumnRules& set, const json& records, bool unique) {
   Encoded e;
   std::map<std::string, uint32_t> ids;
   for (size_t i = 0; i < set.strings().size(); ++i) ids[set.strings()[i]] = static_cast<uint32_t>(i);
+  uint32_t next = static_cast<uint32_t>(set.strings().size());
   auto intern = [&](const std::string& s) -> double {
-    auto [it, inserted] = ids.try_emplace(s, static_cast<uint32_t>(ids.size()));
-    if (inserted) {
-      e.blob += s;
-      e.offsets.push_back(static_cast<uint32_t>(e.blob.size()));
+    if (unique) {
+      if (auto it = ids.find(s); it != ids.end()) return it->second;
+      ids[s] = next;
     }
-    return it->second;
+    e.blob += s;
+    e.offsets.push_back(static_cast<uint32_t>(e.blob.size()));
+    return next++;
   };
   // A scalar's cell; false for what the columns cannot hold.
   auto scalar = [&](const json& v, uint8_t* kind, double* value) {
@@ -141,25 +145,29 @@ size_t ExpectSameAsJson(const json& rules, const json& records, double max_steps
   RuleBatch expected;
   expected.Evaluate(compiled, records.dump(), 1.7e12, "", max_steps);
   EXPECT_FALSE(expected.failed()) << expected.table();
-  Encoded e = Encode(*columns, records);
-  RuleBatch got;
-  columns->Evaluate(e.input, 1.7e12, max_steps, &got);
-  EXPECT_FALSE(got.failed()) << got.table();
-  EXPECT_EQ(got.records(), records.size());
   const json want_table = json::parse(expected.table());
-  const json got_table = json::parse(got.table());
   size_t skipped = 0;
-  for (size_t r = 0; r < records.size(); ++r) {
-    if (e.skipped[r]) {
-      ++skipped;
-      continue;
-    }
-    for (size_t k = 0; k < rules.size(); ++k) {
-      const size_t slot = r * rules.size() + k;
-      const json want = SlotValue(expected, want_table, slot);
-      const json have = SlotValue(got, got_table, slot);
-      EXPECT_TRUE(SameValue(want, have)) << "rule " << rules[k].dump() << "\nrecord " << records[r].dump()
-                                         << "\nJSON path: " << want.dump() << "\ncolumns: " << have.dump();
+  for (bool unique : {true, false}) {
+    Encoded e = Encode(*columns, records, unique);
+    RuleBatch got;
+    columns->Evaluate(e.input, 1.7e12, max_steps, &got);
+    EXPECT_FALSE(got.failed()) << got.table();
+    EXPECT_EQ(got.records(), records.size());
+    const json got_table = json::parse(got.table());
+    skipped = 0;
+    for (size_t r = 0; r < records.size(); ++r) {
+      if (e.skipped[r]) {
+        ++skipped;
+        continue;
+      }
+      for (size_t k = 0; k < rules.size(); ++k) {
+        const size_t slot = r * rules.size() + k;
+        const json want = SlotValue(expected, want_table, slot);
+        const json have = SlotValue(got, got_table, slot);
+        EXPECT_TRUE(SameValue(want, have)) << "rule " << rules[k].dump() << "\nrecord " << records[r].dump()
+                                           << "\nunique ids: " << unique << "\nJSON path: " << want.dump()
+                                           << "\ncolumns: " << have.dump();
+      }
     }
   }
   return skipped;
