@@ -33,13 +33,17 @@ const H_TEXT_LEN = 5;
 const H_RECORDS = 6;
 
 const EMPTY = Object.freeze([]);
-const VIEWS = new WeakMap(); // module -> { buffer, u32, f64 }
+const VIEWS = new WeakMap(); // module -> { heap, u32, f64 }
 
-/** Uint32/Float64 views of wasm memory, rebuilt only after memory growth. */
-function viewsOf(module, buffer) {
+/**
+ * Uint32/Float64 views of wasm memory, rebuilt only after memory growth
+ * (which replaces module.HEAPU8: comparing it is cheaper than its .buffer).
+ */
+export function viewsOf(module) {
+  const heap = module.HEAPU8;
   let v = VIEWS.get(module);
-  if (v === undefined || v.buffer !== buffer) {
-    v = { buffer, u32: new Uint32Array(buffer), f64: new Float64Array(buffer) };
+  if (v === undefined || v.heap !== heap) {
+    v = { heap, u32: new Uint32Array(heap.buffer), f64: new Float64Array(heap.buffer) };
     VIEWS.set(module, v);
   }
   return v;
@@ -67,11 +71,12 @@ function errorFromEntry(entry) {
  * `records` arrays of `rules` values (`single`: the batch was one record the
  * caller passed on its own). A failed rule evaluation (a `throw`
  * rule, an evaluation limit) is a TagwiseError in its slot; a failed batch
- * (bad records JSON, bad profile) throws.
+ * (bad records JSON, bad profile) throws. `readTable` parses the table's
+ * JSON bytes (js/rule_columns.js has a faster one for one record).
  */
-function readBatch(module, headerPtr, rules, single = false) {
+export function readBatch(module, headerPtr, rules, single = false, readTable = (bytes) => JSON.parse(decoder.decode(bytes))) {
   const heap = module.HEAPU8;
-  const views = viewsOf(module, heap.buffer);
+  const views = viewsOf(module);
   const u32 = views.u32;
   const h = headerPtr >>> 2;
   const status = u32[h + H_STATUS];
@@ -79,7 +84,7 @@ function readBatch(module, headerPtr, rules, single = false) {
   const records = u32[h + H_RECORDS];
   const textPtr = u32[h + H_TEXT];
   const textLen = u32[h + H_TEXT_LEN];
-  const table = textLen > 2 ? JSON.parse(decoder.decode(heap.subarray(textPtr, textPtr + textLen))) : EMPTY;
+  const table = textLen > 2 ? readTable(heap.subarray(textPtr, textPtr + textLen)) : EMPTY;
   if (status !== 0) {
     // Paths point into the records array ("/3/..."); for a one-record call
     // the caller passed the record itself, so drop the "/0".
@@ -137,51 +142,16 @@ class Handle {
     this.count = count;
     // Batches go over as typed columns when the module and the rules allow it
     // (js/rule_columns.js); otherwise as JSON text.
-    // Node's entry puts the column writer (js/rule_columns.js) on its module; a
-    // page's modules have neither it nor the binding, and keep their bytes.
-    const ColumnForm = this.module.__tagwiseColumnForm;
-    const form = ColumnForm !== undefined && typeof handle.columns === 'function' ? JSON.parse(handle.columns()) : null;
-    this.columns = form !== null && count > 0 ? new ColumnForm(form) : null;
-    if (this.columns !== null && !this.columns.usable) this.columns = null;
+    // Node's entry puts the column form (js/rule_columns.js) on its module: a
+    // page's modules have neither it nor its binding, and keep their bytes.
+    const Columns = this.module.__tagwiseColumnForm;
+    this.columns = Columns === undefined || count === 0 ? null : Columns.of(this);
   }
 
   /** Evaluates every rule on every record in one call into wasm. */
   run(records, opts, single = false) {
-    const profile = opts?.profile;
-    if (!single && this.columns !== null && profile == null && records.length > 0) {
-      return this.runColumns(records, opts);
-    }
+    if (this.columns !== null && opts?.profile == null && records.length > 0) return this.columns.run(records, opts, single);
     return this.runJson(records, opts, single);
-  }
-
-  /**
-   * The batch as columns; the records the columns cannot hold as they are
-   * go through runJson, and their rows (or errors) take their places.
-   */
-  runColumns(records, opts) {
-    const { module, scratch } = this;
-    const now = this.wasm.now(opts);
-    const slow = [];
-    let rows;
-    try {
-      scratch.begin();
-      const desc = this.columns.write(records, scratch, module, slow);
-      rows = readBatch(module, this.handle.evaluateColumns(desc, now, this.wasm.maxSteps), this.count);
-    } finally {
-      scratch.trim();
-    }
-    if (slow.length === 0) return rows;
-    let slowRows;
-    try {
-      slowRows = this.runJson(slow.map((i) => records[i]), opts);
-    } catch (e) {
-      if (!(e instanceof TagwiseError)) throw e;
-      // Paths name the record's place in the sub-batch: name its place in `records`.
-      const at = (path) => path.replace(/^\/(\d+)/, (_, k) => `/${slow[Number(k)]}`);
-      throw new TagwiseError(e.errors.map((p) => ({ ...p, path: at(p.path) })));
-    }
-    for (let i = 0; i < slow.length; i++) rows[slow[i]] = slowRows[i];
-    return rows;
   }
 
   /** The batch as JSON text (`single`: one record the caller passed on its own). */

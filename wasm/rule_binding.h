@@ -159,14 +159,19 @@ class RuleSet {
 
 #ifndef TAGWISE_NO_COLUMNS
   // The column form of the set (tagwise/rule_columns.h) as JSON text:
-  // {"paths": [...], "strings": [...]}, or null when the rules need the JSON path.
+  // {"paths": [...], "strings": [...], "now": reads the time}, or null when
+  // the rules need the JSON path.
   std::string Columns() const {
     if (columns_ == nullptr) return "null";
     nlohmann::json out = nlohmann::json::object();
     out["paths"] = columns_->paths();
     out["strings"] = columns_->strings();
+    out["now"] = columns_->reads_time();
     return DumpValue(out);
   }
+
+  // This set's address, for tagwise_rules_evaluate_columns (rule_bindings.cpp).
+  uintptr_t Address() { return reinterpret_cast<uintptr_t>(this); }
 
   // Evaluates a batch sent as columns (js/rule_columns.js). `desc` points at
   // ColumnWord uint32 words describing it. Returns the header, as Evaluate.
@@ -186,7 +191,7 @@ class RuleSet {
     in.strings = w[kColStrings];
     in.offsets = reinterpret_cast<const uint32_t*>(static_cast<uintptr_t>(w[kColOffsets]));
     in.blob = reinterpret_cast<const char*>(static_cast<uintptr_t>(w[kColBlob]));
-    columns_->Evaluate(in, now, max_steps, &batch_);
+    columns_->Evaluate(in, now, max_steps, &batch_, &column_scratch_);
     return Header();
   }
 #endif
@@ -206,6 +211,7 @@ class RuleSet {
   std::vector<std::shared_ptr<const Rule>> rules_;
 #ifndef TAGWISE_NO_COLUMNS
   std::unique_ptr<ColumnRules> columns_;  // null when some rule needs the JSON path
+  ColumnScratch column_scratch_;
 #endif
   RuleBatch batch_;  // the last evaluate()'s columns
   uint32_t header_[kHeaderWords] = {};

@@ -65,6 +65,21 @@ struct ColumnInput {
   const char* blob = nullptr;
 };
 
+// Buffers an evaluation reuses from the last one (one per caller; not to be
+// shared between threads).
+class ColumnScratch {
+ public:
+  ColumnScratch();
+  ~ColumnScratch();
+  ColumnScratch(const ColumnScratch&) = delete;
+  ColumnScratch& operator=(const ColumnScratch&) = delete;
+  struct Buffers;
+
+ private:
+  friend class ColumnRules;
+  std::unique_ptr<Buffers> buffers_;
+};
+
 class ColumnRules {
  public:
   ~ColumnRules();
@@ -78,11 +93,13 @@ class ColumnRules {
   const std::vector<std::string>& paths() const { return paths_; }
   // The rules' literal strings: string ids 0..size()-1.
   const std::vector<std::string>& strings() const { return strings_; }
+  // Whether any rule reads the time (`now`); if not, Evaluate's `now` is not read.
+  bool reads_time() const { return reads_time_; }
 
   // Evaluates every rule on every record into `out` (as RuleBatch::Evaluate
   // does; records marked kColSkip get null slots). Never throws; a malformed
   // input makes out->failed().
-  void Evaluate(const ColumnInput& in, double now, double max_steps, RuleBatch* out) const;
+  void Evaluate(const ColumnInput& in, double now, double max_steps, RuleBatch* out, ColumnScratch* scratch) const;
 
   struct Node;  // column plan node (rule_columns.cpp)
 
@@ -91,6 +108,7 @@ class ColumnRules {
   std::vector<Node> roots_;
   std::vector<std::string> paths_;
   std::vector<std::string> strings_;
+  bool reads_time_ = false;
 };
 
 }  // namespace tagwise

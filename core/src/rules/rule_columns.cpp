@@ -19,7 +19,7 @@ namespace tagwise {
 
 using nlohmann::json;
 
-namespace {
+namespace column_eval {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -165,7 +165,25 @@ void AppendString(const V& v, std::string* out) {
 
 struct LimitReached {};
 
-}  // namespace
+}  // namespace column_eval
+
+using column_eval::V;
+using column_eval::kNoId;
+
+// What one evaluation of a batch reuses from the last: the caller keeps it
+// (ColumnScratch), so a call with one record allocates nothing.
+struct ColumnScratch::Buffers {
+  std::vector<std::string_view> strings;  // by string id
+  std::vector<uint32_t> table_index;      // by string id: its result-table entry, once stored
+  std::vector<V> row;                     // the current record's cells
+  std::vector<bool> missing;              // the current record's kColMissing cells
+  std::vector<V> items;                   // the current record's array elements
+  std::vector<V> frames;                  // iteration elements, innermost last
+  std::deque<std::string> scratch;        // computed strings of the current record
+};
+
+ColumnScratch::ColumnScratch() : buffers_(std::make_unique<Buffers>()) {}
+ColumnScratch::~ColumnScratch() = default;
 
 struct ColumnRules::Node {
   Op op = Op::kLiteral;
@@ -179,12 +197,14 @@ struct ColumnRules::Node {
 
 namespace {
 
+using namespace column_eval;  // NOLINT: the value model above, private to this file
+
 // Builds the column plan of one compiled rule; false when it uses something
 // the column evaluator does not cover.
 class PlanBuilder {
  public:
-  PlanBuilder(std::vector<std::string>* paths, std::vector<std::string>* strings)
-      : paths_(paths), strings_(strings) {}
+  PlanBuilder(std::vector<std::string>* paths, std::vector<std::string>* strings, bool* reads_time)
+      : paths_(paths), strings_(strings), reads_time_(reads_time) {}
 
   bool Build(const tagwise::Node& n, int iteration_depth, ColumnRules::Node* out) {
     if (n.args_spread) return false;
@@ -215,12 +235,14 @@ class PlanBuilder {
           if (!Build(n.args[i], iteration_depth + (i == 1 ? 1 : 0), &out->args.back())) return false;
         }
         return true;
+      case Op::kNow:
+        *reads_time_ = true;
+        return true;
       case Op::kIf: case Op::kAnd: case Op::kOr: case Op::kNot: case Op::kNotNot:
       case Op::kEq: case Op::kNe: case Op::kStrictEq: case Op::kStrictNe:
       case Op::kLt: case Op::kLe: case Op::kGt: case Op::kGe:
       case Op::kAdd: case Op::kSub: case Op::kMul: case Op::kDiv: case Op::kMod:
       case Op::kMin: case Op::kMax: case Op::kIn: case Op::kCat: case Op::kSubstr:
-      case Op::kNow:
         for (const tagwise::Node& a : n.args) {
           out->args.emplace_back();
           if (!Build(a, iteration_depth, &out->args.back())) return false;
@@ -279,6 +301,7 @@ class PlanBuilder {
 
   std::vector<std::string>* paths_;
   std::vector<std::string>* strings_;
+  bool* reads_time_;
   std::unordered_map<std::string, uint32_t> columns_;
   std::unordered_map<std::string, uint32_t> string_ids_;
   uint32_t literal_arrays_ = 0;
@@ -298,8 +321,19 @@ void Finish(const std::vector<std::string>& strings, ColumnRules::Node* n) {
 // Evaluates one batch; one per Evaluate call.
 class ColumnEvaluator {
  public:
-  ColumnEvaluator(const ColumnRules& rules, const ColumnInput& in, int64_t now, int64_t max_steps)
-      : rules_(rules), in_(in), now_(now), max_steps_(max_steps) {}
+  ColumnEvaluator(const ColumnRules& rules, const ColumnInput& in, int64_t now, int64_t max_steps,
+                  ColumnScratch::Buffers& b)
+      : rules_(rules),
+        in_(in),
+        now_(now),
+        max_steps_(max_steps),
+        strings_(b.strings),
+        table_index_(b.table_index),
+        row_(b.row),
+        missing_(b.missing),
+        items_(b.items),
+        frames_(b.frames),
+        scratch_(b.scratch) {}
 
   // False when the input is malformed (a string id or pool offset out of range).
   bool Run(const std::vector<ColumnRules::Node>& roots, RuleBatch* out) {
@@ -313,6 +347,8 @@ class ColumnEvaluator {
     }
     if (in_.strings > 0 && in_.offsets[0] != 0) return false;
     table_index_.assign(strings_.size(), kNoId);
+    frames_.clear();
+    scratch_.clear();
     row_.resize(in_.columns);
     missing_.resize(in_.columns);
     out->Begin();
@@ -593,13 +629,13 @@ class ColumnEvaluator {
   const int64_t now_;
   const int64_t max_steps_;
   int64_t steps_ = 0;
-  std::vector<std::string_view> strings_;  // by string id
-  std::vector<uint32_t> table_index_;      // by string id: its result-table entry, once stored
-  std::vector<V> row_;                     // the current record's cells
-  std::vector<bool> missing_;              // the current record's kColMissing cells
-  std::vector<V> items_;                   // the current record's array elements
-  std::vector<V> frames_;                  // iteration elements, innermost last
-  std::deque<std::string> scratch_;        // computed strings of the current record
+  std::vector<std::string_view>& strings_;
+  std::vector<uint32_t>& table_index_;
+  std::vector<V>& row_;
+  std::vector<bool>& missing_;
+  std::vector<V>& items_;
+  std::vector<V>& frames_;
+  std::deque<std::string>& scratch_;
 };
 
 }  // namespace
@@ -609,7 +645,7 @@ ColumnRules::~ColumnRules() = default;
 
 std::unique_ptr<ColumnRules> ColumnRules::Build(const std::vector<std::shared_ptr<const Rule>>& rules) {
   std::unique_ptr<ColumnRules> out(new ColumnRules());
-  PlanBuilder builder(&out->paths_, &out->strings_);
+  PlanBuilder builder(&out->paths_, &out->strings_, &out->reads_time_);
   out->roots_.resize(rules.size());
   for (size_t i = 0; i < rules.size(); ++i) {
     if (rules[i] == nullptr || !builder.Build(*rules[i]->root_, 0, &out->roots_[i])) return nullptr;
@@ -618,7 +654,8 @@ std::unique_ptr<ColumnRules> ColumnRules::Build(const std::vector<std::shared_pt
   return out;
 }
 
-void ColumnRules::Evaluate(const ColumnInput& in, double now, double max_steps, RuleBatch* out) const {
+void ColumnRules::Evaluate(const ColumnInput& in, double now, double max_steps, RuleBatch* out,
+                           ColumnScratch* scratch) const {
   if (!std::isfinite(now)) {
     out->Fail(ErrorCode::kWrongArgumentType, "", "`now` must be a finite number of milliseconds.");
     return;
@@ -630,7 +667,7 @@ void ColumnRules::Evaluate(const ColumnInput& in, double now, double max_steps, 
   const auto at = static_cast<int64_t>(std::trunc(std::fmax(-9e15, std::fmin(9e15, now))));
   const int64_t steps = max_steps >= 1 ? static_cast<int64_t>(std::fmin(max_steps, 9e18)) : EvalOptions{}.max_steps;
   try {
-    ColumnEvaluator ev(*this, in, at, steps);
+    ColumnEvaluator ev(*this, in, at, steps, *scratch->buffers_);
     if (!ev.Run(roots_, out)) out->Fail(ErrorCode::kWrongArgumentType, "", "The record columns are malformed.");
   } catch (const std::bad_alloc&) {
     out->Fail(ErrorCode::kTooLarge, "", "The batch is too large for the available memory.");

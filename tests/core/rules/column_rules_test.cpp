@@ -150,7 +150,8 @@ size_t ExpectSameAsJson(const json& rules, const json& records, double max_steps
   for (bool unique : {true, false}) {
     Encoded e = Encode(*columns, records, unique);
     RuleBatch got;
-    columns->Evaluate(e.input, 1.7e12, max_steps, &got);
+    ColumnScratch scratch;
+    columns->Evaluate(e.input, 1.7e12, max_steps, &got, &scratch);
     EXPECT_FALSE(got.failed()) << got.table();
     EXPECT_EQ(got.records(), records.size());
     const json got_table = json::parse(got.table());
@@ -295,14 +296,15 @@ TEST(ColumnRulesTest, MalformedColumnsFailTheBatchInsteadOfReadingOutOfBounds) {
   in.kinds = kinds;
   in.values = values;
   RuleBatch out;
-  columns->Evaluate(in, 0, 0, &out);
+  ColumnScratch scratch;
+  columns->Evaluate(in, 0, 0, &out, &scratch);
   EXPECT_TRUE(out.failed());
   values[0] = 0;
-  columns->Evaluate(in, 0, 0, &out);
+  columns->Evaluate(in, 0, 0, &out, &scratch);
   ASSERT_FALSE(out.failed());
   EXPECT_EQ(out.kinds()[0], kKindTrue);
   in.columns = 2;
-  columns->Evaluate(in, 0, 0, &out);
+  columns->Evaluate(in, 0, 0, &out, &scratch);
   EXPECT_TRUE(out.failed());
 }
 
