@@ -8,6 +8,8 @@
 #include <random>
 
 #include "tagwise/rule.h"
+#include "tagwise/rule_batch.h"
+#include "tagwise/rule_columns.h"
 
 namespace tagwise {
 namespace {
@@ -96,6 +98,93 @@ void BM_Evaluate_EventsAggregate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Evaluate_EventsAggregate)->Arg(1000)->Arg(10000);
+
+// A batch like bench/node/rules_vs_peers.mjs's: rules over plain records of
+// mixed fields, evaluated from JSON text (RuleBatch) and from cells
+// (ColumnRules, the records encoded before timing, as Node's JS does).
+const json& BatchRules() {
+  static const json* r = new json(json::parse(R"([
+    {">=": [{"var": "age"}, 18]},
+    {"and": [{">": [{"var": "spend"}, 1000]}, {"<": [{"var": "days"}, 30]}]},
+    {"in": [{"var": "city"}, ["上海", "北京", "深圳", "广州"]]},
+    {"==": [{"var": "gender"}, "女"]},
+    {"or": [{"var": "vip"}, {">=": [{"var": "orders"}, 10]}]},
+    {"<": [18, {"var": "age"}, 35]},
+    {"*": [{"var": "spend"}, 0.05]},
+    {"if": [{">": [{"var": "spend"}, 5000]}, "钻石", {">": [{"var": "spend"}, 1000]}, "黄金", "普通"]},
+    {"in": ["游戏", {"var": "tags"}]},
+    {"var": "profile.segment"},
+    {"some": [{"var": "tags"}, {"in": [{"var": ""}, ["游戏", "数码"]]}]},
+    {"cat": [{"var": "city"}, "·", {"var": "level"}]},
+    {"substr": [{"var": "city"}, 0, 1]},
+    {"max": [{"var": "orders"}, 3]},
+    {"!": [{"var": "email"}]}
+  ])"));
+  return *r;
+}
+
+json BatchRecords(int n) {
+  std::mt19937 rng(7);
+  const char* cities[] = {"上海", "北京", "深圳", "杭州", "Singapore"};
+  const char* tags[] = {"游戏", "图书", "数码", "美妆"};
+  const char* levels[] = {"青铜", "白银", "黄金"};
+  json out = json::array();
+  for (int i = 0; i < n; ++i) {
+    json r = {{"id", "u" + std::to_string(i)}, {"age", 14 + static_cast<int>(rng() % 56)},
+              {"gender", rng() % 2 ? "女" : "男"}, {"city", cities[rng() % 5]}, {"vip", rng() % 10 == 0},
+              {"orders", static_cast<int>(rng() % 40)}, {"spend", static_cast<double>(rng() % 800000) / 100},
+              {"days", static_cast<int>(rng() % 400)}, {"level", levels[rng() % 3]},
+              {"profile", {{"segment", rng() % 2 ? "活跃" : "沉睡"}, {"score", static_cast<double>(rng() % 1000) / 1000}}}};
+    json t = json::array();
+    for (const char* tag : tags) {
+      if (rng() % 3 == 0) t.push_back(tag);
+    }
+    r["tags"] = t;
+    if (rng() % 2) r["email"] = "u" + std::to_string(i) + "@example.com";
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<std::shared_ptr<const Rule>> CompileAll(const json& rules) {
+  std::vector<std::shared_ptr<const Rule>> out;
+  for (const json& r : rules) out.push_back(CompileRule(r).rule);
+  return out;
+}
+
+bool SameColumns(const RuleBatch& a, const RuleBatch& b) {
+  if (a.kinds() != b.kinds()) return false;
+  for (size_t i = 0; i < a.nums().size(); ++i) {
+    if (a.kinds()[i] == kKindNumber && a.nums()[i] != b.nums()[i]) return false;
+  }
+  return json::parse(a.table()) == json::parse(b.table());
+}
+
+void BM_Batch_JsonText(benchmark::State& state) {
+  const auto rules = CompileAll(BatchRules());
+  const std::string text = BatchRecords(static_cast<int>(state.range(0))).dump();
+  RuleBatch batch;
+  for (auto _ : state) batch.Evaluate(rules, text, kNow, "", 0);
+  state.SetItemsProcessed(state.iterations() * state.range(0) * static_cast<int64_t>(rules.size()));
+}
+BENCHMARK(BM_Batch_JsonText)->Arg(1000);
+
+void BM_Batch_Columns(benchmark::State& state) {
+  const auto rules = CompileAll(BatchRules());
+  const json records = BatchRecords(static_cast<int>(state.range(0)));
+  auto columns = ColumnRules::Build(rules);
+  if (columns == nullptr) return state.SkipWithError("no column form");
+  ColumnRecords cells;
+  cells.Encode(*columns, records);
+  RuleBatch expected, batch;
+  ColumnScratch scratch;
+  expected.Evaluate(rules, records.dump(), kNow, "", 0);
+  columns->Evaluate(cells.input(), kNow, 0, &batch, &scratch);
+  if (!SameColumns(expected, batch)) return state.SkipWithError("columns differ from the JSON path");
+  for (auto _ : state) columns->Evaluate(cells.input(), kNow, 0, &batch, &scratch);
+  state.SetItemsProcessed(state.iterations() * state.range(0) * static_cast<int64_t>(rules.size()));
+}
+BENCHMARK(BM_Batch_Columns)->Arg(1000);
 
 }  // namespace
 }  // namespace tagwise

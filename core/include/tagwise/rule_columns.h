@@ -32,6 +32,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "tagwise/rule.h"
 #include "tagwise/rule_batch.h"
 
@@ -109,6 +111,31 @@ class ColumnRules {
   std::vector<std::string> paths_;
   std::vector<std::string> strings_;
   bool reads_time_ = false;
+};
+
+// The cells of JSON records, as js/rule_columns.js writes them for JS values:
+// for native callers, tests and benchmarks. A record the cells cannot hold as
+// its JSON (not an object, an object or nested list where a rule reads a
+// value, a string or list on the way down a path) is marked kColSkip, for
+// RuleBatch to evaluate instead.
+class ColumnRecords {
+ public:
+  // `unique_strings`: one id per distinct string (the set's own literals
+  // keep theirs); otherwise every string gets a new id, which is valid too.
+  void Encode(const ColumnRules& rules, const nlohmann::json& records, bool unique_strings = true);
+  // Valid until the next Encode.
+  const ColumnInput& input() const { return input_; }
+  // Per record: marked kColSkip.
+  const std::vector<bool>& skipped() const { return skipped_; }
+
+ private:
+  std::vector<uint8_t> kinds_;
+  std::vector<double> values_;
+  std::vector<double> pool_;
+  std::vector<uint32_t> offsets_;
+  std::string blob_;
+  std::vector<bool> skipped_;
+  ColumnInput input_;
 };
 
 }  // namespace tagwise

@@ -7,12 +7,14 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <map>
 #include <new>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
 #include "common/js_value.h"
+#include "rules/evaluator.h"  // SplitPath
 #include "rules/plan.h"
 
 namespace tagwise {
@@ -674,6 +676,98 @@ void ColumnRules::Evaluate(const ColumnInput& in, double now, double max_steps, 
   } catch (const std::exception& e) {
     out->Fail(ErrorCode::kTooLarge, "", std::string("The batch could not be processed: ") + e.what() + ".");
   }
+}
+
+void ColumnRecords::Encode(const ColumnRules& rules, const json& records, bool unique_strings) {
+  kinds_.clear();
+  values_.clear();
+  pool_.clear();
+  offsets_.assign(1, 0);
+  blob_.clear();
+  skipped_.clear();
+  std::map<std::string, uint32_t, std::less<>> ids;
+  for (size_t i = 0; i < rules.strings().size(); ++i) ids.emplace(rules.strings()[i], static_cast<uint32_t>(i));
+  auto next = static_cast<uint32_t>(rules.strings().size());
+  auto intern = [&](const std::string& s) -> double {
+    if (unique_strings) {
+      if (auto it = ids.find(s); it != ids.end()) return it->second;
+      ids.emplace(s, next);
+    }
+    blob_ += s;
+    offsets_.push_back(static_cast<uint32_t>(blob_.size()));
+    return next++;
+  };
+  // A scalar's cell; false for what the cells cannot hold.
+  auto scalar = [&](const json& v, uint8_t* kind, double* value) {
+    switch (v.type()) {
+      case json::value_t::null: *kind = kColNull; return true;
+      case json::value_t::boolean: *kind = v.get<bool>() ? kColTrue : kColFalse; return true;
+      case json::value_t::number_integer:
+      case json::value_t::number_unsigned:
+      case json::value_t::number_float:
+        *kind = kColNumber;
+        *value = v.get<double>();
+        return true;
+      case json::value_t::string:
+        *kind = kColString;
+        *value = intern(v.get_ref<const std::string&>());
+        return true;
+      default: return false;
+    }
+  };
+  std::vector<std::vector<std::string>> paths;
+  for (const std::string& p : rules.paths()) paths.push_back(SplitPath(p));
+  const size_t columns = paths.size();
+  for (const json& record : records) {
+    bool skip = !record.is_object();
+    for (const std::vector<std::string>& path : paths) {
+      uint8_t kind = kColMissing;
+      double value = 0;
+      const json* cur = skip ? nullptr : &record;
+      for (const std::string& seg : path) {
+        if (cur == nullptr) break;
+        if (cur->is_string() || cur->is_array()) {  // "s.length", "list.0": RuleBatch's
+          skip = true;
+          cur = nullptr;
+        } else if (!cur->is_object()) {
+          cur = nullptr;
+        } else {
+          auto it = cur->find(seg);
+          cur = it == cur->end() ? nullptr : &*it;
+        }
+      }
+      if (cur != nullptr) {
+        if (cur->is_array()) {
+          kind = kColArray;
+          value = static_cast<double>(pool_.size());
+          pool_.push_back(static_cast<double>(cur->size()));
+          for (const json& item : *cur) {
+            uint8_t k = kColNull;
+            double v = 0;
+            if (!scalar(item, &k, &v)) skip = true;
+            pool_.push_back(k);
+            pool_.push_back(v);
+          }
+        } else if (!scalar(*cur, &kind, &value)) {
+          skip = true;
+        }
+      }
+      kinds_.push_back(kind);
+      values_.push_back(value);
+    }
+    if (skip && columns > 0) kinds_[kinds_.size() - columns] = kColSkip;
+    skipped_.push_back(skip);
+  }
+  input_ = ColumnInput{};
+  input_.records = records.is_array() ? records.size() : 0;
+  input_.columns = columns;
+  input_.kinds = kinds_.data();
+  input_.values = values_.data();
+  input_.pool = pool_.data();
+  input_.pool_size = pool_.size();
+  input_.strings = offsets_.size() - 1;
+  input_.offsets = offsets_.data();
+  input_.blob = blob_.data();
 }
 
 }  // namespace tagwise

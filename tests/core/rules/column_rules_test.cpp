@@ -2,7 +2,6 @@
 // same records as JSON text: every covered operator, the JS coercions, null
 // against missing fields, arrays, the step limit, and what it refuses.
 #include <cmath>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -25,94 +24,6 @@ std::vector<std::shared_ptr<const Rule>> Compile(const json& rules) {
     out.push_back(c.rule);
   }
   return out;
-}
-
-// What js/rule_columns.js does, for JSON records: one cell per path, strings
-// interned after the set's own, records the columns cannot hold skipped.
-struct Encoded {
-  std::vector<uint8_t> kinds;
-  std::vector<double> values;
-  std::vector<double> pool;
-  std::vector<uint32_t> offsets{0};
-  std::string blob;
-  std::vector<bool> skipped;
-  ColumnInput input;
-};
-
-// `unique`: one id per distinct string (the set's own included); otherwise
-// a new id for every string, as the set's literals are never reused.
-Encoded Encode(const ColumnRules& set, const json& records, bool unique) {
-  Encoded e;
-  std::map<std::string, uint32_t> ids;
-  for (size_t i = 0; i < set.strings().size(); ++i) ids[set.strings()[i]] = static_cast<uint32_t>(i);
-  uint32_t next = static_cast<uint32_t>(set.strings().size());
-  auto intern = [&](const std::string& s) -> double {
-    if (unique) {
-      if (auto it = ids.find(s); it != ids.end()) return it->second;
-      ids[s] = next;
-    }
-    e.blob += s;
-    e.offsets.push_back(static_cast<uint32_t>(e.blob.size()));
-    return next++;
-  };
-  // A scalar's cell; false for what the columns cannot hold.
-  auto scalar = [&](const json& v, uint8_t* kind, double* value) {
-    if (v.is_null()) *kind = kColNull;
-    else if (v.is_boolean()) *kind = v.get<bool>() ? kColTrue : kColFalse;
-    else if (v.is_number()) { *kind = kColNumber; *value = v.get<double>(); }
-    else if (v.is_string()) { *kind = kColString; *value = intern(v.get<std::string>()); }
-    else return false;
-    return true;
-  };
-  const size_t columns = set.paths().size();
-  for (const json& record : records) {
-    bool skip = !record.is_object();
-    for (const std::string& path : set.paths()) {
-      uint8_t kind = kColMissing;
-      double value = 0;
-      const json* cur = &record;
-      size_t start = 0;
-      while (!skip && cur != nullptr) {
-        const size_t dot = path.find('.', start);
-        const std::string seg = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-        if (cur->is_string() || cur->is_array()) skip = true;  // "s.length", "list.0": the JSON path
-        else if (!cur->is_object() || !cur->contains(seg)) cur = nullptr;
-        else cur = &(*cur)[seg];
-        if (dot == std::string::npos) break;
-        start = dot + 1;
-      }
-      if (!skip && cur != nullptr) {
-        if (cur->is_array()) {
-          kind = kColArray;
-          value = static_cast<double>(e.pool.size());
-          e.pool.push_back(static_cast<double>(cur->size()));
-          for (const json& item : *cur) {
-            uint8_t k = 0;
-            double v = 0;
-            if (!scalar(item, &k, &v)) skip = true;
-            e.pool.push_back(k);
-            e.pool.push_back(v);
-          }
-        } else if (!scalar(*cur, &kind, &value)) {
-          skip = true;
-        }
-      }
-      e.kinds.push_back(kind);
-      e.values.push_back(value);
-    }
-    if (skip && columns > 0) e.kinds[e.kinds.size() - columns] = kColSkip;
-    e.skipped.push_back(skip);
-  }
-  e.input.records = records.size();
-  e.input.columns = columns;
-  e.input.kinds = e.kinds.data();
-  e.input.values = e.values.data();
-  e.input.pool = e.pool.data();
-  e.input.pool_size = e.pool.size();
-  e.input.strings = e.offsets.size() - 1;
-  e.input.offsets = e.offsets.data();
-  e.input.blob = e.blob.data();
-  return e;
 }
 
 // Slot `i` of a batch as JSON (numbers as doubles, errors as {"error": code}).
@@ -148,16 +59,17 @@ size_t ExpectSameAsJson(const json& rules, const json& records, double max_steps
   const json want_table = json::parse(expected.table());
   size_t skipped = 0;
   for (bool unique : {true, false}) {
-    Encoded e = Encode(*columns, records, unique);
+    ColumnRecords e;
+    e.Encode(*columns, records, unique);
     RuleBatch got;
     ColumnScratch scratch;
-    columns->Evaluate(e.input, 1.7e12, max_steps, &got, &scratch);
+    columns->Evaluate(e.input(), 1.7e12, max_steps, &got, &scratch);
     EXPECT_FALSE(got.failed()) << got.table();
     EXPECT_EQ(got.records(), records.size());
     const json got_table = json::parse(got.table());
     skipped = 0;
     for (size_t r = 0; r < records.size(); ++r) {
-      if (e.skipped[r]) {
+      if (e.skipped()[r]) {
         ++skipped;
         continue;
       }
