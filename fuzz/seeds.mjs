@@ -171,7 +171,8 @@ function crc32(buf) {
   return ((c ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
 }
 function store(profile, consent, ledger) {
-  const { events: evs = [], ...rest } = profile;
+  const { events, ...rest } = profile;
+  const evs = Array.isArray(events) ? events : []; // a rule's {"events": {...}} looks like a profile too
   const header = { generation: 'g1', generation_at: 1763000000000, saved_at: 1763800000000, consent, profile: rest };
   if (ledger) header.ledger = ledger;
   let text = 'TAGWISE-STORE 1\n';

@@ -19,6 +19,9 @@
 // path instead, so results and errors stay what they were. Fields the rules
 // do not read are not looked at.
 
+import { TagwiseError } from './errors.js';
+import { readBatch, viewsOf } from './rules.js';
+
 // Cell kinds; keep in sync with `enum ColumnKind` in core/include/tagwise/rule_columns.h.
 const COL_NULL = 1;
 const COL_FALSE = 2;
@@ -38,18 +41,19 @@ const W_POOL_SIZE = 5;
 const W_STRINGS = 6;
 const W_OFFSETS = 7;
 const W_BLOB = 8;
-const DESC_BYTES = 48; // 9 words, padded to keep what follows 8-byte aligned
+const W_BLOB_SIZE = 9;
+const DESC_BYTES = 48; // 10 words, padded to keep what follows 8-byte aligned
 
 const OBJECT_PROTO = Object.prototype;
 const ARRAY_PROTO = Array.prototype;
-import { TagwiseError } from './errors.js';
-import { readBatch, viewsOf } from './rules.js';
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 // Strings up to this many UTF-16 units / bytes are coded in JS: TextEncoder
 // and TextDecoder cost more than the work itself on a few bytes.
 const SHORT = 64;
+// Cells (and pool entries, strings) a rule set keeps between calls; a larger
+// batch's buffers are dropped after it.
+const KEEP_CELLS = 1 << 16;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const wellFormed = typeof String.prototype.isWellFormed === 'function'
   ? (s) => s.isWellFormed()
@@ -214,6 +218,7 @@ export class ColumnForm {
       rows = readBatch(module, this.#evaluate(this.#flush(n, scratch, module), now), handle.count);
     } finally {
       scratch.trim();
+      this.#release();
     }
     if (slow.length === 0) return rows;
     let slowRows;
@@ -227,6 +232,17 @@ export class ColumnForm {
     }
     for (let i = 0; i < slow.length; i++) rows[slow[i]] = slowRows[i];
     return rows;
+  }
+
+  /** Drops a large batch's buffers and strings, so the rule set does not keep them alive. */
+  #release() {
+    this.#ids = null;
+    if (this.#kinds.length > KEEP_CELLS) {
+      this.#kinds = new Uint8Array(0);
+      this.#values = new Float64Array(0);
+    }
+    if (this.#pool.length > KEEP_CELLS) this.#pool = new Float64Array(64);
+    if (this.#fresh.length > KEEP_CELLS) this.#fresh = [];
   }
 
   #evaluate(desc, now) {
@@ -443,7 +459,7 @@ export class ColumnForm {
     u32[desc + W_STRINGS] = count;
     u32[desc + W_OFFSETS] = ptr + offsetsAt;
     u32[desc + W_BLOB] = blob;
-    if (count > 1024) this.#fresh.length = 0; // let a big batch's strings go
+    u32[desc + W_BLOB_SIZE] = end - blob;
     return ptr;
   }
 

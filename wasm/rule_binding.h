@@ -64,7 +64,8 @@ enum ColumnWord : uint32_t {
   kColStrings = 6,   // the batch's own strings
   kColOffsets = 7,   // uint32, strings + 1
   kColBlob = 8,      // their UTF-8 text
-  kColumnWords = 9,
+  kColBlobSize = 9,  // its bytes
+  kColumnWords = 10,
 };
 
 // ---------------------------------------------------------------- issues out
@@ -191,6 +192,7 @@ class RuleSet {
     in.strings = w[kColStrings];
     in.offsets = reinterpret_cast<const uint32_t*>(static_cast<uintptr_t>(w[kColOffsets]));
     in.blob = reinterpret_cast<const char*>(static_cast<uintptr_t>(w[kColBlob]));
+    in.blob_size = w[kColBlobSize];
     columns_->Evaluate(in, now, max_steps, &batch_, &column_scratch_);
     return Header();
   }

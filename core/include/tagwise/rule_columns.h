@@ -65,6 +65,7 @@ struct ColumnInput {
   size_t strings = 0;
   const uint32_t* offsets = nullptr;  // strings + 1 entries
   const char* blob = nullptr;
+  size_t blob_size = 0;
 };
 
 // Buffers an evaluation reuses from the last one (one per caller; not to be

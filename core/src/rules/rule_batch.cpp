@@ -148,7 +148,10 @@ void RuleBatch::Begin() {
 
 void RuleBatch::Finish(size_t records) {
   text_.push_back(']');
-  strings_.clear();
+  // clear() walks every bucket: after a batch of many strings, start again
+  // small, or each later one-record call would pay for the big one.
+  if (strings_.bucket_count() > 1024) strings_ = {};
+  else strings_.clear();
   failed_ = false;
   records_ = records;
 }

@@ -344,7 +344,7 @@ class ColumnEvaluator {
     for (size_t i = 0; i < own; ++i) strings_[i] = rules_.strings()[i];
     for (size_t i = 0; i < in_.strings; ++i) {
       const uint32_t a = in_.offsets[i], b = in_.offsets[i + 1];
-      if (a > b) return false;
+      if (a > b || b > in_.blob_size) return false;
       strings_[own + i] = std::string_view(in_.blob + a, b - a);
     }
     if (in_.strings > 0 && in_.offsets[0] != 0) return false;
@@ -403,8 +403,11 @@ class ColumnEvaluator {
         const size_t first = items_.size();
         for (uint32_t i = 0; i < len; ++i) {
           V e;
-          const auto k = static_cast<uint8_t>(in_.pool[at + 1 + 2 * i]);
-          if (k == kColArray || k == kColSkip || !Cell(k, in_.pool[at + 2 + 2 * i], 0, &e)) return false;
+          const double k = in_.pool[at + 1 + 2 * i];
+          if (!(k >= 0 && k <= static_cast<double>(kColString)) ||  // elements are never lists (nor out of range)
+              !Cell(static_cast<uint8_t>(k), in_.pool[at + 2 + 2 * i], 0, &e)) {
+            return false;
+          }
           items_.push_back(e);
         }
         v->kind = V::kArr;
@@ -768,6 +771,7 @@ void ColumnRecords::Encode(const ColumnRules& rules, const json& records, bool u
   input_.strings = offsets_.size() - 1;
   input_.offsets = offsets_.data();
   input_.blob = blob_.data();
+  input_.blob_size = blob_.size();
 }
 
 }  // namespace tagwise

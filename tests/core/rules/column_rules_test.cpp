@@ -218,6 +218,23 @@ TEST(ColumnRulesTest, MalformedColumnsFailTheBatchInsteadOfReadingOutOfBounds) {
   in.columns = 2;
   columns->Evaluate(in, 0, 0, &out, &scratch);
   EXPECT_TRUE(out.failed());
+  // A batch string that would end past the text sent, and a list whose
+  // element is out of range.
+  in.columns = 1;
+  const uint32_t offsets[] = {0, 9};
+  in.strings = 1;
+  in.offsets = offsets;
+  in.blob = "short";
+  in.blob_size = 5;
+  columns->Evaluate(in, 0, 0, &out, &scratch);
+  EXPECT_TRUE(out.failed());
+  in.strings = 0;
+  const double pool[] = {1, 250, 0};
+  kinds[0] = kColArray;
+  in.pool = pool;
+  in.pool_size = 3;
+  columns->Evaluate(in, 0, 0, &out, &scratch);
+  EXPECT_TRUE(out.failed());
 }
 
 }  // namespace
