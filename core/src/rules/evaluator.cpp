@@ -98,6 +98,14 @@ void Evaluator::Step() {
   }
 }
 
+void Evaluator::Steps(int64_t n) {
+  if (n > ctx_.options.max_steps - steps_) {
+    steps_ = ctx_.options.max_steps;
+    Step();  // throws the limit, with its message
+  }
+  steps_ += n;
+}
+
 Val Evaluator::EvalWith(const Node& n, const json& data) {
   FrameGuard<FrameStack> guard(&frames_, Frame{&data, -1});
   return Eval(n);

@@ -102,6 +102,7 @@ class Evaluator {
   Val EvalCondition(const Node& n);
   bool CondHolds(const Node& n, const nlohmann::json& scope);
   void Step();
+  void Steps(int64_t n);  // n steps at once (an aggregate that counts without visiting)
   // Inside `try`, NaN results and division by zero raise {"type": "NaN"} so an
   // alternative can handle them; elsewhere they yield NaN as in json-logic-js.
   Val Arithmetic(double result, bool division_by_zero = false);

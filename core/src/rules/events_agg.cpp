@@ -78,6 +78,17 @@ struct Accumulator {
     max = std::max(max, d);
   }
 
+  // `n` events of one type, in time order from `first` to `last`, that
+  // weigh 1 and read no field (CountsWithoutVisiting).
+  void AddRange(int64_t n, int64_t first, int64_t last) {
+    if (n <= 0) return;
+    any = true;
+    matched += n;
+    count += static_cast<double>(n);
+    first_ts = std::min(first_ts, first);
+    last_ts = std::max(last_ts, last);
+  }
+
   // A compacted day: counts and sums only (no props, so no min/max/distinct).
   void AddRollup(const DayRollup& r) {
     if (r.count <= 0) return;
@@ -111,6 +122,13 @@ struct Accumulator {
     return json(nullptr);
   }
 };
+
+// An aggregate whose answer is the window's bounds in the time index: no
+// filter, no decay, no field — count, exists, first_ts, last_ts.
+bool CountsWithoutVisiting(const EventsSpec& s) {
+  return !s.where && !s.half_life_ms && s.field.empty() &&
+         (s.agg == Agg::kCount || s.agg == Agg::kExists || s.agg == Agg::kFirstTs || s.agg == Agg::kLastTs);
+}
 
 // Two specs that aggregate the same events the same way (no `where`).
 bool SameAggregate(const EventsSpec& a, const EventsSpec& b) {
@@ -161,7 +179,29 @@ Val Evaluator::CountEvents(const EventsSpec& spec) {
     acc.AddEvent(e);
   };
   auto by_ts_lower = [&](uint32_t idx, int64_t t) { return events[idx].ts < t; };
-  if (spec.types.empty()) {
+  auto by_ts_upper = [&](int64_t t, uint32_t idx) { return t < events[idx].ts; };
+  if (CountsWithoutVisiting(spec)) {
+    // Binary searches instead of a visit per event; the steps are counted
+    // as if each event had been visited, so limits do not move.
+    if (spec.types.empty()) {
+      auto by_event_lower = [](const Event& e, int64_t t) { return e.ts < t; };
+      auto by_event_upper = [](int64_t t, const Event& e) { return t < e.ts; };
+      auto first = std::lower_bound(events.begin(), events.end(), lower, by_event_lower);
+      auto end = std::upper_bound(first, events.end(), upper, by_event_upper);
+      const int64_t n = end - first;
+      Steps(n);
+      if (n > 0) acc.AddRange(n, first->ts, (end - 1)->ts);
+    } else {
+      for (const std::string& type : spec.types) {
+        const std::vector<uint32_t>& idx = p->EventsOfType(type);
+        auto first = std::lower_bound(idx.begin(), idx.end(), lower, by_ts_lower);
+        auto end = std::upper_bound(first, idx.end(), upper, by_ts_upper);
+        const int64_t n = end - first;
+        Steps(n);
+        if (n > 0) acc.AddRange(n, events[*first].ts, events[*(end - 1)].ts);
+      }
+    }
+  } else if (spec.types.empty()) {
     auto first = std::lower_bound(events.begin(), events.end(), lower,
                                   [](const Event& e, int64_t t) { return e.ts < t; });
     for (auto it = first; it != events.end() && it->ts <= upper; ++it) consider(*it);

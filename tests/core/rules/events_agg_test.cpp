@@ -1,5 +1,7 @@
 // The indexed `events` aggregate must equal a brute-force scan of the same
 // profile for every window, type and aggregation.
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <random>
 
@@ -81,6 +83,67 @@ TEST(EventsAggregateTest, IndexedWindowsMatchABruteForceScan) {
                 json(std::to_string(static_cast<int64_t>(count)) + "/" + std::to_string(static_cast<int64_t>(sum))))
           << type << " " << days;
     }
+  }
+}
+
+// count / exists / first_ts / last_ts without a filter, decay or field are
+// answered from the index's bounds without visiting the events
+// (CountsWithoutVisiting): the same answers as a scan, and the same steps.
+TEST(EventsAggregateTest, CountsFromTheIndexBoundsMatchAScan) {
+  std::mt19937 rng(11);
+  const int64_t now = 1'763'856'000'000;
+  const char* types[] = {"view", "cart_add", "order_paid"};
+  Profile p;
+  std::vector<Event> all;
+  for (int i = 0; i < 2000; ++i) {
+    Event e;
+    e.id = "e" + std::to_string(i);
+    e.type = types[rng() % 3];
+    e.ts = now - static_cast<int64_t>(rng() % (40 * kDay)) + (i % 50 == 0 ? kDay : 0);  // some in the future
+    all.push_back(e);
+    ASSERT_TRUE(p.AddEvent(e));
+  }
+  for (const json& type : {json("view"), json::array({"view", "order_paid"}), json::array(), json("nothing")}) {
+    for (int days : {1, 7, 30, 90}) {
+      const int64_t lower = now - days * kDay;
+      int64_t count = 0, first = INT64_MAX, last = INT64_MIN;
+      for (const Event& e : all) {
+        const bool typed = type.is_string() ? e.type == type.get<std::string>()
+                                            : type.empty() || std::find(type.begin(), type.end(), e.type) != type.end();
+        if (typed && e.ts >= lower && e.ts <= now) {
+          ++count;
+          first = std::min(first, e.ts);
+          last = std::max(last, e.ts);
+        }
+      }
+      json spec = {{"within", std::to_string(days) + "d"}};
+      if (!(type.is_array() && type.empty())) spec["type"] = type;
+      for (const char* agg : {"count", "exists", "first_ts", "last_ts"}) {
+        spec["agg"] = agg;
+        const json want = std::string(agg) == "count" ? json(count)
+                          : std::string(agg) == "exists" ? json(count > 0)
+                          : count == 0 ? json(nullptr)
+                          : json(std::string(agg) == "first_ts" ? first : last);
+        EXPECT_EQ(EvaluateOver(p, now, {{"events", json::array({spec})}}), want) << spec.dump();
+      }
+    }
+  }
+  // The step budget runs out exactly where a visiting aggregate (`where`:
+  // true, one step more per event for the filter) would have let it.
+  const json counted = {{"events", json::array({{{"type", "view"}}})}};
+  int64_t views = 0;
+  for (const Event& e : all) views += e.type == "view" && e.ts <= now ? 1 : 0;
+  CompileResult rule = CompileRule(counted);
+  ASSERT_TRUE(rule.ok());
+  for (int64_t budget : {views, views + 1, views + 2}) {
+    EvalContext ctx;
+    ctx.now = now;
+    ctx.profile = &p;
+    ctx.options.max_steps = budget;
+    Result<json> r = rule.rule->Evaluate(json::object(), ctx);
+    // One step for the `events` node, one per event.
+    EXPECT_EQ(r.ok(), budget >= views + 1) << budget;
+    if (!r.ok()) EXPECT_EQ(r.error().code, ErrorCode::kEvaluationLimit);
   }
 }
 
