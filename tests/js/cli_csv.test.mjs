@@ -2,14 +2,16 @@
 // file, csvTextRecords reads a text) that `tagwise tag`,
 // tools/retail/to_events.mjs, the benchmarks and hints_sql's reference files
 // share: strict field counts and quotes, every record and every problem with
-// its line number. Internal module, so imported by path; needs no wasm.
+// its line number. The line-split fast path (js/cli/csv_fast.js) is
+// compared with csv-parse alone on generated inputs that hold every shape
+// it must hand over. Internal module, so imported by path; needs no wasm.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { csvTextRecords, forEachCsvRecord } from '../../js/cli/csv.js';
+import { csvChunkRecords, csvTextRecords, forEachCsvRecord } from '../../js/cli/csv.js';
 
 /** Streams `text` from a temporary file: { header, records: [{ fields, line }], skipped, leftover, lines }. */
 async function streamed(t, text, delimiter) {
@@ -119,7 +121,7 @@ test('an empty input has no header', async (t) => {
   assert.equal(r.header, null);
   assert.deepEqual(r.records, []);
   assert.equal(r.lines, 0);
-  assert.deepEqual(csvTextRecords(''), { header: null, leftover: null, records: [], skipped: [] });
+  assert.deepEqual(csvTextRecords(''), { header: null, leftover: null, records: [], skipped: [], lines: 0 });
 });
 
 test('a text reads exactly as the same bytes streamed from a file, with any one-character delimiter', async (t) => {
@@ -137,4 +139,71 @@ test('a text reads exactly as the same bytes streamed from a file, with any one-
     assert.deepEqual(r.skipped, s.skipped, JSON.stringify(text));
     assert.deepEqual(r.leftover, s.leftover, JSON.stringify(text));
   }
+});
+
+/** A small deterministic generator (mulberry32). */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A CSV text with plain, quoted, multi-line, broken and Chinese fields, ragged rows, CRLF, blank lines and a BOM. */
+function generatedCsv(rnd, delimiter) {
+  const pick = (list) => list[Math.floor(rnd() * list.length)];
+  const cells = ['1', '', ' 2 ', '高价值', 'x y', '"q"', '"a' + delimiter + 'b"', '"say ""hi"""', '""', '"two\nlines"',
+    '"cr\r\nlf"', 'bad"quote', '"after"text', '"never closed', '\r', 'é€😀', '" lead"', ' "space"'];
+  const lines = [];
+  if (rnd() < 0.2) lines.push('\ufeffh1' + delimiter + 'h2' + delimiter + 'h3');
+  else lines.push('h1' + delimiter + 'h2' + delimiter + 'h3');
+  const n = Math.floor(rnd() * 12);
+  for (let i = 0; i < n; i++) {
+    if (rnd() < 0.08) {
+      lines.push('');
+      continue;
+    }
+    const width = rnd() < 0.85 ? 3 : pick([1, 2, 4]);
+    const row = [];
+    for (let k = 0; k < width; k++) row.push(rnd() < 0.6 ? pick(['a', '7', '3.5', 'GAME_CARD', '会员']) : pick(cells));
+    lines.push(row.join(delimiter));
+  }
+  let text = '';
+  for (const line of lines) text += line + (rnd() < 0.3 ? '\r\n' : '\n');
+  if (rnd() < 0.3) text = text.replace(/\r?\n$/, '');
+  return text;
+}
+
+/** The bytes of `text` cut at random places (through multi-byte characters too). */
+function chunked(rnd, text) {
+  const bytes = Buffer.from(text, 'utf8');
+  const out = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    const n = 1 + Math.floor(rnd() * (rnd() < 0.5 ? 4 : 64));
+    out.push(bytes.subarray(pos, pos + n));
+    pos += n;
+  }
+  return out;
+}
+
+test('the fast path reads every generated CSV as csv-parse alone does: records, lines, problems, leftovers', () => {
+  const rnd = random(20261207);
+  let handedOver = 0;
+  for (let i = 0; i < 3000; i++) {
+    const delimiter = [',', ';', '\t', '||'][i % 4];
+    const text = generatedCsv(rnd, delimiter);
+    const chunks = chunked(rnd, text);
+    const want = csvChunkRecords(chunks, delimiter, { fast: false });
+    const got = csvChunkRecords(chunks, delimiter);
+    const what = JSON.stringify({ text, delimiter });
+    assert.deepEqual(got, want, what);
+    if (want.skipped.length > 0) handedOver++;
+  }
+  // The generator does reach the shapes the fast path hands to csv-parse.
+  assert.ok(handedOver > 300, `${handedOver} inputs with problems`);
 });
