@@ -31,7 +31,8 @@
 // Ownership: a Profile is a value (copyable, movable) and owns all its data.
 // Thread-compatible: const methods may be called concurrently; mutating
 // methods (AddEvent, AddRollup, Compact, MergeSnapshot, setters) need
-// exclusive access.
+// exclusive access, and so does evaluating rules against the profile: it
+// fills the profile's event memo (event_memo.h) with `where` verdicts.
 #ifndef TAGWISE_PROFILE_H_
 #define TAGWISE_PROFILE_H_
 
@@ -50,6 +51,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tagwise/error.h"
+#include "tagwise/event_memo.h"
 #include "tagwise/limits.h"
 
 namespace tagwise {
@@ -283,13 +285,14 @@ class Profile {
   // Indices into events() of the given type, ascending by time; empty if none.
   const std::vector<uint32_t>& EventsOfType(std::string_view type) const;
 
+  // Results of pure per-event functions by position in events(), filled by
+  // rule evaluation (event_memo.h); cleared here whenever an event moves.
+  EventMemo& memo() const { return memo_; }
+
  private:
-  // Lets EventsOfType look up a string_view without allocating a std::string.
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-  using TypeIndex = std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
+  // Event indices by type; EventsOfType looks up a string_view without
+  // allocating a std::string.
+  using TypeIndex = TextTable;
 
   // Moves the events' parts out of `j`; returns every error before it
   // touches "events" (the store's reader relies on it). `listed`: the
@@ -309,6 +312,7 @@ class Profile {
   nlohmann::json server_tags_ = nlohmann::json::object();
   TypeIndex by_type_;
   std::unordered_set<std::string> ids_;  // ids of events()
+  mutable EventMemo memo_;
 };
 
 }  // namespace tagwise

@@ -47,6 +47,22 @@ class Compiler {
     issues_.push_back(Error{code, path, std::move(message), severity});
   }
 
+  // True when the node's value depends on the current scope's data only:
+  // the same event gives the same verdict at any time, for any tags.
+  static bool ReadsOnlyTheEvent(const Node& n) {
+    switch (n.op) {
+      case Op::kVal:  // may climb to outer scopes
+      case Op::kNow: case Op::kDaysSince: case Op::kHoursSince:
+      case Op::kEvents: case Op::kTag: case Op::kTagValue:
+      case Op::kTry: case Op::kThrow: case Op::kLog:
+        return false;
+      default:
+        break;
+    }
+    if (n.events != nullptr) return false;
+    return std::all_of(n.args.begin(), n.args.end(), [](const Node& a) { return ReadsOnlyTheEvent(a); });
+  }
+
   static Node Literal(json v) {
     Node n;
     n.op = Op::kLiteral;
@@ -394,6 +410,7 @@ class Compiler {
         }
       } else if (key == "where") {
         e.where = std::make_unique<Node>(CompileNode(value, kpath, depth + 1));
+        if (ReadsOnlyTheEvent(*e.where)) e.where_key = value.dump(-1, ' ', false, json::error_handler_t::replace);
       } else if (key == "agg") {
         static constexpr std::pair<std::string_view, Agg> kAggs[] = {
             {"count", Agg::kCount}, {"sum", Agg::kSum}, {"avg", Agg::kAvg}, {"min", Agg::kMin},

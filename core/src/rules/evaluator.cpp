@@ -522,7 +522,12 @@ Val Evaluator::EvalNode(const Node& n) {
       double digits = argc > 1 ? js::ToNumber(Eval(n.args[1]).get()) : 0;
       if (std::isnan(digits)) digits = 0;
       digits = std::max(-15.0, std::min(15.0, std::trunc(digits)));
-      double f = std::pow(10.0, digits);
+      // 10^digits as the literal it is (exact for digits >= 0, the nearest
+      // double below), without pow in the page module.
+      static constexpr double kPow10[] = {1e-15, 1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5,
+                                          1e-4,  1e-3,  1e-2,  1e-1,  1e0,   1e1,   1e2,  1e3,  1e4,  1e5,  1e6,
+                                          1e7,   1e8,   1e9,   1e10,  1e11,  1e12,  1e13, 1e14, 1e15};
+      double f = kPow10[static_cast<int>(digits) + 15];
       // Half away from zero on the decimal value ("2.5" -> 3, "-2.5" -> -3).
       double r = std::round(x * f) / f;
       return Val(js::MakeNumber(r));

@@ -52,7 +52,9 @@ struct Accumulator {
 
   double Weight(int64_t ts) const {
     if (!spec.half_life_ms) return 1.0;
-    return std::pow(0.5, static_cast<double>(now - ts) / static_cast<double>(*spec.half_life_ms));
+    // 0.5^x as exp2(-x): the same number, and no pow (with its 4 KB table)
+    // in the page module, which has exp2's table already for exp.
+    return std::exp2(-(static_cast<double>(now - ts) / static_cast<double>(*spec.half_life_ms)));
   }
 
   void AddEvent(const Event& e) {
@@ -169,10 +171,26 @@ Val Evaluator::CountEvents(const EventsSpec& spec) {
   // An explanation shows the aggregate and its count, not one `where` tree per event.
   json* saved_trace = trace_;
   trace_ = nullptr;
-  auto consider = [&](const Event& e) {
+  // A `where` that reads only the event keeps its verdicts in the profile's
+  // memo (not inside `try`, where arithmetic on NaN throws instead).
+  EventMemo::Column* memo =
+      spec.where && !spec.where_key.empty() && strict_ == 0 ? p->memo().For(spec.where_key, events.size()) : nullptr;
+  auto consider = [&](size_t i) {
+    const Event& e = events[i];
     if (spec.where) {
-      Val keep = EvalWith(*spec.where, e.props);
-      if (!js::Truthy(keep.get())) return;
+      uint32_t* entry = memo != nullptr ? &(*memo)[i] : nullptr;
+      bool keep;
+      if (entry != nullptr && (*entry & EventMemo::kVerdictMask) != EventMemo::kUnknown) {
+        Steps(*entry >> 2);  // the steps it took when it was evaluated
+        keep = (*entry & EventMemo::kVerdictMask) == EventMemo::kTrue;
+      } else {
+        const int64_t before = steps_;
+        keep = js::Truthy(EvalWith(*spec.where, e.props).get());
+        if (entry != nullptr && steps_ - before <= EventMemo::kMaxSteps) {
+          *entry = EventMemo::Entry(keep, static_cast<uint32_t>(steps_ - before));
+        }
+      }
+      if (!keep) return;
     } else {
       Step();
     }
@@ -204,12 +222,12 @@ Val Evaluator::CountEvents(const EventsSpec& spec) {
   } else if (spec.types.empty()) {
     auto first = std::lower_bound(events.begin(), events.end(), lower,
                                   [](const Event& e, int64_t t) { return e.ts < t; });
-    for (auto it = first; it != events.end() && it->ts <= upper; ++it) consider(*it);
+    for (auto it = first; it != events.end() && it->ts <= upper; ++it) consider(static_cast<size_t>(it - events.begin()));
   } else {
     for (const std::string& type : spec.types) {
       const std::vector<uint32_t>& idx = p->EventsOfType(type);
       auto it = std::lower_bound(idx.begin(), idx.end(), lower, by_ts_lower);
-      for (; it != idx.end() && events[*it].ts <= upper; ++it) consider(events[*it]);
+      for (; it != idx.end() && events[*it].ts <= upper; ++it) consider(*it);
     }
   }
   // Compacted history counts when no `where` filter needs the events' props

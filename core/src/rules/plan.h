@@ -97,6 +97,10 @@ struct EventsSpec {
   Agg agg = Agg::kCount;
   std::vector<std::string> field;      // prop path (dot-split) for sum/avg/min/max/distinct
   std::unique_ptr<Node> where;         // rule over the event's props, or null
+  // The `where` rule's JSON text when it reads nothing but the event (no
+  // now, tag, events, val or try), so its verdict per event can be kept in
+  // the profile's EventMemo; empty otherwise.
+  std::string where_key;
 };
 
 class Node {

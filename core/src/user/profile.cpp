@@ -499,6 +499,7 @@ bool Profile::AddEvent(Event e) {
   // shift the indices behind it and insert its own, all in O(n).
   auto pos = std::upper_bound(events_.begin(), events_.end(), e, ByTs);
   const auto at = static_cast<uint32_t>(pos - events_.begin());
+  memo_.InsertAt(at);  // the events behind it move
   events_.insert(pos, std::move(e));
   for (auto& [type, idx] : by_type_) {
     for (uint32_t& i : idx) {
@@ -568,6 +569,7 @@ CompactionReport Profile::Compact(int64_t now, const RetentionPolicy& policy) {
   }
   std::sort(rollups_.begin(), rollups_.end(), RollupLess);
   events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(fold));
+  memo_.ErasePrefix(fold);
   compacted_through_ = std::max(compacted_through_, last);
   report.events_folded = fold;
   Reindex();
@@ -793,7 +795,10 @@ size_t Profile::MergeLocal(const Profile& other) {
       base->events_.push_back(std::move(e));
       ++added;
     }
-    if (added > 0) base->Reindex();
+    if (added > 0) {
+      base->memo_.Clear();  // positions move
+      base->Reindex();
+    }
     return added;
   };
   const bool blank = events_.empty() && rollups_.empty() && server_tags_.empty() &&
@@ -853,7 +858,10 @@ std::pair<size_t, size_t> Profile::RemoveEventTypes(const std::function<bool(std
   rollups_.erase(std::remove_if(rollups_.begin(), rollups_.end(), [&](const DayRollup& r) { return drops(r.type); }),
                  rollups_.end());
   const std::pair<size_t, size_t> removed{events_before - events_.size(), rollups_before - rollups_.size()};
-  if (removed.first > 0) Reindex();
+  if (removed.first > 0) {
+    memo_.Clear();  // positions move
+    Reindex();
+  }
   return removed;
 }
 
