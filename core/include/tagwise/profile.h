@@ -286,7 +286,7 @@ class Profile {
   const std::vector<uint32_t>& EventsOfType(std::string_view type) const;
 
   // Results of pure per-event functions by position in events(), filled by
-  // rule evaluation (event_memo.h); cleared here whenever an event moves.
+  // rule evaluation (event_memo.h); shifted or cleared here whenever events move.
   EventMemo& memo() const { return memo_; }
 
  private:

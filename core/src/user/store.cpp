@@ -239,8 +239,7 @@ class Decoder {
       *why = "it nests arrays or objects more than " + std::to_string(kMaxNesting) + " levels deep";
       return std::nullopt;
     }
-    // The iterator form ParseJson uses: one parser instantiation in the page module.
-    json j = json::parse(payload.begin(), payload.end(), nullptr, /*allow_exceptions=*/false);
+    json j = json::parse(payload, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) {
       *code = ErrorCode::kWrongArgumentType;
       *why = "its checksum matches but its JSON does not parse";
