@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
+import { prng } from '../../bench/prng.mjs';
 import { csvChunkRecords, csvTextRecords, forEachCsvRecord } from '../../js/cli/csv.js';
 
 /** Streams `text` from a temporary file: { header, records: [{ fields, line }], skipped, leftover, lines }. */
@@ -141,18 +142,6 @@ test('a text reads exactly as the same bytes streamed from a file, with any one-
   }
 });
 
-/** A small deterministic generator (mulberry32). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A CSV text with plain, quoted, multi-line, broken and Chinese fields, ragged rows, CRLF, blank lines and a BOM. */
 function generatedCsv(rnd, delimiter) {
   const pick = (list) => list[Math.floor(rnd() * list.length)];
@@ -192,7 +181,7 @@ function chunked(rnd, text) {
 }
 
 test('the fast path reads every generated CSV as csv-parse alone does: records, lines, problems, leftovers', () => {
-  const rnd = random(20261207);
+  const rnd = prng(20261207);
   let handedOver = 0;
   for (let i = 0; i < 3000; i++) {
     const delimiter = [',', ';', '\t', '||'][i % 4];

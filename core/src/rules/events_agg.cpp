@@ -52,8 +52,8 @@ struct Accumulator {
 
   double Weight(int64_t ts) const {
     if (!spec.half_life_ms) return 1.0;
-    // 0.5^x as exp2(-x): the same number, and no pow (with its 4 KB table)
-    // in the page module, which has exp2's table already for exp.
+    // 0.5^x as exp2(-x): equal up to the last bit's rounding, and no pow
+    // (with its 4 KB table) in the page module, which has exp's table.
     return std::exp2(-(static_cast<double>(now - ts) / static_cast<double>(*spec.half_life_ms)));
   }
 
