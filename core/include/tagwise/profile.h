@@ -200,6 +200,13 @@ class Profile {
   // O(1) amortized for events in time order; O(n) for an earlier one.
   bool AddEvent(Event e);
 
+  // Adds a batch as AddEvent one by one would (the same events counted, equal
+  // times in arrival order after the stored ones), but sorts and re-indexes
+  // once when some arrive before the latest stored event: O(n log n) for the
+  // batch instead of O(n) per late event (20,000 late events took seconds).
+  // Returns, per event, whether it was added.
+  std::vector<bool> AddEvents(std::vector<Event> events);
+
   // Adds compacted history; merges into the rollup of the same day and type
   // if there is one. Rollups stay sorted by (day_start, type).
   void AddRollup(DayRollup r);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <vector>
 
 #include "tagwise/utf8.h"
 
@@ -392,6 +393,31 @@ std::string Substr(std::string_view s, double start, double length, bool has_len
   double end = std::min(st + len, size);
   if (end <= st) return std::string();
   return FromUtf16(std::u16string_view(u).substr(static_cast<size_t>(st), static_cast<size_t>(end - st)));
+}
+
+// Needles up to this many bytes use string_view::find, whose first-byte scan
+// (memchr) is fastest on the short words rules look for ("CHRISTMAS") and
+// costs at most this many byte compares per haystack byte. Longer needles
+// would make that quadratic (a 64 KB needle in a 1 MB text took 35 s), so
+// they go through Knuth-Morris-Pratt: linear, and a few dozen bytes of code
+// where a two-way search (memmem) would add a kilobyte to the page module.
+constexpr size_t kShortNeedle = 64;
+
+bool Contains(std::string_view hay, std::string_view needle) {
+  if (needle.size() <= kShortNeedle) return hay.find(needle) != std::string_view::npos;
+  if (needle.size() > hay.size()) return false;
+  // fail[i]: length of the longest proper border of needle[0..i].
+  std::vector<uint32_t> fail(needle.size());
+  for (size_t i = 1, k = 0; i < needle.size(); ++i) {
+    while (k > 0 && needle[i] != needle[k]) k = fail[k - 1];
+    if (needle[i] == needle[k]) ++k;
+    fail[i] = static_cast<uint32_t>(k);
+  }
+  for (size_t i = 0, k = 0; i < hay.size(); ++i) {
+    while (k > 0 && hay[i] != needle[k]) k = fail[k - 1];
+    if (hay[i] == needle[k] && ++k == needle.size()) return true;
+  }
+  return false;
 }
 
 }  // namespace tagwise::js

@@ -45,10 +45,9 @@ int CompareStrings(std::string_view a, std::string_view b);
 using ::tagwise::Utf16Length;
 // JS String.prototype.substr on UTF-8 input, indexing UTF-16 code units.
 std::string Substr(std::string_view s, double start, double length, bool has_length);
-// JS String.prototype.indexOf(needle) != -1.
-inline bool Contains(std::string_view hay, std::string_view needle) {
-  return hay.find(needle) != std::string_view::npos;
-}
+// JS String.prototype.indexOf(needle) != -1, in time linear in the two
+// lengths: a rule's `in` may search an operator's or a shopper's long text.
+bool Contains(std::string_view hay, std::string_view needle);
 // True when s is well-formed UTF-8; see tagwise/utf8.h.
 using ::tagwise::IsValidUtf8;
 

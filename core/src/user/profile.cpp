@@ -511,6 +511,27 @@ bool Profile::AddEvent(Event e) {
   return true;
 }
 
+std::vector<bool> Profile::AddEvents(std::vector<Event> events) {
+  std::vector<bool> added(events.size(), false);
+  const int64_t covered = covered_through();
+  bool late = false;
+  for (size_t k = 0; k < events.size(); ++k) {
+    Event& e = events[k];
+    if (e.id.empty()) e.id = DerivedId(e.type, e.ts, e.props);
+    if (covered != kNone && e.ts <= covered) continue;
+    if (!ids_.insert(e.id).second) continue;
+    added[k] = true;
+    late = late || (!events_.empty() && e.ts < events_.back().ts);
+    events_.push_back(std::move(e));
+    if (!late) by_type_[events_.back().type].push_back(static_cast<uint32_t>(events_.size() - 1));
+  }
+  if (late) {
+    memo_.Clear();  // positions move
+    Reindex();      // a stable sort: equal times keep their arrival order
+  }
+  return added;
+}
+
 void Profile::InsertSortedRollup(DayRollup r) {
   SpellOutNumbers(&r);
   auto pos = std::lower_bound(rollups_.begin(), rollups_.end(), r, RollupLess);

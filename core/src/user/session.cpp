@@ -270,7 +270,7 @@ TrackResult VisitorSession::Track(std::string_view text, bool single, int64_t no
   if (!parsed.ok()) return reject(parsed.error());
   json& list = parsed.value();
   if (!list.is_array()) return reject(Error{ErrorCode::kWrongArgumentType, "", "Events are a list of event objects."});
-  std::set<std::string> types;
+  std::vector<Event> accepted;  // added together: one sort for a batch of late events
   for (size_t i = 0; i < list.size(); ++i) {
     json& ej = list[i];
     const std::string path = Unbatched("/" + std::to_string(i), single);
@@ -294,17 +294,24 @@ TrackResult VisitorSession::Track(std::string_view text, bool single, int64_t no
       out.errors.push_back(e.error());
       continue;
     }
-    std::string type = e.value().type;
-    if (!scope_->Records(type, options_.purposes)) {
+    if (!scope_->Records(e.value().type, options_.purposes)) {
       ++out.withheld;  // no purpose the visitor granted needs this type
       continue;
     }
-    if (profile_.AddEvent(std::move(e).value())) {
-      ++out.added;
-      types.insert(std::move(type));
-    } else {
+    accepted.push_back(std::move(e).value());
+  }
+  std::vector<std::string> type_of;  // kept: the events move into the profile
+  type_of.reserve(accepted.size());
+  for (const Event& e : accepted) type_of.push_back(e.type);
+  const std::vector<bool> added = profile_.AddEvents(std::move(accepted));
+  std::set<std::string> types;  // of the events added: the tags that read them are re-evaluated
+  for (size_t k = 0; k < added.size(); ++k) {
+    if (!added[k]) {
       ++out.duplicates;
+      continue;
     }
+    ++out.added;
+    types.insert(std::move(type_of[k]));
   }
   if (out.added > 0) {
     if (options_.compaction.NeedsCompaction(profile_, now)) {

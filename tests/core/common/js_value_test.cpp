@@ -1,6 +1,8 @@
 #include "common/js_value.h"
 
 #include <cmath>
+#include <cstdint>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -64,6 +66,44 @@ TEST(JsValueTest, Utf8Validation) {
   EXPECT_TRUE(IsValidUtf8("会员"));
   EXPECT_FALSE(IsValidUtf8("\xC3\x28"));
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));  // an encoded surrogate
+}
+
+
+// `in` on strings: the KMP path for long needles answers as find() does,
+// on periodic texts (where a wrong border table shows) and random ones.
+TEST(JsContains, LongNeedlesAgreeWithFind) {
+  uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 16;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    const int alphabet = 1 + static_cast<int>(next() % 3);  // "a", "ab" or "abc": many near-matches
+    auto text = [&](size_t n) {
+      std::string s;
+      for (size_t i = 0; i < n; ++i) s.push_back(static_cast<char>('a' + next() % alphabet));
+      return s;
+    };
+    const std::string hay = text(next() % 400);
+    std::string needle = text(60 + next() % 80);
+    if (round % 3 == 0 && hay.size() > 70) {  // a needle cut from the text: must be found
+      const size_t at = next() % (hay.size() - 65);
+      needle = hay.substr(at, 65 + next() % (hay.size() - at - 65 + 1));
+    }
+    EXPECT_EQ(js::Contains(hay, needle), hay.find(needle) != std::string::npos) << hay << " / " << needle;
+  }
+}
+
+// The case that took 35 s: a 64 KB needle that almost matches everywhere in
+// a 1 MB text. Linear now (a budget, not a timing, is what a test checks:
+// this one just has to finish within the suite's time).
+TEST(JsContains, LongAlmostMatchingNeedleIsLinear) {
+  const std::string hay(1 << 20, 'a');
+  std::string needle(64 << 10, 'a');
+  needle.back() = 'b';
+  EXPECT_FALSE(js::Contains(hay, needle));
+  EXPECT_TRUE(js::Contains(hay + "b", needle));
+  EXPECT_TRUE(js::Contains("xx中文标签yy", "中文"));
 }
 
 }  // namespace

@@ -884,5 +884,50 @@ TEST(ProfileTest, AddRollupMergesTheSameDayAndTypeAndKeepsOrder) {
   EXPECT_EQ(p.rollups()[0].sums.at("amount"), 5.0);
 }
 
+
+// A batch added at once holds what AddEvent one by one gives: the same events
+// (duplicate ids and events at or before the compaction watermark skipped),
+// in the same order (equal times in arrival order after the stored ones),
+// with the same per-type index; on random batches full of late events.
+TEST(ProfileTest, AddEventsEqualsAddEventOneByOne) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 300; ++round) {
+    Profile one;
+    Profile batch;
+    // Some stored history, compacted half the time so the watermark matters.
+    for (int i = 0; i < 20; ++i) {
+      Event e{"s" + std::to_string(i), "t" + std::to_string(i % 3), 1000 + 10 * i, json::object()};
+      one.AddEvent(e);
+      batch.AddEvent(e);
+    }
+    if (round % 2 == 0) {
+      RetentionPolicy keep10;
+      keep10.max_events = 10;
+      one.Compact(2000, keep10);
+      batch.Compact(2000, keep10);
+    }
+    std::vector<Event> events;
+    const int n = 1 + static_cast<int>(rng() % 40);
+    for (int i = 0; i < n; ++i) {
+      Event e;
+      e.id = rng() % 4 == 0 ? "" : (rng() % 3 == 0 ? "s" : "n") + std::to_string(rng() % 30);
+      e.type = "t" + std::to_string(rng() % 4);
+      e.ts = 900 + static_cast<int64_t>(rng() % 40) * 10;  // ties, late and covered events
+      if (rng() % 2 == 0) e.props = json{{"k", static_cast<int>(rng() % 3)}};
+      events.push_back(e);
+    }
+    std::vector<bool> expected;
+    for (const Event& e : events) expected.push_back(one.AddEvent(e));
+    EXPECT_EQ(batch.AddEvents(events), expected) << "round " << round;
+    ASSERT_EQ(batch.events().size(), one.events().size()) << "round " << round;
+    for (size_t i = 0; i < one.events().size(); ++i) {
+      EXPECT_EQ(batch.events()[i].id, one.events()[i].id) << "round " << round << " event " << i;
+    }
+    for (const char* type : {"t0", "t1", "t2", "t3"}) {
+      EXPECT_EQ(batch.EventsOfType(type), one.EventsOfType(type)) << "round " << round << " " << type;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tagwise
