@@ -331,19 +331,17 @@ export function catalogToText(catalog) {
  * NaN/±Infinity become null, undefined properties are dropped, toJSON() is
  * honoured (Dates become ISO strings). BigInt and cycles are invalid_json.
  */
-export function dataToText(data, what) {
+export function dataToText(data, what, base = '') {
   try {
     return JSON.stringify(data) ?? 'null';
-  } catch (e) {
-    if (!(e instanceof RangeError)) {
-      throw new TagwiseError([problem('invalid_json', '', `The ${what} cannot be converted to JSON: ${e.message}`)]);
-    }
+  } catch {
+    // A BigInt, a cycle, or deeper than JSON.stringify's recursion allows:
+    // the iterative serializer writes it or names the value's path.
   }
-  // Deeper than JSON.stringify's recursion allows: the iterative serializer.
   try {
     return serialize(data, false) ?? 'null';
   } catch (e) {
-    throw new TagwiseError([problem('invalid_json', e.path ?? '', `The ${what} cannot be converted to JSON: ${e.message}`)]);
+    throw new TagwiseError([problem('invalid_json', `${base}${e.path ?? ''}`, `The ${what} cannot be converted to JSON: ${e.message}`)]);
   }
 }
 

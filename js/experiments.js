@@ -17,6 +17,7 @@
 // "condition"), and its problems are reported as a "malformed_condition"
 // diagnostic (tw.diagnostics(), onError) with JSON Pointers under /condition.
 
+import { dataToText } from './codec.js';
 import { TagwiseError } from './errors.js';
 import { randomId } from './persistence.js';
 
@@ -89,7 +90,7 @@ export class Experiments {
     if (this.#defaults.forcedVariations && rest.forcedVariations) {
       input.forcedVariations = { ...this.#defaults.forcedVariations, ...rest.forcedVariations };
     }
-    const r = this.#runtime.activityCall('runExperiment', input, this.#wasm.now(options));
+    const r = this.#runtime.activityCall('runExperiment', input, this.#wasm.now(options), '/definition');
     if (!r.ok) throw new TagwiseError(r.errors);
     const problems = (r.warnings ?? []).filter((w) => w.path === '/condition' || w.path.startsWith('/condition/'));
     if (problems.length > 0 && this.#reportCondition) {
@@ -135,7 +136,7 @@ export class Experiments {
   report(input) {
     plainObject(input, 'experiments.report(input)');
     const counts = input.results === undefined ? input : aggregateResults(input);
-    const r = JSON.parse(this.#wasm.module.experimentReport(JSON.stringify(counts)));
+    const r = JSON.parse(this.#wasm.module.experimentReport(dataToText(counts, 'report input')));
     if (!r.ok) throw new TagwiseError(r.errors);
     return r.value;
   }

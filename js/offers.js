@@ -6,6 +6,7 @@
 // records are kept in the instance's storage next to the profile, so caps
 // hold across reloads and tabs.
 
+import { dataToText } from './codec.js';
 import { TagwiseError } from './errors.js';
 import { randomId } from './persistence.js';
 
@@ -47,7 +48,7 @@ export class Offers {
     if (definitions === null || typeof definitions !== 'object') {
       throw new TypeError('tagwise: offers.load(definitions) needs a list of offers or { offers, dailyCap, quietHours }');
     }
-    const r = this.#runtime.loadOffers(JSON.stringify(definitions));
+    const r = this.#runtime.loadOffers(dataToText(definitions, 'offer definitions'));
     if (!r.ok) throw new TagwiseError(r.errors);
     return { warnings: r.warnings };
   }

@@ -4,7 +4,7 @@
 // tracked since, the tags held now and the consent state without copying
 // them out of wasm. The model is core/src/recommend/recommend.cpp.
 
-import { copyBytesIn } from './codec.js';
+import { copyBytesIn, dataToText } from './codec.js';
 import { TagwiseError } from './errors.js';
 
 /** The bytes of a hint file as a Uint8Array (ArrayBuffer and typed-array views accepted). */
@@ -58,7 +58,7 @@ export function recommend(session, wasm, opts = {}) {
   const { scratch } = wasm;
   let out;
   try {
-    const [ptr, len] = scratch.write(JSON.stringify(options));
+    const [ptr, len] = scratch.write(dataToText(options, 'recommend options'));
     out = session.recommend(ptr, len, now);
   } finally {
     scratch.trim();

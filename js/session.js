@@ -241,8 +241,19 @@ export class VisitorSessionRuntime {
     const now = this.#wasm.now(checkedOptions(opts, single ? 'track' : 'trackMany'));
     // An event without a time happens now. The time is set here, not in wasm,
     // so the copy other tabs receive is the same event (same derived id).
-    const stamped = events.map((e) => (e !== null && typeof e === 'object' && !Array.isArray(e) && e.ts == null
-      ? { ...e, ts: now } : e));
+    // NaN and ±Infinity would reach wasm as JSON null, which means "now":
+    // they are sent as text, which the core refuses like any other text ts,
+    // and the message then names the number.
+    const nonFinite = new Map(); // index -> "NaN" | "Infinity" | "-Infinity"
+    const stamped = events.map((e, i) => {
+      if (e === null || typeof e !== 'object' || Array.isArray(e)) return e;
+      if (e.ts == null) return { ...e, ts: now };
+      if (typeof e.ts === 'number' && !Number.isFinite(e.ts)) {
+        nonFinite.set(i, String(e.ts));
+        return { ...e, ts: String(e.ts) };
+      }
+      return e;
+    });
     const { scratch } = this.#wasm;
     const session = this.#handle();
     let out;
@@ -257,6 +268,12 @@ export class VisitorSessionRuntime {
       scratch.trim();
     }
     const r = JSON.parse(out);
+    for (const [i, text] of nonFinite) {
+      const at = single ? '/ts' : `/${i}/ts`;
+      for (const e of r.errors ?? []) {
+        if (e.path === at) e.message = `"ts" is ${text}, not a finite number of milliseconds since 1970`;
+      }
+    }
     if (r.changes === undefined) {
       return { ok: false, added: 0, duplicates: 0, withheld: 0, errors: r.errors, warnings: r.warnings ?? [], changes: NO_CHANGES };
     }
@@ -419,10 +436,23 @@ export class VisitorSessionRuntime {
    * activity ledger: { ok, changes, changed, ... }. Tag changes go to the
    * listeners; a changed ledger is persisted and announced to other tabs.
    */
-  activityCall(method, input, now) {
+  /**
+   * Runs an activity method on `input`; a value JSON cannot carry (a BigInt,
+   * a cycle) is a TagwiseError invalid_json at its path in `input`, with
+   * `base` dropped from the front (the caller's argument inside `input`).
+   */
+  activityCall(method, input, now, base = '') {
     this.#wasm.need(method === 'runExperiment' || method === 'convert' ? 'experiments' : 'offers', method);
     const session = this.#handle();
-    const r = this.#call([JSON.stringify(input)], (ptr, len) => session[method](ptr, len, now));
+    let text;
+    try {
+      text = dataToText(input, 'input');
+    } catch (e) {
+      if (base === '' || !(e instanceof TagwiseError)) throw e;
+      throw new TagwiseError(e.errors.map((p) => (p.path.startsWith(base)
+        ? { ...p, path: p.path.slice(base.length), message: p.message.replaceAll(`"${base}`, '"') } : p)));
+    }
+    const r = this.#call([text], (ptr, len) => session[method](ptr, len, now));
     this.#notify(r.changes);
     if (r.changed) this.observer?.activityChanged();
     return r;

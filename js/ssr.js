@@ -101,6 +101,19 @@ export function ssrState(tw, opts = {}) {
 }
 
 /** Every problem of a state's shape, with JSON Pointers into it. */
+/** A value for a message: its JSON, or what it is when it has none (BigInt, a cycle, a symbol). Never throws. */
+function shown(v) {
+  try {
+    const text = JSON.stringify(v);
+    if (text !== undefined) return text;
+  } catch {
+    // a BigInt or a cycle: described below
+  }
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol' || typeof v === 'function' || v === undefined) return typeof v;
+  return Array.isArray(v) ? 'a list that is not JSON (a cycle?)' : 'an object that is not JSON (a cycle?)';
+}
+
 function shapeErrors(state) {
   if (!isPlainObject(state)) {
     return [problem('wrong_argument_type', '', 'The SSR state must be an object { v, fingerprint, now, purposes, profile, tags } made by ssrState().')];
@@ -122,7 +135,7 @@ function shapeErrors(state) {
   } else {
     state.purposes.forEach((p, i) => {
       if (!PURPOSES.includes(p)) {
-        errors.push(problem('wrong_argument_type', `/purposes/${i}`, `${JSON.stringify(p) ?? String(p)} is not a consent purpose; use ${PURPOSES.join(', ')}.`));
+        errors.push(problem('wrong_argument_type', `/purposes/${i}`, `${shown(p)} is not a consent purpose; use ${PURPOSES.join(', ')}.`));
       }
     });
   }

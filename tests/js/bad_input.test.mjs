@@ -117,7 +117,7 @@ test('data that is not JSON is an invalid_json error; NaN/Infinity in data becom
   // Node sends only the fields the rules read (js/rule_columns.js): a cycle
   // or a BigInt in a field no rule reads is not looked at.
   assert.deepStrictEqual(healthy.evaluateMany([{ n: 1 }, { ...cyclic, n: 3, big: 1n }]), [[false, '用户1'], [true, '用户3']]);
-  assertTagwiseError(() => tw.compileRule({ var: 'x' }).evaluate({ x: 1 }, { profile: { events: [{ ts: 1n }] } }), 'invalid_json', '');
+  assertTagwiseError(() => tw.compileRule({ var: 'x' }).evaluate({ x: 1 }, { profile: { events: [{ ts: 1n }] } }), 'invalid_json', '/events/0/ts');
   assert.equal(tw.evaluate({ var: 'x' }, { x: NaN }), null);
   assert.equal(tw.evaluate({ var: 'x' }, { x: -Infinity }), null);
   assert.equal(tw.evaluate({ var: 'x' }, { x: undefined }), null);
@@ -168,4 +168,31 @@ test('the instance survives memory growth between batches', () => {
   assert.equal(rows[499][0].length, 1 << 16);
   assert.deepStrictEqual(set.evaluate({ payload: 'y' }), ['y', true]);
   stillWorks();
+});
+
+test('offers, experiments and recommend turn BigInt and cycles into invalid_json TagwiseErrors at the value\'s path', async () => {
+  const shop = await createTagwise({
+    clock: () => 1_800_000_000_000,
+    catalog: { tagwise: 1, tags: [{ id: 'buyer', name: '买家', when: { '>=': [{ events: [{ type: 'order_paid' }] }, 1] } }] },
+    onError: () => {},
+  });
+  const cyclic = { name: 'x' };
+  cyclic.self = cyclic;
+  const refused = (fn, path) => {
+    assert.throws(fn, (e) => {
+      assert.ok(e instanceof TagwiseError, `expected TagwiseError, got ${e?.stack ?? e}`);
+      assert.deepEqual([e.code, e.path], ['invalid_json', path], e.message);
+      return true;
+    });
+  };
+  refused(() => shop.offers.load({ offers: [{ id: 'a', name: 'A', priority: 1n }] }), '/offers/0/priority');
+  refused(() => shop.offers.load([{ id: 'a', name: 'A', payload: cyclic }]), '/0/payload/self');
+  shop.offers.load([{ id: 'a', name: 'A', priority: 1 }]);
+  refused(() => shop.offers.eligible({ attributes: { vip: 2n } }), '/attributes/vip');
+  refused(() => shop.experiments.run({ key: 'hero', variations: [0, 1], meta: [cyclic] }), '/meta/0/self');
+  refused(() => shop.experiments.report({ variations: [{ id: 'a', users: 10n, conversions: 1 }] }), '/variations/0/users');
+  refused(() => shop.recommend({ k: 3, context: { page: cyclic } }), '/context/page/self');
+  // The instance is still whole.
+  assert.deepEqual(shop.offers.eligible().map((o) => o.id), ['a']);
+  assert.equal(typeof shop.experiments.run({ key: 'hero', variations: [0, 1] }).inExperiment, 'boolean');
 });

@@ -151,6 +151,13 @@ test('bad states are refused with every problem and a JSON Pointer, never thrown
 
   const r = hydrate(tw, { ...good, purposes: ['necessary', 'ads'] });
   assert.match(r.errors[0].message, /"ads" is not a consent purpose/);
+  // Values JSON cannot write (issue 24): reported, not thrown.
+  const cyclic = ['x'];
+  cyclic.push(cyclic);
+  check({ ...good, purposes: ['necessary', 10n, cyclic, Symbol('s')] }, [
+    ['wrong_argument_type', '/purposes/1'], ['wrong_argument_type', '/purposes/2'], ['wrong_argument_type', '/purposes/3'],
+  ]);
+  assert.match(hydrate(tw, { ...good, purposes: [10n] }).errors[0].message, /^10n is not a consent purpose/);
 });
 
 test('a state made with another catalog is refused with catalog_mismatch', async () => {

@@ -102,6 +102,16 @@ test('trackMany adds the usable events and reports the others with their index p
   assert.deepEqual(single.errors.map((e) => e.path), ['/type'], 'a single event has paths without an index');
   assert.equal(tw.trackMany('x').ok, false);
   assert.equal(tw.track({ id: 'f', type: '下单', props: { n: 1n } }).errors[0].code, 'invalid_json');
+  // NaN and ±Infinity are refused like text, not stored as "now" (JSON would
+  // have made them null); the others in the batch are still tracked.
+  for (const ts of [NaN, Infinity, -Infinity]) {
+    const one = tw.track({ id: `nan-${ts}`, type: '下单', ts });
+    assert.deepEqual([one.ok, one.added, one.errors.map((e) => [e.code, e.path])], [false, 0, [['wrong_argument_type', '/ts']]]);
+    assert.equal(one.errors[0].message, `"ts" is ${ts}, not a finite number of milliseconds since 1970`);
+  }
+  const mixed = tw.trackMany([{ id: 'g', type: '浏览', ts: NOW }, { id: 'h', type: '浏览', ts: NaN }]);
+  assert.deepEqual([mixed.added, mixed.errors.map((e) => e.path)], [1, ['/1/ts']]);
+  assert.ok(!tw.getProfile().events.some((e) => e.id.startsWith('nan-') || e.id === 'h'));
   assert.deepEqual(ids(tw), ['browser', 'buyer', 'spend', 'customer'], 'bad events leave the state usable');
 });
 
