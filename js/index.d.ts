@@ -35,6 +35,7 @@ export type Rule = JsonValue;
  * - `syntax`: text-form rule does not parse (path is "line:column")
  * - `thrown`: the rule executed `throw` (evaluation time; see {@link TagwiseError.value})
  * - `evaluation_limit`: evaluation exceeded its step budget
+ * - `budget_exceeded`: the values a rule built (strings, lists) exceeded their byte budget (32 MiB)
  * - `unsupported_version`: data written by a newer tagwise format version
  * - `duplicate_id`: two catalog entries share an id
  * - `cycle`: tags depend on each other in a loop
@@ -61,6 +62,7 @@ export type ErrorCode =
   | 'syntax'
   | 'thrown'
   | 'evaluation_limit'
+  | 'budget_exceeded'
   | 'unsupported_version'
   | 'duplicate_id'
   | 'cycle'

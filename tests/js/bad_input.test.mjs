@@ -196,3 +196,30 @@ test('offers, experiments and recommend turn BigInt and cycles into invalid_json
   assert.deepEqual(shop.offers.eligible().map((o) => o.id), ['a']);
   assert.equal(typeof shop.experiments.run({ key: 'hero', variations: [0, 1] }).inExperiment, 'boolean');
 });
+
+test('a value that doubles in reduce is budget_exceeded, and a catalog holding it stays usable (issue 24)', async () => {
+  const storm = { reduce: [{ var: 'a' }, { merge: [{ var: 'accumulator' }, { var: 'accumulator' }] }, [1]] };
+  const a = Array.from({ length: 26 }, (_, i) => i);
+  assertTagwiseError(() => tw.evaluate(storm, { a }), 'budget_exceeded');
+  assertTagwiseError(() => tw.evaluate({ try: [storm, 'caught'] }, { a }), 'budget_exceeded');
+  assert.equal(tw.evaluate(storm, { a: a.slice(0, 10) }).length, 1024, 'ten doublings are fine');
+
+  // Put in a tag's value: that tag fails with the reason; every other tag,
+  // setProfile, tags() and batches keep working.
+  const NOW = 1_800_000_000_000;
+  const shop = await createTagwise({ clock: () => NOW, storage: null, onError: () => {} });
+  const loaded = shop.loadCatalog({ tagwise: 1, tags: [
+    { id: 'grows', name: '膨胀', when: true, value: { reduce: [{ var: 'items' }, { merge: [{ var: 'accumulator' }, { var: 'accumulator' }] }, [1]] } },
+    { id: 'buyer', name: '买家', when: { '>=': [{ events: [{ type: 'order_paid' }] }, 1] } },
+  ] });
+  assert.equal(loaded.ok, true, JSON.stringify(loaded.errors));
+  const profile = { user_id: 'u1', attributes: { items: a }, events: [{ id: 'o1', type: 'order_paid', ts: NOW - 1000 }] };
+  const r = shop.setProfile(profile);
+  assert.equal(r.ok, true, JSON.stringify(r.errors));
+  assert.deepEqual(shop.tags().map((t) => t.id).sort(), ['buyer', 'grows']);
+  const grows = shop.tagDecisions().find((d) => d.id === 'grows');
+  assert.match(grows.error, /MiB/);
+  const [bad, good] = shop.tagProfiles([profile, { user_id: 'u2', attributes: { items: [1] }, events: [] }], { now: NOW });
+  assert.equal(bad.tags.buyer, true);
+  assert.deepEqual(good.tags, { grows: [1, 1] });
+});

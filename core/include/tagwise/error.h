@@ -30,6 +30,7 @@ enum class ErrorCode {
   kSyntax,              // text-form rule does not parse (path is "line:column")
   kThrown,              // the rule executed `throw` (evaluation-time)
   kEvaluationLimit,     // evaluation exceeded its step budget
+  kBudgetExceeded,      // values a rule built (strings, lists) exceeded their byte budget
   kUnsupportedVersion,  // data written by a newer tagwise format version
   kDuplicateId,         // two catalog entries share an id
   kCycle,               // tags depend on each other in a loop

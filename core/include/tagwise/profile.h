@@ -41,6 +41,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -204,8 +205,8 @@ class Profile {
   // times in arrival order after the stored ones), but sorts and re-indexes
   // once when some arrive before the latest stored event: O(n log n) for the
   // batch instead of O(n) per late event (20,000 late events took seconds).
-  // Returns, per event, whether it was added.
-  std::vector<bool> AddEvents(std::vector<Event> events);
+  // Returns how many were added; `added_types` (if given) gets their types.
+  size_t AddEvents(std::vector<Event> events, std::set<std::string>* added_types = nullptr);
 
   // Adds compacted history; merges into the rollup of the same day and type
   // if there is one. Rollups stay sorted by (day_start, type).

@@ -46,6 +46,13 @@ struct EvalOptions {
   // Upper bound on evaluation steps (iterations + operations) per Evaluate();
   // guards against rules such as nested map/reduce over huge arrays.
   int64_t max_steps = 50'000'000;
+  // Upper bound on the bytes of values one Evaluate() builds (strings from
+  // `cat`, lists from `merge`/`map`/`filter`, copies `reduce` makes), counted
+  // as they are built. A rule that doubles a list in `reduce` reaches
+  // gigabytes in 30 steps, which the step bound never sees, and a page's
+  // wasm heap never shrinks. 32 MiB is 2x the largest rule and far above
+  // what the example catalogs and conformance suites build (under 1 MiB).
+  int64_t max_built_bytes = int64_t{32} << 20;
 };
 
 // Answers `tag`/`tag_value` during evaluation (the catalog engine implements it).

@@ -1039,7 +1039,9 @@ Result<BoundedRegex> BoundedRegex::Compile(std::string_view pattern_utf8, const 
 
 size_t BoundedRegex::program_size() const { return program_ ? program_->insts.size() : 0; }
 
-bool BoundedRegex::Search(std::string_view subject_utf8) const {
+bool BoundedRegex::Search(std::string_view subject_utf8) const { return Search(subject_utf8, nullptr); }
+
+bool BoundedRegex::Search(std::string_view subject_utf8, int64_t* budget) const {
   if (!program_) return false;
   const Program& prog = *program_;
   const size_t n = prog.insts.size();
@@ -1055,6 +1057,7 @@ bool BoundedRegex::Search(std::string_view subject_utf8) const {
     // the threads still alive from earlier starts.
     if ((first || !prog.anchored) && AddThread(prog, &current, 0, prev, unit, &stack)) return true;
     if (unit < 0 || (prog.anchored && current.Empty())) return false;
+    if (budget != nullptr && (*budget -= 1 + static_cast<int64_t>(current.size())) < 0) return false;
     const int32_t after = reader.Next();
     next.Clear();
     for (uint32_t i = 0; i < current.size(); ++i) {

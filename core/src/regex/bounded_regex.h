@@ -79,6 +79,13 @@ class BoundedRegex {
   // search, true when some substring matches.
   bool Search(std::string_view subject_utf8) const;
 
+  // Search with a work budget. Each subject position costs 1 plus the threads
+  // alive there (up to program_size()), subtracted from *budget; when that
+  // goes below zero the search stops and returns false with *budget < 0. A
+  // counted repeat times a long subject (x{0,9000}y over 200,000 characters:
+  // 29 s) then ends at the caller's step limit instead.
+  bool Search(std::string_view subject_utf8, int64_t* budget) const;
+
   // Number of compiled instructions (0 for a default-constructed one).
   size_t program_size() const;
 

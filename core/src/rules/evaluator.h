@@ -45,6 +45,7 @@ struct EvalFailure {
   ErrorCode code;
   nlohmann::json value;  // for kThrown: {"type": ...} or the thrown object
   std::string message;
+  std::string path = {};  // kBudgetExceeded: the JSON Pointer of the node in the rule
 };
 
 class Evaluator {
@@ -103,6 +104,11 @@ class Evaluator {
   bool CondHolds(const Node& n, const nlohmann::json& scope);
   void Step();
   void Steps(int64_t n);  // n steps at once (an aggregate that counts without visiting)
+  static bool AppendsToAccumulator(const Node& body);
+  bool AppendInPlace(const Node& body, nlohmann::json* acc);
+  // Charges a value node `n` built (or copied) to max_built_bytes.
+  void Built(const Node& n, const nlohmann::json& v);
+  void Built(const Node& n, int64_t bytes);
   // Inside `try`, NaN results and division by zero raise {"type": "NaN"} so an
   // alternative can handle them; elsewhere they yield NaN as in json-logic-js.
   Val Arithmetic(double result, bool division_by_zero = false);
@@ -112,6 +118,7 @@ class Evaluator {
   FrameStack frames_;
   std::list<nlohmann::json> scratch_;  // owned scope values (reduce items, error objects)
   int64_t steps_ = 0;
+  int64_t built_ = 0;  // bytes of values built so far (EvalOptions::max_built_bytes)
   int strict_ = 0;  // > 0 while evaluating inside `try`
   nlohmann::json* trace_ = nullptr;  // current trace node's "args" array, when tracing
   nlohmann::json* trace_node_ = nullptr;  // the trace node being evaluated

@@ -511,16 +511,16 @@ bool Profile::AddEvent(Event e) {
   return true;
 }
 
-std::vector<bool> Profile::AddEvents(std::vector<Event> events) {
-  std::vector<bool> added(events.size(), false);
+size_t Profile::AddEvents(std::vector<Event> events, std::set<std::string>* added_types) {
+  size_t added = 0;
   const int64_t covered = covered_through();
   bool late = false;
-  for (size_t k = 0; k < events.size(); ++k) {
-    Event& e = events[k];
+  for (Event& e : events) {
     if (e.id.empty()) e.id = DerivedId(e.type, e.ts, e.props);
     if (covered != kNone && e.ts <= covered) continue;
     if (!ids_.insert(e.id).second) continue;
-    added[k] = true;
+    ++added;
+    if (added_types != nullptr) added_types->insert(e.type);
     late = late || (!events_.empty() && e.ts < events_.back().ts);
     events_.push_back(std::move(e));
     if (!late) by_type_[events_.back().type].push_back(static_cast<uint32_t>(events_.size() - 1));

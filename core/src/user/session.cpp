@@ -300,19 +300,10 @@ TrackResult VisitorSession::Track(std::string_view text, bool single, int64_t no
     }
     accepted.push_back(std::move(e).value());
   }
-  std::vector<std::string> type_of;  // kept: the events move into the profile
-  type_of.reserve(accepted.size());
-  for (const Event& e : accepted) type_of.push_back(e.type);
-  const std::vector<bool> added = profile_.AddEvents(std::move(accepted));
+  const size_t offered = accepted.size();
   std::set<std::string> types;  // of the events added: the tags that read them are re-evaluated
-  for (size_t k = 0; k < added.size(); ++k) {
-    if (!added[k]) {
-      ++out.duplicates;
-      continue;
-    }
-    ++out.added;
-    types.insert(std::move(type_of[k]));
-  }
+  out.added = profile_.AddEvents(std::move(accepted), &types);
+  out.duplicates = offered - out.added;
   if (out.added > 0) {
     if (options_.compaction.NeedsCompaction(profile_, now)) {
       // Bounded memory for long sessions: fold the oldest events into day

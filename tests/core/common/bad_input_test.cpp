@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "tagwise/catalog.h"
+#include "tagwise/condition.h"
 #include "tagwise/json_text.h"
 #include "tagwise/profile.h"
 #include "tagwise/rule.h"
@@ -57,6 +58,106 @@ TEST(BadInputTest, HugeLiteralArraysWork) {
   CompileResult r = CompileRule(json{{"in", json::array({199999, big})}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.rule->Evaluate(json::object(), EvalContext{}).value(), json(true));
+}
+
+// Issue 24's abort storm: a list doubled in `reduce` reaches 2^26 items in
+// 26 steps, far under the step bound; it used to exhaust the wasm heap. The
+// byte budget stops it (and `try` cannot catch it), while the same shapes on
+// ordinary sizes still evaluate.
+TEST(BadInputTest, ValuesThatDoubleHitTheByteBudget) {
+  json items = json::array();
+  for (int i = 0; i < 26; ++i) items.push_back(i);
+  const json data = {{"a", items}};
+  auto eval = [&](const char* text, const json& d, int64_t budget = EvalOptions{}.max_built_bytes) {
+    CompileResult r = CompileRule(json::parse(text));
+    EXPECT_TRUE(r.ok()) << text;
+    EvalContext ctx;
+    ctx.options.max_built_bytes = budget;
+    return r.rule->Evaluate(d, ctx);
+  };
+  for (const char* doubling : {
+           R"({"reduce":[{"var":"a"},{"merge":[{"var":"accumulator"},{"var":"accumulator"}]},[1]]})",
+           R"({"reduce":[{"var":"a"},{"merge":[[{"var":"accumulator"}],[{"var":"accumulator"}]]},[1]]})",
+           R"({"reduce":[{"var":"a"},{"cat":[{"var":"accumulator"},{"var":"accumulator"}]},"xy"]})",
+           R"({"try":[{"reduce":[{"var":"a"},{"cat":[{"var":"accumulator"},{"var":"accumulator"}]},"xy"]}, 0]})",
+           R"({"reduce":[{"var":"a"},{"map":[{"merge":[{"var":"accumulator"},{"var":"accumulator"}]},{"var":""}]},[1]]})",
+       }) {
+    auto v = eval(doubling, data, int64_t{4} << 20);  // 4 MiB: the same stop, sooner
+    ASSERT_FALSE(v.ok()) << doubling;
+    EXPECT_EQ(v.error().code, ErrorCode::kBudgetExceeded) << doubling;
+    EXPECT_NE(v.error().message.find("MiB"), std::string::npos);
+    EXPECT_EQ(v.error().path.rfind("/", 0), 0u) << "the node's JSON Pointer: " << v.error().path;
+  }
+  // The path is the node that grew the value: here the merge, /reduce/1.
+  EXPECT_EQ(eval(R"({"reduce":[{"var":"a"},{"merge":[{"var":"accumulator"},{"var":"accumulator"}]},[1]]})", data)
+                .error().path,
+            "/reduce/1");
+  // Ten doublings (1,024 items) are fine, as is a map over 100,000 items.
+  json ten = json::array();
+  for (int i = 0; i < 10; ++i) ten.push_back(i);
+  auto small = eval(R"({"reduce":[{"var":"a"},{"merge":[{"var":"accumulator"},{"var":"accumulator"}]},[1]]})", json{{"a", ten}});
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small.value().size(), 1024u);
+  json many = json::array();
+  for (int i = 0; i < 100000; ++i) many.push_back(i);
+  auto mapped = eval(R"({"map":[{"var":"a"},{"cat":["#",{"var":""}]}]})", json{{"a", many}});
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(mapped.value()[99999], "#99999");
+  // The budget is an option: the same map fails under 1 MiB.
+  auto tight = eval(R"({"map":[{"var":"a"},{"cat":["#",{"var":""}]}]})", json{{"a", many}}, int64_t{1} << 20);
+  ASSERT_FALSE(tight.ok());
+  EXPECT_EQ(tight.error().code, ErrorCode::kBudgetExceeded);
+}
+
+// `reduce` that appends to its accumulator with cat / merge extends it in
+// place; the answers equal the generic path's, which a body wrapped in one
+// more cat / merge still takes.
+TEST(BadInputTest, ReduceAppendsInPlaceWithTheGenericAnswers) {
+  const json data = json::parse(R"({"xs": ["a", 1, null, [2, 3], "中文", {"k": 1}, true, 2.5]})");
+  auto eval = [&](const std::string& text, const json& d) {
+    CompileResult r = CompileRule(json::parse(text));
+    EXPECT_TRUE(r.ok()) << text;
+    auto v = r.rule->Evaluate(d, EvalContext{});
+    EXPECT_TRUE(v.ok()) << text;
+    return v.ok() ? v.value() : json("failed");
+  };
+  const char* acc = R"({"var":"accumulator"})";
+  const std::string wrapped_cat = R"({"cat":[{"var":"accumulator"}]})";
+  const std::string wrapped_merge = R"({"merge":[{"var":"accumulator"}]})";
+  for (const char* init : {R"("")", R"("start-")", "[]", "[0]", "null", "7"}) {
+    for (const char* rest : {R"({"var":"current"})", R"({"var":"current"}, "-")", R"({"var":"accumulator"})",
+                             R"([{"var":"accumulator"}], {"var":"current"})", ""}) {
+      const std::string tail = std::string(rest).empty() ? "" : std::string(",") + rest;
+      for (const char* op : {"cat", "merge"}) {
+        const std::string wrap = std::string(op) == "cat" ? wrapped_cat : wrapped_merge;
+        const std::string fast = std::string(R"({"reduce":[{"var":"xs"},{")") + op + R"(":[)" + acc + tail + "]}," + init + "]}";
+        const std::string slow = std::string(R"({"reduce":[{"var":"xs"},{")") + op + R"(":[)" + wrap + tail + "]}," + init + "]}";
+        EXPECT_EQ(eval(fast, data), eval(slow, data)) << fast;
+      }
+    }
+  }
+  // Linear: 100,000 items (this took about a minute when each step copied).
+  json many = json::array();
+  for (int i = 0; i < 100000; ++i) many.push_back("ab");
+  auto text = eval(R"({"reduce":[{"var":"xs"},{"cat":[{"var":"accumulator"},{"var":"current"}]},""]})", json{{"xs", many}});
+  EXPECT_EQ(text.get_ref<const std::string&>().size(), 200000u);
+  auto list = eval(R"({"reduce":[{"var":"xs"},{"merge":[{"var":"accumulator"},[{"var":"current"}]]},[]]})", json{{"xs", many}});
+  EXPECT_EQ(list.size(), 100000u);
+}
+
+// A counted repeat over a long attribute used to cost subject x program
+// size (29 s); the regex spends the evaluation's steps and stops at the limit.
+TEST(BadInputTest, RegexWorkCountsAgainstTheStepLimit) {
+  CompileResult c = CompileCondition(json::parse(R"({"bio": {"$regex": "x{0,9000}y"}})"));
+  ASSERT_TRUE(c.ok());
+  EvalContext ctx;
+  ctx.options.max_steps = 2'000'000;
+  auto v = c.rule->Evaluate(json{{"bio", std::string(200000, 'x')}}, ctx);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().code, ErrorCode::kEvaluationLimit);
+  auto fine = c.rule->Evaluate(json{{"bio", std::string(200, 'x') + "y"}}, ctx);
+  ASSERT_TRUE(fine.ok());
+  EXPECT_EQ(fine.value(), true);
 }
 
 TEST(BadInputTest, RunawayIterationHitsTheStepLimit) {

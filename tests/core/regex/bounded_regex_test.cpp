@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -464,6 +465,26 @@ TEST(BoundedRegexTest, CopiesShareTheProgramAndDefaultMatchesNothing) {
   EXPECT_FALSE(empty.Search(""));
   EXPECT_FALSE(empty.Search("anything"));
   EXPECT_EQ(empty.program_size(), 0u);
+}
+
+
+// A work budget: ample, the answers are Search's; short, the search stops
+// with the budget below zero instead of spending subject x program size.
+TEST(BoundedRegexTest, SearchWithABudgetStopsWhenItRunsOut) {
+  for (const auto& [pattern, subject] : std::vector<std::pair<std::string, std::string>>{
+           {"ab+c", "xxabbbcxx"}, {"^a{2,4}$", "aaa"}, {"x{0,50}y", std::string(300, 'x')}, {"[0-9]+", "abc"}}) {
+    Result<BoundedRegex> re = BoundedRegex::Compile(pattern);
+    ASSERT_TRUE(re.ok()) << pattern;
+    int64_t budget = int64_t{1} << 40;
+    EXPECT_EQ(re.value().Search(subject, &budget), re.value().Search(subject)) << pattern;
+    EXPECT_GE(budget, 0);
+  }
+  Result<BoundedRegex> slow = BoundedRegex::Compile("x{0,9000}y");
+  ASSERT_TRUE(slow.ok());
+  const std::string xs(200000, 'x');
+  int64_t budget = 1'000'000;
+  EXPECT_FALSE(slow.value().Search(xs, &budget));
+  EXPECT_LT(budget, 0);
 }
 
 }  // namespace
