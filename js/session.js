@@ -242,17 +242,11 @@ export class VisitorSessionRuntime {
     // An event without a time happens now. The time is set here, not in wasm,
     // so the copy other tabs receive is the same event (same derived id).
     // NaN and ±Infinity would reach wasm as JSON null, which means "now":
-    // they are sent as text, which the core refuses like any other text ts,
-    // and the message then names the number.
-    const nonFinite = new Map(); // index -> "NaN" | "Infinity" | "-Infinity"
-    const stamped = events.map((e, i) => {
+    // they are sent as their text ("NaN"), which the core refuses at /ts.
+    const stamped = events.map((e) => {
       if (e === null || typeof e !== 'object' || Array.isArray(e)) return e;
       if (e.ts == null) return { ...e, ts: now };
-      if (typeof e.ts === 'number' && !Number.isFinite(e.ts)) {
-        nonFinite.set(i, String(e.ts));
-        return { ...e, ts: String(e.ts) };
-      }
-      return e;
+      return typeof e.ts === 'number' && !Number.isFinite(e.ts) ? { ...e, ts: String(e.ts) } : e;
     });
     const { scratch } = this.#wasm;
     const session = this.#handle();
@@ -268,12 +262,6 @@ export class VisitorSessionRuntime {
       scratch.trim();
     }
     const r = JSON.parse(out);
-    for (const [i, text] of nonFinite) {
-      const at = single ? '/ts' : `/${i}/ts`;
-      for (const e of r.errors ?? []) {
-        if (e.path === at) e.message = `"ts" is ${text}, not a finite number of milliseconds since 1970`;
-      }
-    }
     if (r.changes === undefined) {
       return { ok: false, added: 0, duplicates: 0, withheld: 0, errors: r.errors, warnings: r.warnings ?? [], changes: NO_CHANGES };
     }

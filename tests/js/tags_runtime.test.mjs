@@ -107,7 +107,7 @@ test('trackMany adds the usable events and reports the others with their index p
   for (const ts of [NaN, Infinity, -Infinity]) {
     const one = tw.track({ id: `nan-${ts}`, type: '下单', ts });
     assert.deepEqual([one.ok, one.added, one.errors.map((e) => [e.code, e.path])], [false, 0, [['wrong_argument_type', '/ts']]]);
-    assert.equal(one.errors[0].message, `"ts" is ${ts}, not a finite number of milliseconds since 1970`);
+    assert.match(one.errors[0].message, /"ts" must be a number of milliseconds since 1970/);
   }
   const mixed = tw.trackMany([{ id: 'g', type: '浏览', ts: NOW }, { id: 'h', type: '浏览', ts: NaN }]);
   assert.deepEqual([mixed.added, mixed.errors.map((e) => e.path)], [1, ['/1/ts']]);

@@ -153,6 +153,13 @@ class Ledger {
   void Compact(int64_t now, const LedgerPolicy& policy = {});
   int64_t folded_before() const { return folded_before_; }
 
+  // The count caps of Compact between compactions: a Node server keeps
+  // ledgers in memory and may never store them, so without this they grew
+  // without bound. Past a cap plus a tenth, the oldest records are folded
+  // (assignments dropped) down to the cap: the cost is spread over a tenth
+  // of the cap's additions, and a stored ledger is within the caps anyway.
+  void Bound(const LedgerPolicy& policy = {});
+
   // Merges another copy of this user's ledger (another tab's). Both copies are
   // first brought to the later folded_before (each side's records before it
   // are counted into that side's totals), then: totals per key take the

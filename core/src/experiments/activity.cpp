@@ -132,6 +132,7 @@ std::string Activity::RunExperiment(std::string_view input, const UserView& user
   if (r.new_assignment) {
     r.new_assignment->data["purpose"] = compiled.def->purpose;
     *changed = ledger_.SetAssignment(*r.new_assignment) || *changed;
+    ledger_.Bound();
   }
   std::vector<Error> warnings;
   for (const Error& e : compiled.issues) warnings.push_back(e);
@@ -185,6 +186,7 @@ std::string Activity::Convert(std::string_view input, const UserView& user, bool
   if (value != nullptr) rec.data["value"] = *value;
   const bool added = ledger_.Add(rec);
   *changed = added || *changed;
+  ledger_.Bound();
   ObjectText out;
   out.Add("ok", true).Add("recorded", added).Add("variation", found->variation);
   if (auto variation_key = found->data.find("key"); variation_key != found->data.end()) {
@@ -275,6 +277,7 @@ std::string Activity::RecordOffer(std::string_view input, const UserView& user, 
   if (offer != nullptr && !IsGranted(offer->purpose, user.purposes)) return NotRecordedText("consent");
   const bool added = ledger_.Add(rec.value());
   *changed = added || *changed;
+  ledger_.Bound();
   const LedgerRecord& r = rec.value();
   return ObjectText()
       .Add("ok", true)

@@ -284,6 +284,13 @@ void Ledger::Compact(int64_t now, const LedgerPolicy& policy) {
   DropOldestAssignments(&assignments_, policy.max_assignments);
 }
 
+void Ledger::Bound(const LedgerPolicy& policy) {
+  if (records_.size() > policy.max_records + policy.max_records / 10) FoldOldest(policy.max_records);
+  if (assignments_.size() > policy.max_assignments + policy.max_assignments / 10) {
+    DropOldestAssignments(&assignments_, policy.max_assignments);
+  }
+}
+
 void Ledger::Merge(const Ledger& other) {
   if (this == &other) return;
   Ledger theirs = other;

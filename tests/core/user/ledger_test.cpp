@@ -401,5 +401,27 @@ TEST(LedgerTest, FromJsonAppliesItsLimitsWithTooLargeWarnings) {
   EXPECT_LE(w.size(), 101u);
 }
 
+
+// Bound keeps an in-memory ledger (Node, never stored) within Compact's
+// count caps: at most a tenth over, every record still counted once.
+TEST(LedgerTest, BoundKeepsRecordsAndAssignmentsWithinTheCaps) {
+  LedgerPolicy policy;
+  policy.max_records = 100;
+  policy.max_assignments = 20;
+  Ledger l;
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(l.Add(Rec("r" + std::to_string(i), "coupon", "shown", kT0 + i)));
+    ASSERT_TRUE(l.SetAssignment(Assign("exp" + std::to_string(i) + "__0", "u1", i % 2, kT0 + i)));
+    l.Bound(policy);
+    ASSERT_LE(l.records().size(), 110u);
+    ASSERT_LE(l.assignments().size(), 22u);
+  }
+  EXPECT_GE(l.records().size(), 100u);
+  EXPECT_EQ(l.Count("offer", "coupon", "shown", kMin, kMax), 1000);  // folded ones are in the totals
+  // The newest assignments are the ones kept.
+  EXPECT_NE(l.FindAssignment("exp999__0", "id", "u1"), nullptr);
+  EXPECT_EQ(l.FindAssignment("exp0__0", "id", "u1"), nullptr);
+}
+
 }  // namespace
 }  // namespace tagwise
