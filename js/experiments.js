@@ -90,7 +90,15 @@ export class Experiments {
     if (this.#defaults.forcedVariations && rest.forcedVariations) {
       input.forcedVariations = { ...this.#defaults.forcedVariations, ...rest.forcedVariations };
     }
-    const r = this.#runtime.activityCall('runExperiment', input, this.#wasm.now(options), '/definition');
+    let r;
+    try {
+      r = this.#runtime.activityCall('runExperiment', input, this.#wasm.now(options));
+    } catch (e) {
+      // A value JSON cannot carry: its path in the definition, not in the call's input.
+      if (!(e instanceof TagwiseError)) throw e;
+      throw new TagwiseError(e.errors.map((p) => (p.path.startsWith('/definition')
+        ? { ...p, path: p.path.slice(11), message: p.message.replaceAll('"/definition', '"') } : p)));
+    }
     if (!r.ok) throw new TagwiseError(r.errors);
     const problems = (r.warnings ?? []).filter((w) => w.path === '/condition' || w.path.startsWith('/condition/'));
     if (problems.length > 0 && this.#reportCondition) {

@@ -424,22 +424,11 @@ export class VisitorSessionRuntime {
    * activity ledger: { ok, changes, changed, ... }. Tag changes go to the
    * listeners; a changed ledger is persisted and announced to other tabs.
    */
-  /**
-   * Runs an activity method on `input`; a value JSON cannot carry (a BigInt,
-   * a cycle) is a TagwiseError invalid_json at its path in `input`, with
-   * `base` dropped from the front (the caller's argument inside `input`).
-   */
-  activityCall(method, input, now, base = '') {
+  /** Runs an activity method; a BigInt or a cycle in `input` is invalid_json at its path there. */
+  activityCall(method, input, now) {
     this.#wasm.need(method === 'runExperiment' || method === 'convert' ? 'experiments' : 'offers', method);
     const session = this.#handle();
-    let text;
-    try {
-      text = dataToText(input, 'input');
-    } catch (e) {
-      if (base === '' || !(e instanceof TagwiseError)) throw e;
-      throw new TagwiseError(e.errors.map((p) => (p.path.startsWith(base)
-        ? { ...p, path: p.path.slice(base.length), message: p.message.replaceAll(`"${base}`, '"') } : p)));
-    }
+    const text = dataToText(input, 'input');
     const r = this.#call([text], (ptr, len) => session[method](ptr, len, now));
     this.#notify(r.changes);
     if (r.changed) this.observer?.activityChanged();

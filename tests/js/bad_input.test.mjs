@@ -218,7 +218,7 @@ test('a value that doubles in reduce is budget_exceeded, and a catalog holding i
   assert.equal(r.ok, true, JSON.stringify(r.errors));
   assert.deepEqual(shop.tags().map((t) => t.id).sort(), ['buyer', 'grows']);
   const grows = shop.tagDecisions().find((d) => d.id === 'grows');
-  assert.match(grows.error, /MiB/);
+  assert.match(grows.error, /budget/);
   const [bad, good] = shop.tagProfiles([profile, { user_id: 'u2', attributes: { items: [1] }, events: [] }], { now: NOW });
   assert.equal(bad.tags.buyer, true);
   assert.deepEqual(good.tags, { grows: [1, 1] });

@@ -62,6 +62,16 @@ struct EngineOptions {
   // Consent purposes switched on; tags of other purposes are not computed.
   // "necessary" is always on.
   PurposeSet purposes = AllPurposes();
+  // One budget for every rule evaluated in one pass over the catalog (all
+  // tags of one profile at one time: setProfile, track, tags, each profile of
+  // tagProfiles), on top of each rule's own EvalOptions. A catalog of 20
+  // rules that each run to the 50M-step limit took 163 s in a page; now the
+  // pass stops at this total and the remaining tags fail with
+  // budget_exceeded. The heaviest real pass measured (examples/retail-catalog
+  // .json on its largest customer, 7,983 events) is far below (see
+  // docs/hardening.md).
+  int64_t max_pass_steps = 50'000'000;
+  int64_t max_pass_bytes = int64_t{64} << 20;
 };
 
 // All tags of one user, in catalog order (decisions[i] is catalog.tags()[i]).

@@ -55,6 +55,16 @@ struct EvalOptions {
   int64_t max_built_bytes = int64_t{32} << 20;
 };
 
+// Work shared by the evaluations of one call: the catalog engine gives all
+// tags of one profile in one pass a single budget (EngineOptions), so a
+// catalog of expensive rules costs one budget, not one per rule. Each
+// Evaluate() may use what is left (and at most its own EvalOptions) and
+// subtracts what it used, whether it succeeded or not.
+struct EvalBudget {
+  int64_t steps = 0;
+  int64_t bytes = 0;
+};
+
 // Answers `tag`/`tag_value` during evaluation (the catalog engine implements it).
 class TagResolver {
  public:
@@ -90,6 +100,8 @@ struct EvalContext {
   // Set by the catalog engine for one pass over its tags; must not outlive
   // that pass (a different profile or `now` would read stale counts).
   AggregateMemo* aggregates = nullptr;
+  // Set by the catalog engine for one pass (see EvalBudget); none: only EvalOptions bound the work.
+  EvalBudget* budget = nullptr;
 };
 
 class Node;  // internal plan node (core/src/rules/plan.h)

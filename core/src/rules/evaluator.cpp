@@ -1,5 +1,6 @@
 #include "rules/evaluator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -86,25 +87,40 @@ std::vector<std::string> SplitPath(const std::string& p) {
   return out;
 }
 
-Evaluator::Evaluator(const EvalContext& ctx, const json& data) : ctx_(ctx) {
+Evaluator::Evaluator(const EvalContext& ctx, const json& data)
+    : ctx_(ctx), max_steps_(ctx.options.max_steps), max_bytes_(ctx.options.max_built_bytes) {
   frames_.push_back(Frame{&data, -1});
+  if (ctx.budget != nullptr) {
+    steps_from_budget_ = ctx.budget->steps < max_steps_;
+    if (steps_from_budget_) max_steps_ = std::max<int64_t>(ctx.budget->steps, 0);
+    bytes_from_budget_ = ctx.budget->bytes < max_bytes_;
+    if (bytes_from_budget_) max_bytes_ = std::max<int64_t>(ctx.budget->bytes, 0);
+  }
+}
+
+void Evaluator::ChargeBudget() const {
+  if (ctx_.budget == nullptr) return;
+  ctx_.budget->steps -= std::min(steps_, max_steps_);
+  ctx_.budget->bytes -= std::min(built_, max_bytes_);
 }
 
 void Evaluator::Step() {
-  if (++steps_ > ctx_.options.max_steps) {
+  if (++steps_ > max_steps_) {
+    if (steps_from_budget_) {
+      throw EvalFailure{ErrorCode::kBudgetExceeded, json(nullptr),
+                        "this call's rules together did more work than its budget; simplify the costliest"};
+    }
     throw EvalFailure{ErrorCode::kEvaluationLimit, json(nullptr),
-                      "the rule did more than " + std::to_string(ctx_.options.max_steps) +
+                      "the rule did more than " + std::to_string(max_steps_) +
                           " steps of work; simplify it or its data"};
   }
 }
 
 void Evaluator::Built(const Node& n, int64_t bytes) {
   built_ += bytes;
-  if (built_ > ctx_.options.max_built_bytes) {
+  if (built_ > max_bytes_) {
     // One constant and one append: this message is in the page module's bytes.
-    std::string message =
-        "the rule built more strings and lists than its budget (max_built_bytes, 32 MiB by default: "
-        "cat, merge, map, filter or reduce growing a value); simplify it or its data. At ";
+    std::string message = "the rule built more strings and lists than its budget; simplify it. At ";
     message += n.where.empty() ? "/" : n.where;
     throw EvalFailure{ErrorCode::kBudgetExceeded, json(nullptr), std::move(message), n.where.empty() ? "/" : n.where};
   }
@@ -138,8 +154,8 @@ void Evaluator::Built(const Node& n, const json& v) {
 }
 
 void Evaluator::Steps(int64_t n) {
-  if (n > ctx_.options.max_steps - steps_) {
-    steps_ = ctx_.options.max_steps;
+  if (n > max_steps_ - steps_) {
+    steps_ = max_steps_;
     Step();  // throws the limit, with its message
   }
   steps_ += n;
@@ -712,7 +728,7 @@ Val Evaluator::EvalNode(const Node& n) {
       return holds_on(n.args[0], scratch_.back());
     case Op::kCondRegex: {
       // The search spends the steps left; past them it is the step limit.
-      int64_t budget = ctx_.options.max_steps - steps_;
+      int64_t budget = max_steps_ - steps_;
       const int64_t before = budget;
       const bool found = v.is_string() ? n.cond->regex->Search(v.get_ref<const std::string&>(), &budget)
                                        : n.cond->regex->Search(js::ToString(v), &budget);  // RegExp.test(String(value))
@@ -975,6 +991,10 @@ Result<json> Rule::Trace(const json& data, const EvalContext& ctx) const {
 Result<json> Rule::Evaluate(const json& data, const EvalContext& ctx) const {
   try {
     Evaluator ev(ctx, data);
+    struct Charge {  // on every way out: unwinding runs it before a handler
+      const Evaluator& ev;
+      ~Charge() { ev.ChargeBudget(); }
+    } charge{ev};
     return std::move(ev.Eval(*root_)).take();
   } catch (const EvalFailure& f) {
     if (f.code == ErrorCode::kThrown) return Error{f.code, "", f.value.dump(-1, ' ', false, json::error_handler_t::replace)};

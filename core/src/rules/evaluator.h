@@ -51,6 +51,9 @@ struct EvalFailure {
 class Evaluator {
  public:
   Evaluator(const EvalContext& ctx, const nlohmann::json& data);
+  // Subtracts the work done from ctx.budget (if any). Rule::Evaluate calls it
+  // once, after the evaluation ended either way.
+  void ChargeBudget() const;
   // Throws EvalFailure (caught by Rule::Evaluate and the `try` operator).
   Val Eval(const Node& n);
   // Evaluates `n` with `data` as the current scope (event props for `where`).
@@ -118,6 +121,12 @@ class Evaluator {
   FrameStack frames_;
   std::list<nlohmann::json> scratch_;  // owned scope values (reduce items, error objects)
   int64_t steps_ = 0;
+  // This evaluation's bounds: EvalOptions, or what the call's EvalBudget has
+  // left when that is less (then passing them is budget_exceeded).
+  int64_t max_steps_ = 0;
+  int64_t max_bytes_ = 0;
+  bool steps_from_budget_ = false;
+  bool bytes_from_budget_ = false;
   int64_t built_ = 0;  // bytes of values built so far (EvalOptions::max_built_bytes)
   int strict_ = 0;  // > 0 while evaluating inside `try`
   nlohmann::json* trace_ = nullptr;  // current trace node's "args" array, when tracing

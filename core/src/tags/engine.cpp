@@ -76,6 +76,8 @@ void Engine::RunSteps(const Profile& profile, const ServerTags& server, int64_t 
   ctx.profile = &profile;
   ctx.tags = &resolver;
   ctx.aggregates = &aggregates;
+  EvalBudget budget{options_.max_pass_steps, options_.max_pass_bytes};
+  ctx.budget = &budget;
   const json& data = profile.attributes();
   auto selected = [&](int i) { return only == nullptr || (*only)[static_cast<size_t>(i)]; };
 

@@ -1,3 +1,5 @@
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "tagwise/engine.h"
@@ -229,6 +231,43 @@ TEST(EngineTest, ExplainShowsTheRuleTreeWithValuesAndMatchedEvents) {
   EXPECT_EQ(parent.value()["source"], "parentTag");
   EXPECT_EQ(parent.value()["children_holding"], json::array({"vip_games"}));
   EXPECT_FALSE(engine.Explain(p, {}, kNow, "nope").ok());
+}
+
+
+// Issue 24: one budget per pass over the catalog, not one per rule. Five
+// tags that each walk 20,000 items fit the default budget; with a pass
+// budget of 50,000 steps the first two hold and the rest fail with
+// budget_exceeded instead of each spending its own limit. A later pass has
+// its budget again.
+TEST(EngineTest, OnePassSharesOneBudget) {
+  std::string tags;
+  for (int i = 0; i < 5; ++i) {
+    tags += std::string(i ? "," : "") + R"({"id": "t)" + std::to_string(i) + R"(", "name": "t", "when":
+        {">": [{"reduce": [{"var": "items"}, {"var": "current"}, 0]}, 0]}})";
+  }
+  const std::string catalog = R"({"tagwise": 1, "tags": [)" + tags + "]}";
+  json items = json::array();
+  for (int i = 0; i < 20000; ++i) items.push_back(i);
+  Profile p = MakeProfile(json{{"items", items}});
+
+  Engine roomy(Load(catalog.c_str()));
+  Evaluation all = roomy.EvaluateAll(p, {}, kNow);
+  for (const TagDecision& d : all.decisions) EXPECT_TRUE(d.holds) << d.error;
+
+  EngineOptions tight;
+  tight.max_pass_steps = 50'000;  // each tag takes a little over 20,000 steps (one per item)
+  Engine engine(Load(catalog.c_str()), tight);
+  for (int pass = 0; pass < 2; ++pass) {
+    Evaluation e = engine.EvaluateAll(p, {}, kNow);
+    EXPECT_TRUE(Decision(engine, e, "t0").holds);
+    EXPECT_TRUE(Decision(engine, e, "t1").holds);
+    for (const char* id : {"t2", "t3", "t4"}) {
+      const TagDecision& d = Decision(engine, e, id);
+      EXPECT_FALSE(d.holds) << id;
+      EXPECT_EQ(d.source, DecisionSource::kError) << id;
+      EXPECT_NE(d.error.find("budget"), std::string::npos) << d.error;
+    }
+  }
 }
 
 }  // namespace
