@@ -497,6 +497,7 @@ export interface SetProfileOptions extends TimeOptions {
  * - `too_many_core_tags` (warning): more tags have `core: true` than {@link LintOptions.maxCoreTags}
  * - `unused_tag` (warning): nothing can give the tag (no `when`, no child tags, not server-sourced)
  * - `unused_group` (warning): no tag belongs to the group
+ * - `costly_rule` (warning): work that grows faster than the data: a list iterated inside another, or `reduce` building a text or list from the accumulator read twice
  * - `too_deep` (error): a rule nests too deep to analyse
  * - `too_many_findings` (warning): the finding limit was reached; later findings are dropped
  * - `lint_failed` (error): an unexpected failure (e.g. out of memory) stopped the check
@@ -510,7 +511,7 @@ export interface SetProfileOptions extends TimeOptions {
 export type LintCode =
   | 'duplicate_id' | 'unknown_parent' | 'self_parent' | 'unknown_group' | 'unknown_tag_reference' | 'cycle'
   | 'exclusive_ancestor' | 'same_priority_exclusive' | 'never_holds' | 'always_holds' | 'too_many_core_tags'
-  | 'unused_tag' | 'unused_group' | 'too_deep' | 'too_many_findings' | 'lint_failed'
+  | 'unused_tag' | 'unused_group' | 'costly_rule' | 'too_deep' | 'too_many_findings' | 'lint_failed'
   | 'dead_tag' | 'low_coverage' | 'rule_error' | 'sample_skipped'
   | ErrorCode;
 

@@ -31,6 +31,10 @@
 //   unused_tag              warning  nothing can ever give the tag to a user: no `when`,
 //                                    no child tags and not server-sourced
 //   unused_group            warning  no tag belongs to the group
+//   costly_rule             warning  a shape whose work grows faster than its data: an
+//                                    iteration over a list inside another one, or `reduce`
+//                                    building a text or list from the accumulator read twice
+//                                    (it can double at every item)
 //   too_deep                error    a rule nests deeper than LintOptions::max_depth; the
 //                                    rest of that rule is not analysed
 //   too_many_findings       warning  LintOptions::max_findings reached; later findings dropped
@@ -86,7 +90,8 @@ namespace tagwise {
 inline constexpr std::string_view kLintCodes[] = {
     "duplicate_id",  "unknown_parent",  "self_parent",       "unknown_group",      "unknown_tag_reference",
     "cycle",         "exclusive_ancestor", "same_priority_exclusive", "never_holds", "always_holds",
-    "too_many_core_tags", "unused_tag", "unused_group",     "too_deep",           "too_many_findings",
+    "too_many_core_tags", "unused_tag", "unused_group",     "costly_rule",        "too_deep",
+    "too_many_findings",
     "lint_failed",   "dead_tag",        "low_coverage",      "rule_error",         "sample_skipped"};
 
 struct LintFinding {

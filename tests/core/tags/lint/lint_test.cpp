@@ -535,5 +535,30 @@ TEST(LintTest, ReportConvertsToJson) {
   EXPECT_TRUE(j["coverage"].is_array());
 }
 
+
+// Issue 24's static cost warnings: nested iteration over data, and reduce
+// building from an accumulator read twice; at the node, once per shape.
+TEST(LintTest, CostlyShapesAreWarnedAtTheirNode) {
+  EXPECT_EQ(Where(LintRule(R"({"some": [{"var": "orders"}, {"some": [{"var": "items"}, {"==": [{"var": ""}, 1]}]}]})"),
+                  "costly_rule"),
+            Strings{"/tags/0/when/some/1/some|t"});
+  EXPECT_EQ(Where(LintRule(R"({"!!": {"reduce": [{"var": "a"}, {"merge": [{"var": "accumulator"}, {"var": "accumulator"}]}, [1]]}})"),
+                  "costly_rule"),
+            Strings{"/tags/0/when/!!/reduce/1|t"});
+  EXPECT_EQ(Where(LintRule(R"({"!!": {"reduce": [{"var": "a"}, {"cat": [{"var": "accumulator.x"}, {"var": "accumulator"}]}, ""]}})"),
+                  "costly_rule").size(),
+            1u);
+  // Linear shapes are fine: one iteration, a literal inner list, an accumulator read once.
+  for (const char* fine : {
+           R"({"some": [{"var": "orders"}, {">": [{"var": "amount"}, 100]}]})",
+           R"({"some": [{"var": "orders"}, {"in": [{"var": "sku"}, ["A", "B"]]}]})",
+           R"({"some": [{"var": "orders"}, {"some": [[1, 2, 3], {"==": [{"var": ""}, 2]}]}]})",
+           R"({"!!": {"reduce": [{"var": "a"}, {"cat": [{"var": "accumulator"}, {"var": "current"}]}, ""]}})",
+           R"({"!!": {"reduce": [{"var": "a"}, {"+": [{"var": "accumulator"}, {"var": "accumulator"}]}, 1]}})",
+       }) {
+    EXPECT_TRUE(Where(LintRule(fine), "costly_rule").empty()) << fine;
+  }
+}
+
 }  // namespace
 }  // namespace tagwise
