@@ -331,7 +331,7 @@ export function catalogToText(catalog) {
  * NaN/±Infinity become null, undefined properties are dropped, toJSON() is
  * honoured (Dates become ISO strings). BigInt and cycles are invalid_json.
  */
-export function dataToText(data, what, base = '') {
+export function dataToText(data, what) {
   try {
     return JSON.stringify(data) ?? 'null';
   } catch {
@@ -341,7 +341,7 @@ export function dataToText(data, what, base = '') {
   try {
     return serialize(data, false) ?? 'null';
   } catch (e) {
-    throw new TagwiseError([problem('invalid_json', `${base}${e.path ?? ''}`, `The ${what} cannot be converted to JSON: ${e.message}`)]);
+    throw new TagwiseError([problem('invalid_json', e.path ?? '', `The ${what} cannot be converted to JSON: ${e.message}`)]);
   }
 }
 

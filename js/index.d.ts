@@ -35,7 +35,8 @@ export type Rule = JsonValue;
  * - `syntax`: text-form rule does not parse (path is "line:column")
  * - `thrown`: the rule executed `throw` (evaluation time; see {@link TagwiseError.value})
  * - `evaluation_limit`: evaluation exceeded its step budget
- * - `budget_exceeded`: the values a rule built (strings, lists) exceeded their byte budget (32 MiB)
+ * - `budget_exceeded`: a rule built more strings and lists than its byte budget (32 MiB; the path is the node),
+ *   or the rules of one pass over the catalog (all tags of one profile) did more work together than its budget
  * - `unsupported_version`: data written by a newer tagwise format version
  * - `duplicate_id`: two catalog entries share an id
  * - `cycle`: tags depend on each other in a loop
