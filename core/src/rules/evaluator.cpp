@@ -476,10 +476,7 @@ Val Evaluator::EvalNode(const Node& n) {
     }
     case Op::kCat: {
       std::string out;
-      for (const Node& a : n.args) {
-        Val v = Eval(a);
-        if (!v.get().is_null()) js::AppendString(v.get(), &out);  // join() prints null as ""
-      }
+      CatArgs(n, 0, &out);
       Built(n, static_cast<int64_t>(out.size()) + 16);
       return Val(json(std::move(out)));
     }
@@ -500,15 +497,7 @@ Val Evaluator::EvalNode(const Node& n) {
     }
     case Op::kMerge: {
       json out = json::array();
-      for (const Node& a : n.args) {
-        Val v = Eval(a);
-        if (v.get().is_array()) {
-          Built(n, v.get());  // its elements are copied
-          for (const json& e : v.get()) out.push_back(e);
-        } else {
-          out.push_back(std::move(v).take());
-        }
-      }
+      MergeArgs(n, 0, &out);
       Built(n, static_cast<int64_t>(out.size()) * 16);
       return Val(std::move(out));
     }
@@ -887,31 +876,39 @@ bool Evaluator::AppendInPlace(const Node& body, json* acc) {
   if (cat ? !acc->is_string() : !acc->is_array()) return false;
   Step();  // the cat / merge node
   Step();  // its {"var": "accumulator"}
+  // The other arguments are evaluated before the value grows: they may read
+  // the accumulator and must see it as it was.
   if (cat) {
     std::string tail;
-    for (size_t k = 1; k < body.args.size(); ++k) {
-      Val v = Eval(body.args[k]);
-      if (!v.get().is_null()) js::AppendString(v.get(), &tail);  // join() prints null as ""
-    }
+    CatArgs(body, 1, &tail);
     Built(body, static_cast<int64_t>(tail.size()));
     acc->get_ref<std::string&>() += tail;
     return true;
   }
-  // The other arguments are evaluated before the list grows: they may read
-  // the accumulator and must see it as it was.
-  std::vector<json> more;
-  for (size_t k = 1; k < body.args.size(); ++k) {
-    Val v = Eval(body.args[k]);
-    if (v.get().is_array()) {
-      Built(body, v.get());  // its elements are copied
-      for (const json& e : v.get()) more.push_back(e);
-    } else {
-      more.push_back(std::move(v).take());
-    }
-  }
+  json more = json::array();
+  MergeArgs(body, 1, &more);
   Built(body, static_cast<int64_t>(more.size()) * 16);
   for (json& e : more) acc->push_back(std::move(e));
   return true;
+}
+
+void Evaluator::CatArgs(const Node& n, size_t first, std::string* out) {
+  for (size_t k = first; k < n.args.size(); ++k) {
+    Val v = Eval(n.args[k]);
+    if (!v.get().is_null()) js::AppendString(v.get(), out);  // join() prints null as ""
+  }
+}
+
+void Evaluator::MergeArgs(const Node& n, size_t first, json* out) {
+  for (size_t k = first; k < n.args.size(); ++k) {
+    Val v = Eval(n.args[k]);
+    if (v.get().is_array()) {
+      Built(n, v.get());  // its elements are copied
+      for (const json& e : v.get()) out->push_back(e);
+    } else {
+      out->push_back(std::move(v).take());
+    }
+  }
 }
 
 [[gnu::noinline]] Val Evaluator::EvalIteration(const Node& n) {

@@ -109,6 +109,10 @@ class Evaluator {
   void Steps(int64_t n);  // n steps at once (an aggregate that counts without visiting)
   static bool AppendsToAccumulator(const Node& body);
   bool AppendInPlace(const Node& body, nlohmann::json* acc);
+  // The arguments of cat / merge from `first` on, appended to `out` (a
+  // string / a list) as the operator joins them; merge charges its copies.
+  void CatArgs(const Node& n, size_t first, std::string* out);
+  void MergeArgs(const Node& n, size_t first, nlohmann::json* out);
   // Charges a value node `n` built (or copied) to max_built_bytes.
   void Built(const Node& n, const nlohmann::json& v);
   void Built(const Node& n, int64_t bytes);
