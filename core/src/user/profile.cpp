@@ -804,24 +804,9 @@ json Profile::ToJson() const {
 }
 
 size_t Profile::MergeLocal(const Profile& other) {
-  // Adds `events` to `base` the way AddEvent one by one would (known ids and
-  // events at or before the watermark skipped; equal times keep base first,
-  // then insertion order), but with one sort instead of an O(n) insert each.
-  auto add_all = [](Profile* base, std::vector<Event> events) {
-    const int64_t covered = base->covered_through();
-    size_t added = 0;
-    for (Event& e : events) {
-      if (covered != kNone && e.ts <= covered) continue;
-      if (!base->ids_.insert(e.id).second) continue;
-      base->events_.push_back(std::move(e));
-      ++added;
-    }
-    if (added > 0) {
-      base->memo_.Clear();  // positions move
-      base->Reindex();
-    }
-    return added;
-  };
+  // Events are added as AddEvent one by one would (AddEvents: known ids and
+  // events at or before the watermark skipped; equal times keep the base's
+  // first, then insertion order), with one sort instead of an O(n) insert each.
   const bool blank = events_.empty() && rollups_.empty() && server_tags_.empty() &&
                      (!attributes_.is_object() || attributes_.empty()) && as_of_ == kNone &&
                      compacted_through_ == kNone;
@@ -843,7 +828,7 @@ size_t Profile::MergeLocal(const Profile& other) {
         if (!attributes_.contains(key)) attributes_[key] = value;
       }
     }
-    return add_all(this, other.events_);
+    return AddEvents(other.events_);
   }
   // `other` is the base and this copy's events go on top of it; the events of
   // `other` this copy did not know are the ones added.
@@ -851,7 +836,7 @@ size_t Profile::MergeLocal(const Profile& other) {
   for (const Event& e : other.events_) added += ids_.count(e.id) == 0 ? 1 : 0;
   Profile base = other;
   if (base.user_id_.empty()) base.user_id_ = user_id_;
-  add_all(&base, std::move(events_));
+  base.AddEvents(std::move(events_));
   *this = std::move(base);
   return added;
 }
