@@ -56,6 +56,7 @@ export function pageModuleApi(m) {
       const h = this.#live();
       withString(generation, (p, n) => m._tw_session_set_generation(h, p, n, at));
     }
+    setBudget(steps, bytes) { m._tw_session_set_budget(this.#live(), steps, bytes); }
     storeInfo() { return text(m._tw_session_store_info(this.#live())); }
     fingerprint() { return text(m._tw_session_fingerprint(this.#live())); }
     setProfile(ptr, len, mode, now) { return text(m._tw_session_set_profile(this.#live(), ptr, len, mode, now)); }

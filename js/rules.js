@@ -165,7 +165,7 @@ class Handle {
       const [recOffset, recLen] = scratch.records(records, single);
       const [profOffset, profLen] = profileText === null ? [0, 0] : scratch.text(profileText);
       const header = this.handle.evaluate(scratch.ptr(recOffset), recLen, now,
-        profLen > 0 ? scratch.ptr(profOffset) : 0, profLen, this.wasm.maxSteps);
+        profLen > 0 ? scratch.ptr(profOffset) : 0, profLen, this.wasm.maxSteps, this.wasm.maxBuiltBytes);
       return readBatch(module, header, this.count, single);
     } finally {
       scratch.trim();

@@ -133,6 +133,8 @@ export class VisitorSessionRuntime {
     if (this.#session === null) {
       this.#session = new this.#wasm.module.VisitorSession(JSON.stringify(this.#purposes));
       finalizer?.register(this, this.#session, this);
+      const { maxSteps, maxBuiltBytes } = this.#wasm;
+      if (maxSteps || maxBuiltBytes) this.#session.setBudget(maxSteps, maxBuiltBytes);  // 0: the core's default
       if (this.#eventPurposes !== null) {
         const text = JSON.stringify(this.#eventPurposes);
         const r = this.#call([text], (ptr, len) => this.#session.setEventPurposes(ptr, len));

@@ -57,6 +57,7 @@ class WasmContext {
     this.maxDepth = checkedLimit(limits.maxDepth, 'maxDepth');
     this.maxNodes = checkedLimit(limits.maxNodes, 'maxNodes');
     this.maxSteps = checkedLimit(limits.maxSteps, 'maxSteps');
+    this.maxBuiltBytes = checkedLimit(limits.maxBuiltBytes, 'maxBuiltBytes');
     this.cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
     if (!Number.isInteger(this.cacheSize) || this.cacheSize < 0) {
       throw new TypeError('tagwise: options.cacheSize must be a non-negative integer');

@@ -78,6 +78,7 @@ TW_EXPORT const char* tw_session_forget(uintptr_t h, uintptr_t gen, size_t gen_l
 TW_EXPORT void tw_session_set_generation(uintptr_t h, uintptr_t gen, size_t gen_len, double at) {
   S(h)->SetGeneration(std::string(View(gen, gen_len)), at);
 }
+TW_EXPORT void tw_session_set_budget(uintptr_t h, double steps, double bytes) { S(h)->SetBudget(steps, bytes); }
 TW_EXPORT const char* tw_session_store_info(uintptr_t h) { return Out(S(h)->StoreInfo()); }
 TW_EXPORT const char* tw_session_fingerprint(uintptr_t h) { return Out(S(h)->Fingerprint()); }
 TW_EXPORT const char* tw_session_set_profile(uintptr_t h, uintptr_t ptr, size_t len, int mode, double now) {

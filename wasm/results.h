@@ -52,7 +52,7 @@ std::string Guard(F&& body) {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    return InternalFailure("out of memory");
+    return FailureText(ErrorCode::kOutOfMemory, "", "The wasm heap could not grow for this call.");
   } catch (const std::exception& e) {
     return InternalFailure(e.what());
   } catch (...) {

@@ -153,8 +153,8 @@ class RuleSet {
   // `profile` a JSON profile text (len 0: none). Returns a pointer to the
   // header (HeaderWord); the buffers stay valid until the next call.
   uintptr_t Evaluate(uintptr_t rec_ptr, size_t rec_len, double now, uintptr_t prof_ptr,
-                     size_t prof_len, double max_steps) {
-    batch_.Evaluate(rules_, View(rec_ptr, rec_len), now, View(prof_ptr, prof_len), max_steps);
+                     size_t prof_len, double max_steps, double max_bytes) {
+    batch_.Evaluate(rules_, View(rec_ptr, rec_len), now, View(prof_ptr, prof_len), max_steps, max_bytes);
     return Header();
   }
 

@@ -269,6 +269,8 @@ class SessionBinding {
   }
 
   void SetGeneration(const std::string& generation, double at) { s_.SetGeneration(generation, ToMs(at)); }
+  // createTagwise's limits.maxSteps / maxBuiltBytes (JS checks them: positive integers).
+  void SetBudget(double steps, double bytes) { s_.SetBudget(ToMs(steps), ToMs(bytes)); }
 
   std::string StoreInfo() const {
     try {

@@ -17,6 +17,7 @@ EMSCRIPTEN_BINDINGS(tagwise_session) {
       .function("shrink", &SessionBinding::Shrink)
       .function("forget", &SessionBinding::Forget)
       .function("setGeneration", &SessionBinding::SetGeneration)
+      .function("setBudget", &SessionBinding::SetBudget)
       .function("storeInfo", &SessionBinding::StoreInfo)
       .function("fingerprint", &SessionBinding::Fingerprint)
       .function("setProfile", &SessionBinding::SetProfile)

@@ -70,8 +70,8 @@ struct EngineOptions {
   // budget_exceeded. The heaviest real pass measured (examples/retail-catalog
   // .json on its largest customer, 7,983 events) is far below (see
   // docs/hardening.md).
-  int64_t max_pass_steps = 50'000'000;
-  int64_t max_pass_bytes = int64_t{64} << 20;
+  int64_t max_pass_steps = kDefaultCallSteps;
+  int64_t max_pass_bytes = kDefaultCallBytes;
 };
 
 // All tags of one user, in catalog order (decisions[i] is catalog.tags()[i]).

@@ -30,7 +30,8 @@ enum class ErrorCode {
   kSyntax,              // text-form rule does not parse (path is "line:column")
   kThrown,              // the rule executed `throw` (evaluation-time)
   kEvaluationLimit,     // evaluation exceeded its step budget
-  kBudgetExceeded,      // values a rule built (strings, lists) exceeded their byte budget
+  kBudgetExceeded,      // one call's rules did more work or built more than its budget
+  kOutOfMemory,         // an allocation failed (the wasm heap could not grow): nothing was changed
   kUnsupportedVersion,  // data written by a newer tagwise format version
   kDuplicateId,         // two catalog entries share an id
   kCycle,               // tags depend on each other in a loop

@@ -65,6 +65,13 @@ struct EvalBudget {
   int64_t bytes = 0;
 };
 
+// The default budget of one call (one pass over a catalog, one record of a
+// rule batch, one experiment or offers call; createTagwise's limits.maxSteps
+// and limits.maxBuiltBytes). The heaviest real pass measured needs 412,187
+// steps (docs/hardening.md).
+inline constexpr int64_t kDefaultCallSteps = 50'000'000;
+inline constexpr int64_t kDefaultCallBytes = int64_t{64} << 20;
+
 // Answers `tag`/`tag_value` during evaluation (the catalog engine implements it).
 class TagResolver {
  public:

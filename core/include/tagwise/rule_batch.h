@@ -42,11 +42,15 @@ class RuleBatch {
  public:
   // Evaluates every rule on every record of `records_json` (a JSON array)
   // at `now`, with `profile_json` (a profile, or "" for none) as what
-  // `events` reads and `max_steps` (>= 1) bounding each evaluation. Never
+  // `events` reads. The rules of one record share one budget: `max_steps`
+  // steps and `max_bytes` bytes of built values (each >= 1; otherwise
+  // kDefaultCallSteps/Bytes), so a batch of 3 costly rules costs one budget
+  // per record, not three; a record past it gets evaluation_limit or
+  // budget_exceeded in its slots and the next record starts afresh. Never
   // throws: a problem with the batch itself makes failed() true, with the
   // problem as the table text `[{"code", "path", "message"}]`.
   void Evaluate(const std::vector<std::shared_ptr<const Rule>>& rules, std::string_view records_json, double now,
-                std::string_view profile_json, double max_steps);
+                std::string_view profile_json, double max_steps, double max_bytes = 0);
 
   bool failed() const { return failed_; }
   size_t records() const { return records_; }
@@ -87,7 +91,7 @@ class RuleBatch {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
-  void EvaluateOrThrow(std::string_view records_text, double now, std::string_view profile_text, double max_steps);
+  void EvaluateOrThrow(std::string_view records_text, double now, std::string_view profile_text);
   void BeginResults();
   void EvaluateRecord(const nlohmann::json& data);
   void BeginTableEntry(size_t slot, Kind kind);
@@ -96,6 +100,8 @@ class RuleBatch {
 
   const std::vector<std::shared_ptr<const Rule>>* rules_ = nullptr;  // of the call in progress
   EvalContext ctx_;  // of the call in progress
+  EvalBudget per_record_;  // what each record's rules may use together
+  EvalBudget budget_;      // what the current record's rules have left
   std::vector<uint8_t> kinds_;
   std::vector<double> nums_;
   std::string text_;

@@ -72,6 +72,9 @@ struct UserView {
   std::vector<std::string> held_tags;     // catalog order
   bool personal = true;                   // the "personalization" purpose is granted
   int64_t now = 0;
+  // The session's per-call budget (EngineOptions): a feature call (an
+  // experiment, the offers' audiences) evaluates its rules within one copy.
+  EvalBudget budget;
 };
 
 // When track() folds old events into day rollups, keeping memory bounded
@@ -218,6 +221,11 @@ class VisitorSession {
   Result<nlohmann::json> Explain(std::string_view tag_id, int64_t now);
   // Evaluates at `now` and returns the view features read, plus the changes.
   UserView View(int64_t now, TagChanges* changes);
+  // The work one call may do: steps and bytes of built values shared by the
+  // rules of one pass over the catalog, and by the rules of one feature call
+  // (EngineOptions::max_pass_steps, max_pass_bytes; createTagwise's limits).
+  // Zero or less: the default (kDefaultCallSteps, kDefaultCallBytes).
+  void SetBudget(int64_t steps, int64_t bytes);
 
   // ---- persistence (tagwise/store.h)
 

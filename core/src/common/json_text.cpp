@@ -97,7 +97,7 @@ Result<json> ParseJsonImpl(std::string_view text, std::string_view what, int wra
                  std::string("The ").append(what) + " has a number out of range: " + e.what() + "."};
   } catch (const std::bad_alloc&) {
     if (on_bad_alloc == OnBadAlloc::kThrow) throw;
-    return Error{ErrorCode::kTooLarge, "",
+    return Error{ErrorCode::kOutOfMemory, "",
                  std::string("The ").append(what) + " is too large for the available memory."};
   }
 }

@@ -125,6 +125,8 @@ std::string Activity::RunExperiment(std::string_view input, const UserView& user
   ctx.eval.now = user.now;
   ctx.eval.profile = user.profile;
   ctx.eval.tags = resolver ? &*resolver : nullptr;
+  EvalBudget budget = user.budget;  // one for this call's rules (condition, rule)
+  ctx.eval.budget = &budget;
   ctx.ledger = &ledger_;
   ctx.purposes = user.purposes;
   ctx.now = user.now;
@@ -242,6 +244,8 @@ std::string Activity::EligibleOffers(std::string_view input, const UserView& use
   ctx.eval.now = user.now;
   ctx.eval.profile = user.profile;
   ctx.eval.tags = resolver ? &*resolver : nullptr;
+  EvalBudget budget = user.budget;  // one for every offer's audience in this call
+  ctx.eval.budget = &budget;
   const std::vector<OfferDecision> decisions = Eligible(*offers_, ledger_, ctx);
   const json lists = DecisionsToJson(decisions, *offers_);
   return ObjectText()

@@ -186,6 +186,12 @@ class OfferCompiler {
             Err(ErrorCode::kDuplicateId, JoinPointer(path, "id"),
                 "another offer already has the id \"" + id->get<std::string>() + "\"");
           }
+          // A lone surrogate became U+FFFD: two such ids would be one (as in catalog ids).
+          if (id->get_ref<const std::string&>().find("\xEF\xBF\xBD") != std::string::npos) {
+            Err(ErrorCode::kInvalidUtf8, JoinPointer(path, "id"),
+                "the id holds U+FFFD, what a lone surrogate or a bad byte becomes; ids must stay distinct");
+            continue;
+          }
         }
         std::optional<OfferDef> def = Offer(o, path, global_quiet);
         if (!def || set->index_.count(def->id)) continue;

@@ -996,7 +996,9 @@ Result<json> Rule::Evaluate(const json& data, const EvalContext& ctx) const {
   } catch (const EvalFailure& f) {
     if (f.code == ErrorCode::kThrown) return Error{f.code, "", f.value.dump(-1, ' ', false, json::error_handler_t::replace)};
     return Error{f.code, f.path, f.message};
-  } catch (const std::exception& e) {  // std::bad_alloc on absurd data: a value, not an abort
+  } catch (const std::bad_alloc&) {  // the heap could not grow: a value, not an abort
+    return Error{ErrorCode::kOutOfMemory, "", "evaluation ran out of memory"};
+  } catch (const std::exception& e) {  // std::length_error on absurd data
     return Error{ErrorCode::kTooLarge, "", std::string("evaluation ran out of memory: ") + e.what()};
   }
 }

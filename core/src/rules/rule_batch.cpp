@@ -14,12 +14,16 @@ namespace tagwise {
 using nlohmann::json;
 
 void RuleBatch::Evaluate(const std::vector<std::shared_ptr<const Rule>>& rules, std::string_view records_json,
-                         double now, std::string_view profile_json, double max_steps) {
+                         double now, std::string_view profile_json, double max_steps, double max_bytes) {
   rules_ = &rules;
+  auto limit = [](double v, int64_t fallback) {
+    return v >= 1 ? static_cast<int64_t>(std::fmin(v, 9e18)) : fallback;
+  };
+  per_record_ = EvalBudget{limit(max_steps, kDefaultCallSteps), limit(max_bytes, kDefaultCallBytes)};
   try {
-    EvaluateOrThrow(records_json, now, profile_json, max_steps);
+    EvaluateOrThrow(records_json, now, profile_json);
   } catch (const std::bad_alloc&) {
-    Fail(ErrorCode::kTooLarge, "", "The batch is too large for the available memory.");
+    Fail(ErrorCode::kOutOfMemory, "", "The batch is too large for the available memory.");
   } catch (const std::exception& e) {
     Fail(ErrorCode::kTooLarge, "", std::string("The batch could not be processed: ") + e.what() + ".");
   } catch (...) {
@@ -43,8 +47,7 @@ void RuleBatch::Fail(ErrorCode code, std::string path, std::string message) {
   records_ = 0;
 }
 
-void RuleBatch::EvaluateOrThrow(std::string_view records_text, double now, std::string_view profile_text,
-                              double max_steps) {
+void RuleBatch::EvaluateOrThrow(std::string_view records_text, double now, std::string_view profile_text) {
   if (!std::isfinite(now)) {
     Fail(ErrorCode::kWrongArgumentType, "", "`now` must be a finite number of milliseconds.");
     return;
@@ -71,7 +74,8 @@ void RuleBatch::EvaluateOrThrow(std::string_view records_text, double now, std::
   // Date range is ±8.64e15 ms; clamp so the cast is defined for any input.
   ctx_.now = static_cast<int64_t>(std::trunc(std::fmax(-9e15, std::fmin(9e15, now))));
   ctx_.profile = profile.get();
-  if (max_steps >= 1) ctx_.options.max_steps = static_cast<int64_t>(std::fmin(max_steps, 9e18));
+  ctx_.options.max_steps = per_record_.steps;
+  ctx_.budget = &budget_;
   BeginResults();
 
   // Stream: parse one record, evaluate every rule on it, reuse its storage.
@@ -113,6 +117,7 @@ void RuleBatch::BeginResults() {
 }
 
 void RuleBatch::EvaluateRecord(const json& data) {
+  budget_ = per_record_;
   for (const auto& rule : *rules_) {
     const size_t slot = kinds_.size();
     kinds_.push_back(kKindNull);

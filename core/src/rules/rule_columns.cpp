@@ -362,15 +362,22 @@ class ColumnEvaluator {
         continue;
       }
       if (!LoadRow(kinds, values)) return false;
+      // The rules of one record share one step budget, as in RuleBatch: the
+      // first rule past it hit its own limit, the ones after it the record's.
+      steps_ = 0;
       for (const ColumnRules::Node& root : roots) {
         const size_t slot = out->AddSlot();
-        steps_ = 0;
+        const bool first = steps_ == 0;
         try {
           Store(Eval(root), slot, out);
         } catch (const LimitReached&) {
-          out->SetError(slot, Error{ErrorCode::kEvaluationLimit, "",
-                                    "the rule did more than " + std::to_string(max_steps_) +
-                                        " steps of work; simplify it or its data"});
+          steps_ = max_steps_;
+          out->SetError(slot, first ? Error{ErrorCode::kEvaluationLimit, "",
+                                            "the rule did more than " + std::to_string(max_steps_) +
+                                                " steps of work; simplify it or its data"}
+                                    : Error{ErrorCode::kBudgetExceeded, "",
+                                            "this call's rules together did more work than its budget; "
+                                            "simplify the costliest"});
         }
         frames_.clear();
       }
@@ -675,7 +682,7 @@ void ColumnRules::Evaluate(const ColumnInput& in, double now, double max_steps, 
     ColumnEvaluator ev(*this, in, at, steps, *scratch->buffers_);
     if (!ev.Run(roots_, out)) out->Fail(ErrorCode::kWrongArgumentType, "", "The record columns are malformed.");
   } catch (const std::bad_alloc&) {
-    out->Fail(ErrorCode::kTooLarge, "", "The batch is too large for the available memory.");
+    out->Fail(ErrorCode::kOutOfMemory, "", "The batch is too large for the available memory.");
   } catch (const std::exception& e) {
     out->Fail(ErrorCode::kTooLarge, "", std::string("The batch could not be processed: ") + e.what() + ".");
   }

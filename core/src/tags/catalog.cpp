@@ -114,7 +114,16 @@ class CatalogLoader {
       Err(ErrorCode::kInvalidRule, JoinPointer(path, "id"), std::string("every ") + what + " needs an \"id\"");
       return {};
     }
-    return Str(obj, "id", path, {}, options_.max_id_bytes);
+    std::string id = Str(obj, "id", path, {}, options_.max_id_bytes);
+    // The parser turns a lone surrogate (JS "\ud800") into U+FFFD, so two
+    // ids that differ only there would collide as duplicate_id, or worse,
+    // one tag would answer for another: refused where they are written.
+    if (id.find("\xEF\xBF\xBD") != std::string::npos) {
+      Err(ErrorCode::kInvalidUtf8, JoinPointer(path, "id"),
+          "the id holds U+FFFD, what a lone surrogate or a bad byte becomes; ids must stay distinct");
+      return {};
+    }
+    return id;
   }
 
   void LoadGroups(const json& j, Catalog* cat) {

@@ -346,6 +346,7 @@ UserView VisitorSession::View(int64_t now, TagChanges* changes) {
   u.purposes = &options_.purposes;
   u.personal = options_.purposes.count("personalization") > 0;
   u.now = now;
+  u.budget = EvalBudget{engine_options_.max_pass_steps, engine_options_.max_pass_bytes};
   if (catalog_) {
     const auto& defs = catalog_->tags();
     for (size_t i = 0; i < defs.size() && i < eval_.decisions.size(); ++i) {
@@ -353,6 +354,13 @@ UserView VisitorSession::View(int64_t now, TagChanges* changes) {
     }
   }
   return u;
+}
+
+void VisitorSession::SetBudget(int64_t steps, int64_t bytes) {
+  engine_options_.max_pass_steps = steps > 0 ? steps : kDefaultCallSteps;
+  engine_options_.max_pass_bytes = bytes > 0 ? bytes : kDefaultCallBytes;
+  if (catalog_) engine_.emplace(catalog_, engine_options_);
+  // The held tags stay as they are until the next evaluation recomputes them.
 }
 
 // ---------------------------------------------------------------- private

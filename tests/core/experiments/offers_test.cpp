@@ -101,6 +101,15 @@ TEST(OffersTest, CompilesBothFormsWithDefaults) {
   EXPECT_EQ(obj->Find("zzz"), nullptr);
 }
 
+// Issue 24: lone surrogates become U+FFFD; two such offer ids would be one.
+TEST(OffersTest, RefusesIdsWithLoneSurrogates) {
+  OfferSetResult r = CompileOffers(json::parse("[{\"id\": \"a\xEF\xBF\xBD\"}, {\"id\": \"b\"}]"));
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.issues.size(), 1u);
+  EXPECT_EQ(r.issues[0].code, ErrorCode::kInvalidUtf8);
+  EXPECT_EQ(r.issues[0].path, "/0/id");
+}
+
 TEST(OffersTest, DayCapCountsTheUsersLocalDayInUtcPlus8) {
   auto set = Compile(json::parse(R"([{"id": "coupon", "caps": {"perDay": 1}}])"));
   Ledger l;

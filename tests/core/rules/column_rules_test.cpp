@@ -183,6 +183,61 @@ TEST(ColumnRulesTest, StopsAtTheStepLimitAsTheJsonPathDoes) {
   for (double limit : {1.0, 3.0, 4.0, 5.0, 8.0, 20.0}) ExpectSameAsJson(rules, records, limit);
 }
 
+// Issue 24: the rules of one record share one budget (3 rules x 4 records
+// of costly rules took 97 s when each rule had its own): the rule that runs
+// out gets evaluation_limit, the ones after it budget_exceeded, and the next
+// record has its budget again. Both paths agree.
+TEST(ColumnRulesTest, TheRulesOfOneRecordShareOneBudget) {
+  const json some = json::parse(R"([
+    {"some": [{"var": "list"}, {">": [{"+": [{"var": ""}, 1]}, 2000]}]},
+    {"some": [{"var": "list"}, {">": [{"+": [{"var": ""}, 2]}, 2000]}]},
+    {"some": [{"var": "list"}, {">": [{"+": [{"var": ""}, 3]}, 2000]}]}
+  ])");
+  json list = json::array();
+  for (int i = 0; i < 1000; ++i) list.push_back(i);
+  const json records = json::array({json{{"list", list}}, json{{"list", list}}});
+  for (double limit : {100.0, 3000.0, 5000.0, 7000.0, 20000.0}) ExpectSameAsJson(some, records, limit);
+
+  const json rules = json::parse(R"([
+    {">": [{"reduce": [{"var": "list"}, {"+": [{"var": "current"}, {"var": "accumulator"}]}, 0]}, 0]},
+    {">": [{"reduce": [{"var": "list"}, {"+": [{"var": "current"}, {"var": "accumulator"}]}, 1]}, 0]},
+    {">": [{"reduce": [{"var": "list"}, {"+": [{"var": "current"}, {"var": "accumulator"}]}, 2]}, 0]}
+  ])");
+  auto compiled = Compile(rules);
+  RuleBatch batch;
+  batch.Evaluate(compiled, records.dump(), 1.7e12, "", 0);
+  const json roomy = json::parse(batch.table());
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(SlotValue(batch, roomy, i), true) << i;
+  batch.Evaluate(compiled, records.dump(), 1.7e12, "", 5000);  // each rule needs a few thousand steps
+  ASSERT_FALSE(batch.failed()) << batch.table();
+  const json table = json::parse(batch.table());
+  for (size_t r = 0; r < 2; ++r) {
+    EXPECT_EQ(SlotValue(batch, table, r * 3), true) << r;
+    EXPECT_EQ(SlotValue(batch, table, r * 3 + 1), (json{{"error", "budget_exceeded"}})) << r;
+    EXPECT_EQ(SlotValue(batch, table, r * 3 + 2), (json{{"error", "budget_exceeded"}})) << r;
+  }
+  batch.Evaluate(compiled, records.dump(), 1.7e12, "", 500);
+  const json tight = json::parse(batch.table());
+  EXPECT_EQ(SlotValue(batch, tight, 0), (json{{"error", "evaluation_limit"}}));
+  EXPECT_EQ(SlotValue(batch, tight, 1), (json{{"error", "budget_exceeded"}}));
+  EXPECT_EQ(SlotValue(batch, tight, 3), (json{{"error", "evaluation_limit"}}));
+}
+
+// Bytes too: a record's rules share max_bytes of built values.
+TEST(ColumnRulesTest, TheRulesOfOneRecordShareOneByteBudget) {
+  auto compiled = Compile(json::parse(R"([
+    {"map": [{"var": "list"}, {"cat": ["item ", {"var": ""}]}]},
+    {"map": [{"var": "list"}, {"cat": ["item ", {"var": ""}]}]}
+  ])"));
+  json list = json::array();
+  for (int i = 0; i < 1000; ++i) list.push_back(i);
+  RuleBatch batch;
+  batch.Evaluate(compiled, json::array({json{{"list", list}}}).dump(), 1.7e12, "", 0, 60'000);
+  const json table = json::parse(batch.table());
+  EXPECT_TRUE(SlotValue(batch, table, 0).is_array()) << SlotValue(batch, table, 0).dump().substr(0, 200);
+  EXPECT_EQ(SlotValue(batch, table, 1), (json{{"error", "budget_exceeded"}}));
+}
+
 TEST(ColumnRulesTest, RefusesWhatItDoesNotCover) {
   for (const char* text : {R"({"var": ""})", R"({"var": {"cat": ["a", "b"]}})", R"({"missing": ["a"]})",
                            R"({"events": {"type": "view", "within": "7d"}})", R"({"some": [{"var": "l"}, {"var": "x"}]})",

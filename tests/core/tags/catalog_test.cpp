@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "tagwise/catalog.h"
+#include "tagwise/json_text.h"
 
 namespace tagwise {
 namespace {
@@ -50,6 +51,22 @@ TEST(CatalogTest, RejectsDuplicateIds) {
   auto r = Catalog::Load(json::parse(R"({"tagwise": 1, "tags": [{"id": "vip"}, {"id": "vip"}]})"));
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(HasError(r, ErrorCode::kDuplicateId, "/tags/1/id")) << Dump(r);
+}
+
+// Issue 24: "vip\ud800" and "vip\udbff" (JS strings with lone surrogates)
+// both parse to "vip" + U+FFFD; as ids they would be one tag. Refused with
+// the id's path instead of a duplicate_id on the second.
+TEST(CatalogTest, RefusesIdsWithLoneSurrogates) {
+  Result<json> j = ParseJson(R"({"tagwise": 1, "groups": [{"id": "g\udc00"}],
+      "tags": [{"id": "vip\ud800"}, {"id": "vip\udbff"}, {"id": "会员"}]})", "catalog");
+  ASSERT_TRUE(j.ok());
+  auto r = Catalog::Load(j.value());
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(HasError(r, ErrorCode::kInvalidUtf8, "/tags/0/id")) << Dump(r);
+  EXPECT_TRUE(HasError(r, ErrorCode::kInvalidUtf8, "/tags/1/id")) << Dump(r);
+  EXPECT_TRUE(HasError(r, ErrorCode::kInvalidUtf8, "/groups/0/id")) << Dump(r);
+  EXPECT_FALSE(HasError(r, ErrorCode::kDuplicateId, "/tags/1/id")) << Dump(r);
+  EXPECT_EQ(r.errors.size(), 3u) << Dump(r);
 }
 
 TEST(CatalogTest, ReportsEveryProblemInOnePass) {

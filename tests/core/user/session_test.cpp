@@ -366,6 +366,60 @@ TEST(SessionTest, OffersAreRecordedAndPrunedWithMarketingConsent) {
   EXPECT_TRUE(s.ledger().records().empty());
 }
 
+// Issue 24: SetBudget bounds what one call's rules do together: a pass over
+// the catalog, one experiment, one offers call (each offer's audience), and
+// each call has it afresh.
+TEST(SessionTest, OneBudgetPerCallForTagsExperimentsAndOffers) {
+  std::string tags, offers;
+  for (int i = 0; i < 3; ++i) {
+    const std::string sum = R"({"reduce": [{"var": "list"}, {"+": [{"var": "current"}, {"var": "accumulator"}]}, )" +
+                            std::to_string(i) + "]}";
+    tags += std::string(i ? "," : "") + R"({"id": "t)" + std::to_string(i) + R"(", "name": "t", "when": {">": [)" +
+            sum + ", 0]}}";
+    offers += std::string(i ? "," : "") + R"({"id": "o)" + std::to_string(i) + R"(", "audience": {">": [)" + sum +
+              ", 0]}}";
+  }
+  json list = json::array();
+  for (int i = 0; i < 2000; ++i) list.push_back(i);
+  const std::string profile = json{{"user_id", "u-1"}, {"attributes", {{"list", list}}}, {"events", json::array()}}.dump();
+  // What one of these rules costs, measured: the budget fits two and a half.
+  EvalBudget probe{1'000'000, 1 << 20};
+  EvalContext ctx;
+  ctx.budget = &probe;
+  ASSERT_TRUE(CompileRule(json::parse(R"({"reduce": [{"var": "list"}, {"+": [{"var": "current"},
+      {"var": "accumulator"}]}, 0]})")).rule->Evaluate(json{{"list", list}}, ctx).ok());
+  const int64_t one_rule = 1'000'000 - probe.steps;
+  for (const bool tight : {false, true}) {
+    VisitorSession s{SessionOptions{}};
+    if (tight) s.SetBudget(one_rule * 5 / 2, 0);
+    ASSERT_TRUE(s.LoadCatalog(R"({"tagwise": 1, "tags": [)" + tags + "]}", kNow).ok());
+    s.SetProfile(profile, ProfileMode::kReplace, kNow);
+    for (int call = 0; call < 2; ++call) {
+      const std::vector<std::string> want =
+          tight ? std::vector<std::string>{"t0", "t1"} : std::vector<std::string>{"t0", "t1", "t2"};
+      EXPECT_EQ(Held(s, kNow + call), want);
+    }
+    TagChanges c;
+    const UserView u = s.View(kNow, &c);
+    ASSERT_TRUE(json::parse(s.LoadOffers("[" + offers + "]"))["ok"].get<bool>());
+    for (int call = 0; call < 2; ++call) {
+      const json e = json::parse(s.EligibleOffers("{}", u));
+      ASSERT_EQ(e["eligible"].size(), tight ? 2u : 3u) << e.dump();
+      if (tight) EXPECT_EQ(e["ineligible"][0]["reasons"], json::array({"audience_error"})) << e.dump();
+    }
+    bool changed = false;
+    const json r = json::parse(s.RunExperiment(
+        R"({"definition": {"key": "x", "variations": ["a", "b"], "rule": {"and": [
+               {">": [{"reduce": [{"var": "list"}, {"+": [{"var": "current"}, {"var": "accumulator"}]}, 0]}, 0]},
+               {">": [{"reduce": [{"var": "list"}, {"+": [{"var": "current"}, {"var": "accumulator"}]}, 0]}, 0]},
+               {">": [{"reduce": [{"var": "list"}, {"+": [{"var": "current"}, {"var": "accumulator"}]}, 0]}, 0]}
+             ]}}, "attributes": {"list": )" + list.dump() + "}}",
+        u, &changed));
+    ASSERT_TRUE(r["ok"].get<bool>()) << r.dump();
+    EXPECT_EQ(r["result"]["inExperiment"].get<bool>(), !tight) << r.dump();
+  }
+}
+
 TEST(SessionTest, RecommendWithoutHintsIsALocatedError) {
   VisitorSession s = Loaded();
   TagChanges c;
