@@ -1,6 +1,7 @@
 // tw.experiments and tw.offers as createTagwise() returns them: objects that
-// exist at once, whose reads of the stored state (experiments.results(),
-// offers.history()) and experiments.onExposure() work on the page runtime.
+// exist at once, whose experiments.onExposure() works on the page runtime.
+// The stored records (experiments.results(), offers.history()) are read by the
+// full module: the page runtime keeps them without reading them (-1.2 KB gz).
 // Every other call goes to js/experiments.js / js/offers.js, which come with
 // the full module (js/features.js), so the page does not fetch them for the
 // tag path; before tw.ready() such a call throws not_loaded.
@@ -60,6 +61,7 @@ export class ExperimentsFace {
 
   /** The user's kept results, to send to the shop's server: { assignments: [...], conversions: [...] }. */
   results() {
+    this.#wasm.need('experiments', 'experiments.results');
     const a = this.#runtime.activity();
     return { assignments: a.assignments, conversions: a.conversions };
   }
@@ -96,6 +98,7 @@ export class OffersFace {
 
   /** The user's offer records kept for caps: [{ offer, action, at }]. */
   history() {
+    this.#wasm.need('offers', 'offers.history');
     return this.#runtime.activity().offers;
   }
 }

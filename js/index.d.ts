@@ -35,6 +35,7 @@ export type Rule = JsonValue;
  * - `syntax`: text-form rule does not parse (path is "line:column")
  * - `thrown`: the rule executed `throw` (evaluation time; see {@link TagwiseError.value})
  * - `evaluation_limit`: evaluation exceeded its step budget
+ * - `costly_rule` (warning, from validateRule): the rule's work grows faster than its data
  * - `out_of_memory`: the wasm heap could not grow for the call (the budgets keep rules far below that; a
  *   huge input can still reach it); the instance stays usable
  * - `budget_exceeded`: the rules of one call (`limits.maxSteps`, `limits.maxBuiltBytes`) did more work or
@@ -68,6 +69,7 @@ export type ErrorCode =
   | 'evaluation_limit'
   | 'budget_exceeded'
   | 'out_of_memory'
+  | 'costly_rule'
   | 'unsupported_version'
   | 'duplicate_id'
   | 'cycle'
@@ -212,8 +214,8 @@ export interface Limits {
   /** Most nodes in one rule (default 100,000). */
   maxNodes?: number;
   /**
-   * Evaluation steps one call may take (default 50,000,000, about half a
-   * second): one `evaluate`, each record of `evaluateMany` (its rules
+   * Evaluation steps one call may take (default 20,000,000, about 0.2 s in
+   * V8): one `evaluate`, each record of `evaluateMany` (its rules
    * together), one pass over the catalog (`setProfile`, `track`, `tags`, each
    * profile of `tagProfiles`), one experiment or offers call. A rule past it
    * fails with `evaluation_limit`, the rules after it in the same call with
@@ -772,7 +774,10 @@ export interface Experiments {
   onExposure(listener: (definition: ExperimentDefinition, result: ExperimentResult) => void): () => void;
   /** Records a conversion for the user's variation in `experiment`. */
   convert(experiment: string, options?: { metric?: string; value?: number; id?: string; now?: number }): ConversionOutcome;
-  /** The user's assignments and conversions, to send to the shop's server and aggregate with {@link Experiments.report}. */
+  /**
+   * The user's assignments and conversions, to send to the shop's server and aggregate with
+   * {@link Experiments.report}. Needs the experiments module on a page (`not_loaded` before `tw.ready('experiments')`).
+   */
   results(): ExperimentResults;
   /** Compares variations against the control (the first): rate, Wilson interval, uplift, p-value, chance to beat control. */
   report(input: { variations: { id: string; users: number; conversions: number }[]; confidence?: number }
@@ -979,7 +984,7 @@ export interface Offers {
   /** Records an action; caps hold across reloads and tabs. Not recorded when the offer's purpose is off. */
   record(id: string, action: OfferAction, options?: { now?: number; id?: string }):
     { recorded: boolean; reason?: 'consent' | 'duplicate'; record: (OfferRecord & { id: string }) | null };
-  /** The user's offer records kept for caps. */
+  /** The user's offer records kept for caps. Needs the offers module on a page (`not_loaded` before `tw.ready('offers')`). */
   history(): OfferRecord[];
 }
 
@@ -1180,7 +1185,12 @@ export interface Tagwise {
    * @throws TagwiseError listing every problem of every rule (paths `"/<index>/..."`).
    */
   compileRules(rules: readonly Rule[]): RuleSet;
-  /** Every problem of a rule (errors and warnings) without throwing; `[]` for a good rule. */
+  /**
+   * Every problem of a rule (errors and warnings) without throwing; `[]` for a good rule. With the full
+   * module (Node, or a page after {@link Tagwise.ready}) it adds `costly_rule` warnings: shapes whose
+   * work grows faster than their data (a list iterated inside another iteration; `reduce` building a text
+   * or list from the accumulator read twice), which the evaluation budgets would stop.
+   */
   validateRule(rule: unknown): Problem[];
   /**
    * One-shot: compile (cached by the rule's JSON text) and evaluate. In a
@@ -1403,7 +1413,11 @@ export interface Tagwise {
    * only a random generation id, so another tab's older copy cannot restore the data.
    */
   forget(): Promise<void>;
-  /** Everything stored for the visitor (consent, events, day summaries, server data, tags), as readable JSON. */
+  /**
+   * Everything stored for the visitor (consent, events, day summaries, server data, tags, experiment
+   * and offer records), as readable JSON. In a browser on the page runtime it first loads the full
+   * module ({@link Tagwise.ready}), which reads the experiment and offer records.
+   */
   exportData(options?: TimeOptions): Promise<DataExport>;
   /** Writes pending changes and stops syncing with other tabs and listening to page events. */
   close(): Promise<void>;

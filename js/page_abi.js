@@ -63,7 +63,6 @@ export function pageModuleApi(m) {
     track(ptr, len, single, now) { return text(m._tw_session_track(this.#live(), ptr, len, single ? 1 : 0, now)); }
     tags(now, all) { return text(m._tw_session_tags(this.#live(), now, all ? 1 : 0)); }
     profileJson() { return text(m._tw_session_profile_json(this.#live())); }
-    activityJson() { return text(m._tw_session_activity_json(this.#live())); }
 
     delete() {
       m._tw_session_delete(this.#live());

@@ -458,7 +458,11 @@ class Tagwise {
     };
     // A chunk of its own: a visitor asks for their data rarely, pages load fast always.
     const { readableExport } = await import('./export.js');
-    return readableExport(stored, where, this.tags({ now }), now, this.#session.activity(), PURPOSES);
+    // The experiment and offer records are read by the full module (the page
+    // runtime keeps them without reading them: -1.2 KB gz per page).
+    if (!this.#wasm.full && this.#loadFull !== null) await this.ready();
+    const activity = this.#wasm.full ? this.#session.activity() : null;
+    return readableExport(stored, where, this.tags({ now }), now, activity, PURPOSES);
   }
 
   /** Writes what is pending and stops syncing with other tabs. The instance stays usable in memory. */

@@ -89,7 +89,6 @@ TW_EXPORT const char* tw_session_track(uintptr_t h, uintptr_t ptr, size_t len, i
 }
 TW_EXPORT const char* tw_session_tags(uintptr_t h, double now, int all) { return Out(S(h)->Tags(now, all != 0)); }
 TW_EXPORT const char* tw_session_profile_json(uintptr_t h) { return Out(S(h)->ProfileJson()); }
-TW_EXPORT const char* tw_session_activity_json(uintptr_t h) { return Out(S(h)->ActivityJson()); }
 
 // No explain (the rule tree with values, for a "why?" panel) and no
 // RuleSet: ad-hoc rules (compileRule, compileRules, evaluate) and their

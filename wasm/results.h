@@ -45,6 +45,12 @@ inline std::string InternalFailure(const std::string& what) {
   return FailureText(ErrorCode::kTooLarge, "", "The input could not be processed: " + what + ".");
 }
 
+// What an entry point returns when the heap could not grow. Not inlined:
+// Guard is instantiated once per entry point.
+[[gnu::noinline]] inline std::string OutOfMemoryFailure() {
+  return FailureText(ErrorCode::kOutOfMemory, "", "The wasm heap could not grow for this call.");
+}
+
 // Runs a binding body, turning any escaping exception into an error value:
 // nothing may throw across the boundary or abort the instance.
 template <typename F>
@@ -52,7 +58,7 @@ std::string Guard(F&& body) {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    return FailureText(ErrorCode::kOutOfMemory, "", "The wasm heap could not grow for this call.");
+    return OutOfMemoryFailure();
   } catch (const std::exception& e) {
     return InternalFailure(e.what());
   } catch (...) {

@@ -15,6 +15,7 @@
 //    (N records x M rules) is ONE call that returns a pointer to a result
 //    header in wasm memory (layout below) over the columns of a core
 //    RuleBatch (tagwise/rule_batch.h), read by js/codec.js with typed arrays.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -30,6 +31,7 @@
 #include "tagwise/error.h"
 #include "tagwise/json_text.h"
 #include "tagwise/limits.h"
+#include "tagwise/lint.h"
 #include "tagwise/profile.h"
 #include "tagwise/rule.h"
 #include "tagwise/rule_batch.h"
@@ -229,7 +231,16 @@ inline std::string Validate(uintptr_t ptr, size_t len, int max_depth, int max_no
     if (auto e = CheckInputBytes(len, options.max_bytes, "rule")) return ProblemsText({*e});
     Result<nlohmann::json> parsed = ParseJson(View(ptr, len), "rule", 0, OnBadAlloc::kReport);
     if (!parsed.ok()) return ProblemsText({parsed.error()});
-    return ProblemsText(CompileRule(parsed.value(), options).issues);
+    std::vector<Error> issues = CompileRule(parsed.value(), options).issues;
+#ifndef TAGWISE_PAGE_RUNTIME  // the static cost estimate is lint's: the full module only
+    const bool compiles = std::none_of(issues.begin(), issues.end(), [](const Error& e) { return e.severity == Severity::kError; });
+    if (compiles) {
+      for (const RuleCost& c : RuleCostWarnings(parsed.value(), options.max_depth)) {
+        issues.push_back(Error{ErrorCode::kCostlyRule, c.path, "This rule " + c.message, Severity::kWarning});
+      }
+    }
+#endif
+    return ProblemsText(issues);
   } catch (...) {
     return ProblemsText({Error{ErrorCode::kTooLarge, "", "The rule could not be processed."}});
   }

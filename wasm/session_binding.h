@@ -352,8 +352,8 @@ class SessionBinding {
     return WithUser(now, [&](const UserView& u, bool* changed) { return s_.RecordOffer(View(ptr, len), u, changed); });
   }
 
-#endif
   // {"assignments", "conversions", "offers", "olderTotals"}; "null" on failure.
+  // Not in the page runtime: exportData() loads the full module first.
   std::string ActivityJson() const {
     try {
       return s_.ActivityText();
@@ -361,6 +361,7 @@ class SessionBinding {
       return "null";
     }
   }
+#endif
 
  private:
 #ifndef TAGWISE_PAGE_RUNTIME

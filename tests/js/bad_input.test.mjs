@@ -2,6 +2,7 @@
 // with a code, or TypeError for API misuse) or a defined JsonLogic result, and
 // a normal evaluation still works afterwards on the same instance.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { createTagwise, TagwiseError } from 'tagwise';
 
@@ -222,4 +223,111 @@ test('a value that doubles in reduce is budget_exceeded, and a catalog holding i
   const [bad, good] = shop.tagProfiles([profile, { user_id: 'u2', attributes: { items: [1] }, events: [] }], { now: NOW });
   assert.equal(bad.tags.buyer, true);
   assert.deepEqual(good.tags, { grows: [1, 1] });
+});
+
+// What a rule that sums a list costs: one budget step per item and a few more.
+const sum = (start) => ({ '>': [{ reduce: [{ var: 'list' }, { '+': [{ var: 'current' }, { var: 'accumulator' }] }, start] }, 0] });
+const list = Array.from({ length: 2000 }, (_, i) => i);
+
+test('limits.maxSteps is one budget per call: per record in evaluateMany, per pass over the catalog (issue 24)', async () => {
+  // Default: three such rules on two records all succeed.
+  const rules = [sum(0), sum(1), sum(2)];
+  assert.deepEqual(tw.compileRules(rules).evaluateMany([{ list }, { list }]), [[true, true, true], [true, true, true]]);
+  // A budget that fits two of them: the third fails in each record, the
+  // next record starts afresh, and the instance keeps working.
+  const tight = await createTagwise({ limits: { maxSteps: 15_000 }, clock: () => 1_800_000_000_000, onError: () => {} });
+  const [first, second] = tight.compileRules(rules).evaluateMany([{ list }, { list }]);
+  for (const row of [first, second]) {
+    assert.deepEqual(row.slice(0, 2), [true, true]);
+    assert.ok(row[2] instanceof TagwiseError && row[2].code === 'budget_exceeded', String(row[2]));
+  }
+  assert.throws(() => tight.evaluate({ and: [sum(0), sum(1), sum(2), sum(3), sum(4), sum(5), sum(6), sum(7)] }, { list }),
+    (e) => e instanceof TagwiseError && e.code === 'evaluation_limit');
+  // The catalog: one pass shares the budget, and one tag may use a quarter
+  // of it, so a runaway tag fails alone and the tags after it keep their
+  // answers (the sharing itself: EngineTest.OnePassSharesOneBudget).
+  const shop = await createTagwise({ clock: () => 1_800_000_000_000, onError: () => {} });
+  const runaway = { some: [{ var: 'list' }, { some: [list, { '==': [{ var: '' }, -1] }] }] };
+  shop.loadCatalog({ tagwise: 1, tags: [{ id: 'runaway', name: 'r', when: runaway }, { id: 't0', name: 't0', when: sum(0) }, { id: 't1', name: 't1', when: sum(1) }] });
+  shop.setProfile({ user_id: 'u', attributes: { list }, events: [] });
+  assert.deepEqual(shop.tags().map((t) => t.id), ['t0', 't1']);
+  assert.match(shop.tagDecisions().find((d) => d.id === 'runaway').error, /5000000 steps/);
+  await assert.rejects(createTagwise({ limits: { maxBuiltBytes: -1 } }), /maxBuiltBytes/);
+});
+
+test('limits.maxBuiltBytes bounds what one call builds (issue 24)', async () => {
+  const small = await createTagwise({ limits: { maxBuiltBytes: 100_000 } });
+  const build = { if: [true, { map: [{ var: 'list' }, { cat: ['商品-', { var: '' }] }] }] };
+  assert.equal(tw.evaluate(build, { list }).length, 2000);
+  assert.throws(() => small.evaluate(build, { list }), (e) => {
+    assert.ok(e instanceof TagwiseError, String(e));
+    assert.equal(e.code, 'budget_exceeded');
+    assert.equal(e.path, '/if/1');
+    return true;
+  });
+  assert.equal(small.evaluate(build, { list: list.slice(0, 10) }).length, 10);
+});
+
+test('memory a failed evaluation took is given back: the wasm heap stays bounded (issue 24)', async () => {
+  // A module instance of its own, whose memory the test can read.
+  const bytes = await readFile(new URL('../../js/dist/tagwise_wasm.wasm', import.meta.url));
+  let memory = null;
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = async function (...args) {
+    const r = await instantiate.apply(this, args);
+    memory ??= Object.values((r.instance ?? r).exports).find((v) => v instanceof WebAssembly.Memory);
+    return r;
+  };
+  let own;
+  try {
+    own = await createTagwise({ wasmBinary: new Uint8Array(bytes) });
+  } finally {
+    WebAssembly.instantiate = instantiate;
+  }
+  assert.ok(memory, 'the module exports its memory');
+  const heap = () => memory.buffer.byteLength;
+  const before = heap();
+  const a = Array.from({ length: 40 }, (_, i) => i);
+  const costly = [
+    { reduce: [{ var: 'a' }, { merge: [{ var: 'accumulator' }, { var: 'accumulator' }] }, [1]] },
+    { reduce: [{ var: 'a' }, { cat: [{ var: 'accumulator' }, { var: 'accumulator' }] }, 'x'] },
+    // 10,000 x 10,000: the inner list is in the rule (inside map, var reads the item).
+    { map: [{ var: 'big' }, { map: [Array.from({ length: 10_000 }, (_, i) => i), { var: '' }] }] },
+  ];
+  const big = Array.from({ length: 10_000 }, (_, i) => i);
+  const run = () => {
+    for (const rule of costly) {
+      assert.throws(() => own.evaluate(rule, { a, big }),
+        (e) => e instanceof TagwiseError && ['budget_exceeded', 'evaluation_limit'].includes(e.code));
+    }
+  };
+  run();
+  run();  // the allocator's free lists settle in the second round
+  const after = heap();
+  for (let i = 0; i < 5; i++) run();
+  console.log(`# wasm heap: ${(before / 2 ** 20).toFixed(1)} MiB before, ${(after / 2 ** 20).toFixed(1)} MiB after two `
+    + `rounds of failures, ${(heap() / 2 ** 20).toFixed(1)} MiB after five more`);
+  assert.ok(after - before <= 256 * 2 ** 20, `the heap grew by ${after - before} bytes`);
+  assert.equal(heap(), after, 'the same failures again reuse the memory they took');
+  assert.equal(own.evaluate({ '+': [1, 2] }, {}), 3);
+});
+
+test('ids with lone surrogates are refused at their path instead of colliding (issue 24)', async () => {
+  const shop = await createTagwise({ onError: () => {} });
+  const r = shop.loadCatalog({ tagwise: 1, tags: [{ id: 'vip\ud800', name: 'a', when: true }, { id: 'vip\udbff', name: 'b', when: true }] });
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.errors.map((e) => [e.code, e.path]), [['invalid_utf8', '/tags/0/id'], ['invalid_utf8', '/tags/1/id']]);
+  // A well-formed pair is an ordinary character.
+  assert.equal(shop.loadCatalog({ tagwise: 1, tags: [{ id: 'vip😀', name: 'a', when: true }] }).ok, true);
+});
+
+test('validateRule warns about rules whose work grows faster than their data, before they run (issue 24)', () => {
+  const nested = tw.validateRule({ some: [{ var: 'orders' }, { some: [{ var: 'items' }, { '==': [{ var: '' }, 1] }] }] });
+  assert.deepEqual(nested.map((p) => [p.code, p.path, p.severity]), [['costly_rule', '/some/1/some', 'warning']]);
+  assert.match(nested[0].message, /^This rule runs "some" over a list once per item of another list/);
+  const doubling = tw.validateRule({ reduce: [{ var: 'a' }, { merge: [{ var: 'accumulator' }, { var: 'accumulator' }] }, [1]] });
+  assert.deepEqual(doubling.map((p) => [p.code, p.path]), [['costly_rule', '/reduce/1']]);
+  assert.deepEqual(tw.validateRule({ some: [{ var: 'orders' }, { '>': [{ var: 'amount' }, 100] }] }), []);
+  // A rule with errors gets its errors, not guesses about its cost.
+  assert.deepEqual(tw.validateRule({ some: [{ var: 'orders' }, { some: [{ var: 'items' }, { 买过: [1] }] }] }).map((p) => p.code), ['unknown_operator']);
 });

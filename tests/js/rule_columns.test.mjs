@@ -105,14 +105,19 @@ test('records the columns cannot hold keep their errors, at their own index', ()
 });
 
 test('the step limit and thrown values come back per slot as on the JSON path', async () => {
-  const limited = await createTagwise({ limits: { maxSteps: 5 } });
-  const rules = [{ some: [{ var: 'list' }, { '==': [{ var: '' }, 9] }] }, { var: 'a' }];
-  const got = limited.compileRules(rules).evaluateMany([{ list: [1, 2, 3, 4, 5, 6], a: 1 }, { list: [9], a: 2 }]);
-  const want = limited.compileRules([...rules, { missing: ['zz'] }]).evaluateMany([{ list: [1, 2, 3, 4, 5, 6], a: 1 }, { list: [9], a: 2 }]);
-  assert.ok(got[0][0] instanceof TagwiseError && got[0][0].code === 'evaluation_limit');
-  assert.equal(want[0][0].code, 'evaluation_limit');
-  assert.deepStrictEqual(got.map((row) => row.slice(1)), [[1], [2]]);
-  assert.deepStrictEqual(got[1], [true, 2]);
+  // The rules of one record share the budget (issue 24): the rule that runs
+  // out gets evaluation_limit, the ones after it budget_exceeded, and the
+  // next record starts afresh.
+  const limited = await createTagwise({ limits: { maxSteps: 10 } });
+  const rules = [{ var: 'a' }, { some: [{ var: 'list' }, { '==': [{ var: '' }, 9] }] }, { var: 'a' }];
+  const records = [{ list: [1, 2, 3, 4, 5, 6], a: 1 }, { list: [9], a: 2 }];
+  const got = limited.compileRules(rules).evaluateMany(records);
+  const want = limited.compileRules([...rules, { missing: ['zz'] }]).evaluateMany(records);
+  const codes = (rows) => rows.map((row) => row.slice(0, 3).map((v) => (v instanceof TagwiseError ? v.code : v)));
+  assert.deepStrictEqual(codes(got), [[1, 'budget_exceeded', 'budget_exceeded'], [2, true, 2]]);
+  assert.deepStrictEqual(codes(want), codes(got), 'the columns and the JSON path agree');
+  const first = await createTagwise({ limits: { maxSteps: 10 } });
+  assert.equal(first.compileRules([rules[1]]).evaluateMany(records)[0][0].code, 'evaluation_limit');
 });
 
 test('a batch larger than the last one, and strings past the short-string coder, round-trip', () => {

@@ -64,7 +64,8 @@ struct EngineOptions {
   PurposeSet purposes = AllPurposes();
   // One budget for every rule evaluated in one pass over the catalog (all
   // tags of one profile at one time: setProfile, track, tags, each profile of
-  // tagProfiles), on top of each rule's own EvalOptions. A catalog of 20
+  // tagProfiles), on top of each rule's own EvalOptions. One tag's rule may
+  // use a quarter of the steps at most, so a runaway tag fails alone. A catalog of 20
   // rules that each run to the 50M-step limit took 163 s in a page; now the
   // pass stops at this total and the remaining tags fail with
   // budget_exceeded. The heaviest real pass measured (examples/retail-catalog

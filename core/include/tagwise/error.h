@@ -31,7 +31,8 @@ enum class ErrorCode {
   kThrown,              // the rule executed `throw` (evaluation-time)
   kEvaluationLimit,     // evaluation exceeded its step budget
   kBudgetExceeded,      // one call's rules did more work or built more than its budget
-  kOutOfMemory,         // an allocation failed (the wasm heap could not grow): nothing was changed
+  kOutOfMemory,         // an allocation failed (the wasm heap could not grow)
+  kCostlyRule,          // warning: the rule's work grows faster than its data (RuleCostWarnings)
   kUnsupportedVersion,  // data written by a newer tagwise format version
   kDuplicateId,         // two catalog entries share an id
   kCycle,               // tags depend on each other in a loop

@@ -143,6 +143,18 @@ struct LintReport {
 [[nodiscard]] LintReport LintCatalogWithSample(const nlohmann::json& catalog_json, const std::vector<Profile>& sample,
                                                int64_t now, const LintOptions& options = {});
 
+// Issue 24's static cost estimate of one rule: shapes whose work grows faster
+// than their data (an iteration over data inside another iteration; `reduce`
+// building a text or list from the accumulator read twice). `path` is a JSON
+// Pointer into `rule`; `message` is a phrase with no subject ("runs ...",
+// "reads ..."), for "The rule of <tag> " (lint's costly_rule) or "This rule "
+// (validateRule). A literal list of up to 1,000 items counts as small.
+struct RuleCost {
+  std::string path;
+  std::string message;
+};
+std::vector<RuleCost> RuleCostWarnings(const nlohmann::json& rule, int max_depth = 128);
+
 // One finding per line: "warning never_holds at /tags/0/when [高活跃用户 (active_high)]: ...".
 std::string FormatFindings(const std::vector<LintFinding>& findings);
 

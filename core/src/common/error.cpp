@@ -20,6 +20,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kEvaluationLimit: return "evaluation_limit";
     case ErrorCode::kBudgetExceeded: return "budget_exceeded";
     case ErrorCode::kOutOfMemory: return "out_of_memory";
+    case ErrorCode::kCostlyRule: return "costly_rule";
     case ErrorCode::kUnsupportedVersion: return "unsupported_version";
     case ErrorCode::kDuplicateId: return "duplicate_id";
     case ErrorCode::kCycle: return "cycle";

@@ -677,7 +677,7 @@ void ColumnRules::Evaluate(const ColumnInput& in, double now, double max_steps, 
     return;
   }
   const auto at = static_cast<int64_t>(std::trunc(std::fmax(-9e15, std::fmin(9e15, now))));
-  const int64_t steps = max_steps >= 1 ? static_cast<int64_t>(std::fmin(max_steps, 9e18)) : EvalOptions{}.max_steps;
+  const int64_t steps = max_steps >= 1 ? static_cast<int64_t>(std::fmin(max_steps, 9e18)) : kDefaultCallSteps;
   try {
     ColumnEvaluator ev(*this, in, at, steps, *scratch->buffers_);
     if (!ev.Run(roots_, out)) out->Fail(ErrorCode::kWrongArgumentType, "", "The record columns are malformed.");

@@ -78,6 +78,9 @@ void Engine::RunSteps(const Profile& profile, const ServerTags& server, int64_t 
   ctx.aggregates = &aggregates;
   EvalBudget budget{options_.max_pass_steps, options_.max_pass_bytes};
   ctx.budget = &budget;
+  // A tag's rule may use a quarter of the pass at most: one runaway tag
+  // fails alone (evaluation_limit) instead of starving every tag after it.
+  ctx.options.max_steps = std::min(ctx.options.max_steps, std::max<int64_t>(1, options_.max_pass_steps / 4));
   const json& data = profile.attributes();
   auto selected = [&](int i) { return only == nullptr || (*only)[static_cast<size_t>(i)]; };
 

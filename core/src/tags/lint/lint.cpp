@@ -936,9 +936,11 @@ class Linter {
         const json* rule = Field(*e.obj, field);
         if (rule == nullptr || rule->is_null()) continue;
         too_deep_reported_ = false;
-        nested_reported_ = false;
-        iterating_ = 0;
-        WalkReferences(*rule, TagPath(t) + "/" + field, 0, t);
+        const std::string rule_path = TagPath(t) + "/" + field;
+        WalkReferences(*rule, rule_path, 0, t);
+        for (const RuleCost& c : RuleCostWarnings(*rule, options_.max_depth)) {
+          Add(Severity::kWarning, "costly_rule", e.id, rule_path + c.path, "The rule of " + Label(t) + " " + c.message);
+        }
       }
     }
     ExclusiveAncestors();
@@ -998,66 +1000,8 @@ class Linter {
       WalkReferences(values, op_path, depth + 1, owner);
       return;
     }
-    const bool iterates = values.size() >= 2 && IsIteration(op);
-    if (iterates) CheckCost(op, values, op_path, owner);
     for (size_t i = 0; i < values.size(); ++i) {
-      const bool body = iterates && i == 1;  // the part run once per item
-      iterating_ += body ? 1 : 0;
       WalkReferences(values[i], JoinPointer(op_path, std::to_string(i)), depth + 1, owner);
-      iterating_ -= body ? 1 : 0;
-    }
-  }
-
-  static bool IsIteration(const std::string& op) {
-    return op == "map" || op == "filter" || op == "reduce" || op == "all" || op == "some" || op == "none";
-  }
-
-  // {"var": "accumulator"} (or a path under it) anywhere in j, looking at
-  // most `depth` levels down (lint also reads rules too deep to load).
-  static int AccumulatorReads(const json& j, int depth) {
-    if (depth < 0) return 0;
-    if (j.is_array()) {
-      int n = 0;
-      for (const json& e : j) n += AccumulatorReads(e, depth - 1);
-      return n;
-    }
-    if (!j.is_object() || j.size() != 1) return 0;
-    const json& v = j.begin().value();
-    if (j.begin().key() == "var") {
-      const json& p = v.is_array() ? (v.empty() ? v : v[0]) : v;
-      if (p.is_string()) {
-        const std::string& s = p.get_ref<const std::string&>();
-        return s == "accumulator" || s.rfind("accumulator.", 0) == 0 ? 1 : 0;
-      }
-      return 0;
-    }
-    return AccumulatorReads(v, depth - 1);
-  }
-
-  static bool Builds(const json& j, int depth) {  // a cat or merge anywhere in j (as deep)
-    if (depth < 0) return false;
-    if (j.is_array()) return std::any_of(j.begin(), j.end(), [&](const json& e) { return Builds(e, depth - 1); });
-    if (!j.is_object() || j.size() != 1) return false;
-    return j.begin().key() == "cat" || j.begin().key() == "merge" || Builds(j.begin().value(), depth - 1);
-  }
-
-  // Issue 24's static cost estimate: shapes whose work grows faster than
-  // their data, which an operator should see before applying the rule. The
-  // evaluation budgets stop them either way; this says why a tag would fail.
-  void CheckCost(const std::string& op, const json& values, const std::string& op_path, int owner) {
-    const bool over_data = !values[0].is_array();  // a literal list has a known, small length
-    if (over_data && iterating_ > 0 && !nested_reported_) {
-      nested_reported_ = true;
-      Add(Severity::kWarning, "costly_rule", tags_[static_cast<size_t>(owner)].id, op_path,
-          "The rule of " + Label(owner) + " runs \"" + op +
-              "\" over a list once per item of another list: the work is the product of their lengths "
-              "(1,000 x 1,000 items is a million steps), and a long list can exhaust the evaluation budget.");
-    }
-    if (op == "reduce" && Builds(values[1], options_.max_depth) && AccumulatorReads(values[1], options_.max_depth) >= 2) {
-      Add(Severity::kWarning, "costly_rule", tags_[static_cast<size_t>(owner)].id, JoinPointer(op_path, "1"),
-          "The rule of " + Label(owner) + " reads the accumulator twice while building a text or list in "
-              "\"reduce\": the value can double at every item (30 items make a billion) and the tag fails "
-              "with budget_exceeded.");
     }
   }
 
@@ -1452,8 +1396,6 @@ class Linter {
   std::vector<LintFinding> findings_;
   int suggest_budget_ = 100;  // "did you mean" lookups per lint
   bool too_deep_reported_ = false;
-  bool nested_reported_ = false;  // costly_rule for nested iteration: once per rule
-  int iterating_ = 0;             // iteration bodies around the node being walked
   std::vector<TagEntry> tags_;
   std::vector<GroupEntry> groups_;
   std::unordered_map<std::string, int> tag_index_;

@@ -560,5 +560,22 @@ TEST(LintTest, CostlyShapesAreWarnedAtTheirNode) {
   }
 }
 
+// The same estimate for one rule (validateRule's costly_rule warnings):
+// paths into the rule, and a literal inner list past 1,000 items counts as data.
+TEST(LintTest, RuleCostWarningsLocateTheShapeInOneRule) {
+  std::vector<RuleCost> nested = RuleCostWarnings(json::parse(
+      R"({"and": [true, {"map": [{"var": "rows"}, {"filter": [{"var": "cells"}, {"var": ""}]}]}]})"));
+  ASSERT_EQ(nested.size(), 1u);
+  EXPECT_EQ(nested[0].path, "/and/1/map/1/filter");
+  EXPECT_EQ(nested[0].message.rfind("runs \"filter\"", 0), 0u) << nested[0].message;
+  json big = json::array();
+  for (int i = 0; i < 1001; ++i) big.push_back(i);
+  const json literal = {{"some", {{{"var", "orders"}}, {{"some", {big, {{"==", {{{"var", ""}}, -1}}}}}}}}};
+  EXPECT_EQ(RuleCostWarnings(literal).size(), 1u) << literal.dump().substr(0, 80);
+  big.erase(big.begin());
+  EXPECT_TRUE(RuleCostWarnings(json{{"some", {{{"var", "orders"}}, {{"some", {big, true}}}}}}).empty());
+  EXPECT_TRUE(RuleCostWarnings(json::parse(R"({"events": {"type": "view", "where": {"some": [{"var": "tags"}, true]}}})")).empty());
+}
+
 }  // namespace
 }  // namespace tagwise
