@@ -15,7 +15,6 @@
 //    (N records x M rules) is ONE call that returns a pointer to a result
 //    header in wasm memory (layout below) over the columns of a core
 //    RuleBatch (tagwise/rule_batch.h), read by js/codec.js with typed arrays.
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -231,12 +230,12 @@ inline std::string Validate(uintptr_t ptr, size_t len, int max_depth, int max_no
     if (auto e = CheckInputBytes(len, options.max_bytes, "rule")) return ProblemsText({*e});
     Result<nlohmann::json> parsed = ParseJson(View(ptr, len), "rule", 0, OnBadAlloc::kReport);
     if (!parsed.ok()) return ProblemsText({parsed.error()});
-    std::vector<Error> issues = CompileRule(parsed.value(), options).issues;
+    CompileResult compiled = CompileRule(parsed.value(), options);
+    std::vector<Error>& issues = compiled.issues;
 #ifndef TAGWISE_PAGE_RUNTIME  // the static cost estimate is lint's: the full module only
-    const bool compiles = std::none_of(issues.begin(), issues.end(), [](const Error& e) { return e.severity == Severity::kError; });
-    if (compiles) {
-      for (const RuleCost& c : RuleCostWarnings(parsed.value(), options.max_depth)) {
-        issues.push_back(Error{ErrorCode::kCostlyRule, c.path, "This rule " + c.message, Severity::kWarning});
+    if (compiled.rule != nullptr) {
+      for (RuleCost& c : RuleCostWarnings(parsed.value(), options.max_depth)) {
+        issues.push_back(Error{ErrorCode::kCostlyRule, std::move(c.path), std::move(c.message), Severity::kWarning});
       }
     }
 #endif

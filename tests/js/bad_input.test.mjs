@@ -324,7 +324,7 @@ test('ids with lone surrogates are refused at their path instead of colliding (i
 test('validateRule warns about rules whose work grows faster than their data, before they run (issue 24)', () => {
   const nested = tw.validateRule({ some: [{ var: 'orders' }, { some: [{ var: 'items' }, { '==': [{ var: '' }, 1] }] }] });
   assert.deepEqual(nested.map((p) => [p.code, p.path, p.severity]), [['costly_rule', '/some/1/some', 'warning']]);
-  assert.match(nested[0].message, /^This rule runs "some" over a list once per item of another list/);
+  assert.match(nested[0].message, /^The rule runs "some" once per item of another list/);
   const doubling = tw.validateRule({ reduce: [{ var: 'a' }, { merge: [{ var: 'accumulator' }, { var: 'accumulator' }] }, [1]] });
   assert.deepEqual(doubling.map((p) => [p.code, p.path]), [['costly_rule', '/reduce/1']]);
   assert.deepEqual(tw.validateRule({ some: [{ var: 'orders' }, { '>': [{ var: 'amount' }, 100] }] }), []);

@@ -520,6 +520,97 @@ test('generated rules give the same answers one at a time and batched (compileRu
 /** json-logic-js's outcome, with undefined/functions kept as such. */
 const reference = (rule, data) => run(() => jsonLogic.apply(rule, data));
 
+// ---------------------------------------------------------------------------
+// Growth-shaped rules (issue 24): rules whose work or result grows faster
+// than their data (doubling in reduce, accumulation, products of lists,
+// long substring searches), at sizes from trivial to astronomical. Small
+// ones must agree with json-logic-js and must not hit the budget; huge ones
+// (json-logic-js would hang or exhaust memory: it is not run) must stop with
+// budget_exceeded or evaluation_limit, never crash or run away; the middle
+// may do either. `work` is the case's size: steps or bytes, whichever grows.
+
+const GROWTH_BUDGET = { maxSteps: 200_000, maxBuiltBytes: 1 << 20 };
+
+function growthCase(g) {
+  const list = (n) => Array.from({ length: n }, (_, i) => i % 7);
+  const acc = { var: 'accumulator' };
+  switch (g.int(0, 4)) {
+    case 0: {  // a list or text doubled at every item
+      const k = g.int(0, 40);
+      const merge = g.chance(0.5);
+      return {
+        rule: { reduce: [{ var: 'a' }, merge ? { merge: [acc, acc] } : { cat: [acc, acc] }, merge ? [1] : 'ab'] },
+        data: { a: list(k) },
+        work: 2 ** k * 2,
+      };
+    }
+    case 1: {  // text or list accumulated item by item
+      const n = g.pick([0, 1, 5, 100, 2000, 50_000, 400_000]);
+      const merge = g.chance(0.5);
+      return {
+        rule: { reduce: [{ var: 'a' }, merge ? { merge: [acc, [{ var: 'current' }]] } : { cat: [acc, { var: 'current' }] }, merge ? [] : ''] },
+        data: { a: list(n) },
+        work: n * 16,
+      };
+    }
+    case 2: {  // a product of two lists (the inner one in the rule: inside map, var reads the item)
+      const n = g.pick([0, 3, 50, 300, 3000]);
+      const m = g.pick([0, 2, 40, 400, 4000]);
+      const op = g.pick(['map', 'filter', 'some', 'all', 'none']);
+      const inner = op === 'map' ? { map: [list(m), { '+': [{ var: '' }, 1] }] } : { some: [list(m), { '==': [{ var: '' }, -1] }] };
+      return { rule: { [op]: [{ var: 'a' }, inner] }, data: { a: list(n) }, work: n * m * (op === 'map' ? 20 : 4) };
+    }
+    case 3: {  // substring search: a long needle that almost matches
+      const h = g.pick([10, 1000, 100_000, 400_000]);
+      const nl = g.pick([1, 10, 100, 5000]);
+      const needle = `${'a'.repeat(Math.max(0, nl - 1))}b`;
+      return { rule: { in: [{ var: 'n' }, { var: 'h' }] }, data: { n: needle, h: 'a'.repeat(h) }, work: h / 100 };
+    }
+    default: {  // nested map building lists of lists
+      const n = g.pick([0, 2, 30, 500]);
+      const m = g.pick([0, 2, 30, 500]);
+      return {
+        rule: { map: [{ var: 'a' }, { merge: [list(m), { var: '' }] }] },
+        data: { a: list(n) },
+        work: n * m * 16,
+      };
+    }
+  }
+}
+
+test('growth-shaped rules agree with json-logic-js while small and stop at the budget when huge (issue 24)', async () => {
+  const tw = await createTagwise({ limits: GROWTH_BUDGET });
+  const g = new Gen(SEED ^ 0x24);
+  const counts = { agreed: 0, stopped: 0, middle: 0 };
+  for (let i = 0; i < 400; i++) {
+    const { rule, data, work } = growthCase(g);
+    let ours;
+    try {
+      ours = { value: tw.evaluate(rule, data) };
+    } catch (e) {
+      assert.ok(e instanceof TagwiseError, `case ${i}: ${JSON.stringify(rule).slice(0, 200)} threw ${e?.stack ?? e}`);
+      assert.ok(['budget_exceeded', 'evaluation_limit'].includes(e.code), `case ${i}: ${e.code} ${e.message}`);
+      ours = { error: e.code };
+    }
+    const small = work <= 10_000;
+    const huge = work >= 100_000_000;
+    if (small) {
+      assert.ok(!('error' in ours), `case ${i}: a small growth case hit the budget: ${JSON.stringify(rule).slice(0, 200)}`);
+      const want = jsonLogic.apply(rule, data);
+      assert.ok(same(ours.value, want), `case ${i}: ${JSON.stringify(rule).slice(0, 200)}`);
+      counts.agreed++;
+    } else if (huge) {
+      // Searching a text is linear: it finishes even at this size.
+      if (!('in' in rule)) assert.ok('error' in ours, `case ${i}: a huge growth case finished: ${JSON.stringify(rule).slice(0, 200)}`);
+      counts.stopped++;
+    } else {
+      counts.middle++;
+    }
+  }
+  console.log(`# growth-shaped: ${counts.agreed} small agreed with json-logic-js, ${counts.stopped} huge stopped, ${counts.middle} in between`);
+  assert.ok(counts.agreed > 50 && counts.stopped > 20, JSON.stringify(counts));
+});
+
 test('D1: and/or without arguments give null (json-logic-js: undefined, which JSON lacks)', async () => {
   const tw = await createTagwise();
   for (const op of ['and', 'or']) {

@@ -146,9 +146,8 @@ struct LintReport {
 // Issue 24's static cost estimate of one rule: shapes whose work grows faster
 // than their data (an iteration over data inside another iteration; `reduce`
 // building a text or list from the accumulator read twice). `path` is a JSON
-// Pointer into `rule`; `message` is a phrase with no subject ("runs ...",
-// "reads ..."), for "The rule of <tag> " (lint's costly_rule) or "This rule "
-// (validateRule). A literal list of up to 1,000 items counts as small.
+// Pointer into `rule`; `message` a sentence ("The rule runs ..."), which lint
+// prefixes with the tag. A literal list of up to 1,000 items counts as small.
 struct RuleCost {
   std::string path;
   std::string message;

@@ -878,9 +878,8 @@ Result<MergeReport> Profile::MergeSnapshot(json snapshot, std::vector<Error>* wa
   Profile snap = std::move(parsed).value();
   if (snap.as_of_ == kNone) {
     return Error{ErrorCode::kWrongArgumentType, "/as_of",
-                 "a snapshot needs \"as_of\", the time (ms since 1970) up to which the server counted this user's "
-                 "events; without it local events cannot be merged without double counting. The local profile was "
-                 "not changed"};
+                 "a snapshot needs \"as_of\" (ms: the server counted events up to it) to merge local events "
+                 "without double counting; the local profile was not changed"};
   }
   if (!user_id_.empty() && !snap.user_id_.empty() && snap.user_id_ != user_id_) {
     return Error{ErrorCode::kWrongArgumentType, "/user_id",
@@ -913,8 +912,8 @@ Result<MergeReport> Profile::MergeSnapshot(json snapshot, std::vector<Error>* wa
     const Warner warn(warnings);
     warn(ErrorCode::kWrongArgumentType, "/as_of",
                      std::to_string(report.local_rollups_dropped) +
-                         " local rollup(s) of the day containing \"as_of\" were replaced by the snapshot's numbers: "
-                         "they mix events the snapshot counts with later ones and cannot be split");
+                         " local rollup(s) of the day of \"as_of\" were replaced by the snapshot's numbers (they "
+                         "mix events it counts with later ones)");
   }
   // Local rollups past the snapshot keep their watermark, or their events could be re-added.
   if (report.local_rollups_kept > 0 && compacted_through_ > snap.compacted_through_) {

@@ -385,8 +385,7 @@ class Decoder {
     if (Crc32(text_.substr(0, line.offset)) != crc) {
       out_.truncated = true;
       Warn(ErrorCode::kWrongArgumentType, path,
-           "the END checksum does not match: lines were damaged, lost, added or reordered; the intact lines were "
-           "kept, anything else is lost");
+           "the END checksum does not match (lines damaged, lost, added or reordered); the intact lines were kept");
     } else if (count != event_lines) {
       out_.truncated = true;
       Warn(ErrorCode::kWrongArgumentType, path,

@@ -939,7 +939,8 @@ class Linter {
         const std::string rule_path = TagPath(t) + "/" + field;
         WalkReferences(*rule, rule_path, 0, t);
         for (const RuleCost& c : RuleCostWarnings(*rule, options_.max_depth)) {
-          Add(Severity::kWarning, "costly_rule", e.id, rule_path + c.path, "The rule of " + Label(t) + " " + c.message);
+          Add(Severity::kWarning, "costly_rule", e.id, rule_path + c.path,
+              Label(t) + ": " + c.message + " The evaluation budgets stop it; the tag then fails.");
         }
       }
     }

@@ -58,15 +58,9 @@ class CostScan {
     const std::string& op = j.begin().key();
     const json& values = j.begin().value();
     const std::string op_path = JoinPointer(path, op);
-    if (op == "preserve" || op == "tag" || op == "tag_value") return;
-    if (op == "events") {  // only its `where` is a rule (run once per event)
-      const json* spec = !values.is_array() ? &values : (values.size() == 1 ? &values[0] : nullptr);
-      if (spec == nullptr || !spec->is_object()) return;
-      auto where = spec->find("where");
-      if (where == spec->end()) return;
-      Walk(*where, JoinPointer(values.is_array() ? JoinPointer(op_path, "0") : op_path, "where"), depth + 1);
-      return;
-    }
+    // Literal data is not a rule; an `events` spec is an object of several
+    // keys, which the walk leaves (its `where` runs once per event: linear).
+    if (op == "preserve") return;
     if (!values.is_array()) {
       Walk(values, op_path, depth + 1);
       return;
@@ -89,16 +83,13 @@ class CostScan {
     const bool over_data = !values[0].is_array() || values[0].size() > kLongLiteral;
     if (over_data && iterating_ > 0 && !nested_reported_) {
       nested_reported_ = true;
-      found_.push_back({op_path, "runs \"" + op +
-                                     "\" over a list once per item of another list: the work is the product of "
-                                     "their lengths (1,000 x 1,000 items is a million steps), and a long list "
-                                     "can exhaust the evaluation budget."});
+      found_.push_back({op_path, "The rule runs \"" + op +
+                                     "\" once per item of another list: its work is the product of their lengths."});
     }
     if (op == "reduce" && Builds(values[1], max_depth_) && AccumulatorReads(values[1], max_depth_) >= 2) {
       found_.push_back({JoinPointer(op_path, "1"),
-                        "reads the accumulator twice while building a text or list in \"reduce\": the value "
-                        "can double at every item (30 items make a billion) and the rule fails with "
-                        "budget_exceeded."});
+                        "The rule reads the accumulator twice to build a value in \"reduce\": it can double at "
+                        "every item."});
     }
   }
 

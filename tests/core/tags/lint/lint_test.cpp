@@ -567,7 +567,7 @@ TEST(LintTest, RuleCostWarningsLocateTheShapeInOneRule) {
       R"({"and": [true, {"map": [{"var": "rows"}, {"filter": [{"var": "cells"}, {"var": ""}]}]}]})"));
   ASSERT_EQ(nested.size(), 1u);
   EXPECT_EQ(nested[0].path, "/and/1/map/1/filter");
-  EXPECT_EQ(nested[0].message.rfind("runs \"filter\"", 0), 0u) << nested[0].message;
+  EXPECT_EQ(nested[0].message.rfind("The rule runs \"filter\"", 0), 0u) << nested[0].message;
   json big = json::array();
   for (int i = 0; i < 1001; ++i) big.push_back(i);
   const json literal = {{"some", {{{"var", "orders"}}, {{"some", {big, {{"==", {{{"var", ""}}, -1}}}}}}}}};
