@@ -20,6 +20,7 @@
 #define TAGWISE_EVENT_MEMO_H_
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -73,6 +74,11 @@ class EventMemo {
 
   // The first `n` events removed (compaction folds the oldest).
   [[gnu::noinline]] void ErasePrefix(size_t n);
+
+  // Positions from `n` on moved: their verdicts are computed again.
+  void KeepPrefix(size_t n) {
+    for (auto& [key, c] : columns_) c.resize(std::min(c.size(), n));
+  }
 
   void Clear() { columns_.clear(); }
 

@@ -202,10 +202,11 @@ class Profile {
   bool AddEvent(Event e);
 
   // Adds a batch as AddEvent one by one would (the same events counted, equal
-  // times in arrival order after the stored ones). Up to 16 are placed one by
-  // one (keeping the event memo); more are appended and, when some arrive
-  // before the latest stored event, sorted and re-indexed once: O(n log n)
-  // for the batch instead of O(n) per late event (20,000 took seconds).
+  // times in arrival order after the stored ones), but sorts once when some
+  // arrive before the latest stored event: only the events from the earliest
+  // new one on move, and only their `where` verdicts are recomputed (20,000
+  // late events one by one took seconds; one slightly late event used to
+  // re-sort everything and drop every verdict).
   // Returns how many were added; `added_types` (if given) gets their types.
   size_t AddEvents(std::vector<Event> events, std::set<std::string>* added_types = nullptr);
 
@@ -308,10 +309,9 @@ class Profile {
   // events, when ReadProfileText took them out of `j`.
   static Result<Profile> FromJsonImpl(nlohmann::json& j, std::vector<EventFields>* listed,
                                       std::vector<Error>* warnings, const ProfileLimits& limits);
-  void Reindex();
-  // Puts an event whose id was checked in time order (after equal times),
-  // keeping the event memo: O(n) for an earlier one, O(1) for the latest.
-  void PlaceEvent(Event e);
+  // Sorts events_[from, end) by time (stable; the events before `from` are
+  // sorted and no later than any after) and rebuilds the per-type index.
+  void Reindex(size_t from = 0);
   void InsertSortedRollup(DayRollup r);
 
   std::string user_id_;

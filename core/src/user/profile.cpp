@@ -477,9 +477,10 @@ int64_t Profile::DayStart(int64_t ts) const {
   return FloorDiv(ts + offset, kDayMs) * kDayMs - offset;
 }
 
-void Profile::Reindex() {
+void Profile::Reindex(size_t from) {
   // Lists usually arrive in time order (a server's, the store's): checking is O(n), sorting is not.
-  if (!std::is_sorted(events_.begin(), events_.end(), ByTs)) std::stable_sort(events_.begin(), events_.end(), ByTs);
+  const auto begin = events_.begin() + static_cast<std::ptrdiff_t>(from);
+  if (!std::is_sorted(begin, events_.end(), ByTs)) std::stable_sort(begin, events_.end(), ByTs);
   by_type_.clear();
   for (uint32_t i = 0; i < events_.size(); ++i) by_type_[events_[i].type].push_back(i);
 }
@@ -490,15 +491,10 @@ bool Profile::AddEvent(Event e) {
   const int64_t covered = covered_through();
   if (covered != kNone && e.ts <= covered) return false;  // already counted in rollups or a snapshot
   ids_.insert(e.id);
-  PlaceEvent(std::move(e));
-  return true;
-}
-
-void Profile::PlaceEvent(Event e) {
   if (events_.empty() || events_.back().ts <= e.ts) {
     events_.push_back(std::move(e));
     by_type_[events_.back().type].push_back(static_cast<uint32_t>(events_.size() - 1));
-    return;
+    return true;
   }
   // An earlier event: insert after the events of equal ts (insertion order),
   // shift the indices behind it and insert its own, all in O(n).
@@ -513,41 +509,36 @@ void Profile::PlaceEvent(Event e) {
   }
   std::vector<uint32_t>& idx = by_type_[events_[at].type];
   idx.insert(std::lower_bound(idx.begin(), idx.end(), at), at);
+  return true;
 }
 
 size_t Profile::AddEvents(std::vector<Event> events, std::set<std::string>* added_types) {
-  // A few events (a track() call) are each placed where they belong, which
-  // keeps the memo of per-event `where` verdicts: re-sorting a 10,000-event
-  // profile and recomputing every verdict for one late event cost ~0.5 ms a
-  // call (bench/node/track_tags.mjs). Many are appended and sorted once:
-  // O(N log N) whatever their types (trackMany of 20,000 late events).
-  constexpr size_t kFew = 16;
   size_t added = 0;
   const int64_t covered = covered_through();
-  size_t kept = 0;
+  const size_t stored = events_.size();
+  bool late = false;
+  int64_t earliest = INT64_MAX;
   for (Event& e : events) {
     if (e.id.empty()) e.id = DerivedId(e.type, e.ts, e.props);
     if (covered != kNone && e.ts <= covered) continue;
     if (!ids_.insert(e.id).second) continue;
     ++added;
     if (added_types != nullptr) added_types->insert(e.type);
-    if (&events[kept] != &e) events[kept] = std::move(e);
-    ++kept;
-  }
-  events.resize(kept);
-  if (kept <= kFew) {
-    for (Event& e : events) PlaceEvent(std::move(e));
-    return added;
-  }
-  bool late = false;
-  for (Event& e : events) {
     late = late || (!events_.empty() && e.ts < events_.back().ts);
+    earliest = std::min(earliest, e.ts);
     events_.push_back(std::move(e));
     if (!late) by_type_[events_.back().type].push_back(static_cast<uint32_t>(events_.size() - 1));
   }
   if (late) {
-    memo_.Clear();  // positions move
-    Reindex();      // a stable sort: equal times keep their arrival order
+    // The stored events up to the earliest new one keep their places (a
+    // stable sort puts equal times in arrival order) and their verdicts.
+    Event probe;
+    probe.ts = earliest;
+    const auto keep = static_cast<size_t>(
+        std::upper_bound(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(stored), probe, ByTs) -
+        events_.begin());
+    memo_.KeepPrefix(keep);
+    Reindex(keep);
   }
   return added;
 }
