@@ -73,6 +73,16 @@ TEST(EventMemoTest, VerdictsKeptAcrossEveryWayEventsChange) {
   ASSERT_TRUE(p.AddEvent(MakeEvent(n++, kNow - 50 * kDay, &rng)));
   ExpectSameAsFresh(p, kNow, "inserted earlier");
 
+  // Batches with late events (track, trackMany): the events from the earliest
+  // new one on are sorted again and lose their verdicts, the ones before keep
+  // theirs. One slightly late event, then a batch reaching far back.
+  ASSERT_EQ(p.AddEvents({MakeEvent(n++, kNow - 1500, &rng)}), 1u);
+  ExpectSameAsFresh(p, kNow, "one late event in a batch");
+  std::vector<Event> batch;
+  for (int k = 0; k < 40; ++k, ++n) batch.push_back(MakeEvent(n, kNow - (k * 7 % 40) * kDay - k, &rng));
+  ASSERT_EQ(p.AddEvents(batch), 40u);
+  ExpectSameAsFresh(p, kNow, "a batch of late events");
+
   RetentionPolicy policy;
   policy.max_events = 200;
   p.Compact(kNow, policy);
