@@ -73,6 +73,11 @@ struct EvalBudget {
 inline constexpr int64_t kDefaultCallSteps = 20'000'000;
 inline constexpr int64_t kDefaultCallBytes = int64_t{64} << 20;
 
+// A limit passed from JS as a double: `fallback` unless it is at least 1.
+inline int64_t CallLimit(double v, int64_t fallback) {
+  return v >= 1 ? static_cast<int64_t>(v < 9e18 ? v : 9e18) : fallback;
+}
+
 // Answers `tag`/`tag_value` during evaluation (the catalog engine implements it).
 class TagResolver {
  public:

@@ -104,15 +104,14 @@ void Evaluator::ChargeBudget() const {
   ctx_.budget->bytes -= std::min(built_, max_bytes_);
 }
 
+std::string StepLimitMessage(int64_t max_steps) {
+  return "the rule did more than " + std::to_string(max_steps) + " steps of work; simplify it or its data";
+}
+
 void Evaluator::Step() {
   if (++steps_ > max_steps_) {
-    if (steps_from_budget_) {
-      throw EvalFailure{ErrorCode::kBudgetExceeded, json(nullptr),
-                        "this call's rules together did more work than its budget; simplify the costliest"};
-    }
-    throw EvalFailure{ErrorCode::kEvaluationLimit, json(nullptr),
-                      "the rule did more than " + std::to_string(max_steps_) +
-                          " steps of work; simplify it or its data"};
+    if (steps_from_budget_) throw EvalFailure{ErrorCode::kBudgetExceeded, json(nullptr), kStepBudgetMessage};
+    throw EvalFailure{ErrorCode::kEvaluationLimit, json(nullptr), StepLimitMessage(max_steps_)};
   }
 }
 

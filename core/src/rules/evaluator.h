@@ -40,6 +40,13 @@ class Val {
   nlohmann::json own_;
 };
 
+// What the two step bounds say, here and in the column evaluator
+// (rule_columns.cpp): a rule past its own limit, and the rules of a call
+// after its shared budget ran out.
+std::string StepLimitMessage(int64_t max_steps);
+inline constexpr const char kStepBudgetMessage[] =
+    "this call's rules together did more work than its budget; simplify the costliest";
+
 // An error raised while evaluating (the `throw` operator, a step limit).
 struct EvalFailure {
   ErrorCode code;

@@ -16,10 +16,7 @@ using nlohmann::json;
 void RuleBatch::Evaluate(const std::vector<std::shared_ptr<const Rule>>& rules, std::string_view records_json,
                          double now, std::string_view profile_json, double max_steps, double max_bytes) {
   rules_ = &rules;
-  auto limit = [](double v, int64_t fallback) {
-    return v >= 1 ? static_cast<int64_t>(std::fmin(v, 9e18)) : fallback;
-  };
-  per_record_ = EvalBudget{limit(max_steps, kDefaultCallSteps), limit(max_bytes, kDefaultCallBytes)};
+  per_record_ = EvalBudget{CallLimit(max_steps, kDefaultCallSteps), CallLimit(max_bytes, kDefaultCallBytes)};
   try {
     EvaluateOrThrow(records_json, now, profile_json);
   } catch (const std::bad_alloc&) {

@@ -372,12 +372,8 @@ class ColumnEvaluator {
           Store(Eval(root), slot, out);
         } catch (const LimitReached&) {
           steps_ = max_steps_;
-          out->SetError(slot, first ? Error{ErrorCode::kEvaluationLimit, "",
-                                            "the rule did more than " + std::to_string(max_steps_) +
-                                                " steps of work; simplify it or its data"}
-                                    : Error{ErrorCode::kBudgetExceeded, "",
-                                            "this call's rules together did more work than its budget; "
-                                            "simplify the costliest"});
+          out->SetError(slot, first ? Error{ErrorCode::kEvaluationLimit, "", StepLimitMessage(max_steps_)}
+                                    : Error{ErrorCode::kBudgetExceeded, "", kStepBudgetMessage});
         }
         frames_.clear();
       }
@@ -677,7 +673,7 @@ void ColumnRules::Evaluate(const ColumnInput& in, double now, double max_steps, 
     return;
   }
   const auto at = static_cast<int64_t>(std::trunc(std::fmax(-9e15, std::fmin(9e15, now))));
-  const int64_t steps = max_steps >= 1 ? static_cast<int64_t>(std::fmin(max_steps, 9e18)) : kDefaultCallSteps;
+  const int64_t steps = CallLimit(max_steps, kDefaultCallSteps);
   try {
     ColumnEvaluator ev(*this, in, at, steps, *scratch->buffers_);
     if (!ev.Run(roots_, out)) out->Fail(ErrorCode::kWrongArgumentType, "", "The record columns are malformed.");
