@@ -73,8 +73,9 @@ Options:
   --json FILE          also write the summary as JSON ("-" for stdout)
   --batch N            most users per call into the engine (default 25; a
                        call also ends once it holds 20,000 events)
-  --jobs N             threads tagging in parallel (default: the number of
-                       CPUs, at most 4; 1 tags on the main thread only)
+  --jobs N             threads in parallel, each reading the log and tagging
+                       its share of the users (default: the number of CPUs,
+                       at most 4; 1 does everything on the main thread)
   --default-consent P  purposes granted to users without a "consent"
                        attribute: "all" (default), "none" or a comma list of
                        ${PURPOSES.join(',')}

@@ -8,17 +8,16 @@
 // repository: the CLI, tools/retail/to_events.mjs, the benchmarks and the
 // tests reading the retail reference files all use them.
 
-import { createReadStream } from 'node:fs';
-
 import { parse } from 'csv-parse';
 
 import { FastPass } from './csv_fast.js';
+import { OTHER_USER } from './jsonl.js';
+import { byteSource } from './lines.js';
 
 const MAP_FIELDS = ['tagwise_csv_map', 'description', 'delimiter', 'user_id', 'id', 'type', 'ts', 'props', 'attributes'];
 const SPEC_FIELDS = ['column', 'type', 'trim', 'case', 'template', 'multiply', 'round', 'const', 'cases', 'default',
   'format', 'zone', 'pick'];
 
-const CHUNK_BYTES = 1 << 20;
 const LF = 0x0a;
 
 /** A problem in the --csv-map file; `path` is a JSON Pointer into it. */
@@ -250,7 +249,7 @@ function throwSkip(reason, line, message) {
 }
 
 /**
- * Streams a CSV file (\`path\`, "-" = stdin; "\r\n" or "\n" line endings, a
+ * Streams a CSV file (\`path\`, "-" = stdin, or chunks: see byteSource; "\r\n" or "\n" line endings, a
  * leading byte-order mark dropped): onHeader(fields, line) for the first
  * record, then onRecord(fields, line) for every non-blank record with as many
  * fields as the header, where \`line\` is the record's first line (a quoted
@@ -267,8 +266,7 @@ function throwSkip(reason, line, message) {
 export async function forEachCsvRecord(path, { delimiter = ',', onHeader = ignore, onRecord, onSkip = throwSkip, onBytes } = {}) {
   const ctx = reader(delimiter, { onHeader, onRecord, onSkip });
   const pass = new FastPass(ctx, delimiter, (line) => new Pass(ctx, line, delimiter));
-  const stream = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  for await (const chunk of stream) {
+  for await (const chunk of byteSource(path)) {
     pass.write(chunk);
     onBytes?.(pass.bytes);
   }
@@ -421,19 +419,26 @@ export function compileCsvMap(map, header) {
   const attributes = compileObject(map.attributes, '/attributes', col, notes);
   const width = header.length;
 
-  const mapRow = (f, line) => {
+  // `owns(userId)`, when given, says whether this reader keeps the user's
+  // lines (js/cli/shard.js); for another reader's user the row is OTHER_USER,
+  // mapped no further.
+  const mapRow = (f, line, owns) => {
     if (f.length !== width) {
       return { skip: f.length < width ? 'short_row' : 'long_row', message: `has ${f.length} field${f.length === 1 ? '' : 's'}; the header has ${width}` };
     }
+    // Skips found once the user is known name the user (the shard that keeps them reports it).
+    let user;
     try {
       const u = userId(f, line);
       if (u === null || u === '') return { skip: 'no_user_id', message: `no user id (${describe(map.user_id)} is empty)` };
+      user = String(u);
+      if (owns !== undefined && !owns(user)) return OTHER_USER;
       const t = type(f, line);
-      if (t === null || t === '') return { skip: 'no_type', message: `no event type (${describe(map.type)} is empty)` };
-      if (f[ts.column].trim() === '') return { skip: 'no_ts', message: `no event time (${describe(map.ts)} is empty)` };
+      if (t === null || t === '') return { skip: 'no_type', message: `no event type (${describe(map.type)} is empty)`, userId: user };
+      if (f[ts.column].trim() === '') return { skip: 'no_ts', message: `no event time (${describe(map.ts)} is empty)`, userId: user };
       const time = ts(f);
       if (time === null) {
-        return { skip: 'bad_ts', message: `${describe(map.ts)} is ${JSON.stringify(f[ts.column])}, not a time of the form ${ts.format}` };
+        return { skip: 'bad_ts', message: `${describe(map.ts)} is ${JSON.stringify(f[ts.column])}, not a time of the form ${ts.format}`, userId: user };
       }
       const p = {};
       for (const [name, spec] of props) {
@@ -445,9 +450,9 @@ export function compileCsvMap(map, header) {
         const v = spec(f, line);
         if (v !== null) a[name] = v;
       }
-      return { userId: String(u), id: String(id(f, line)), type: String(t), ts: time, props: p, attributes: a };
+      return { userId: user, id: String(id(f, line)), type: String(t), ts: time, props: p, attributes: a };
     } catch (e) {
-      if (e instanceof CellError) return { skip: e.reason, message: e.message };
+      if (e instanceof CellError) return { skip: e.reason, message: e.message, userId: user };
       throw e;
     }
   };

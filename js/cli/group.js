@@ -11,11 +11,11 @@ export class UserGroups {
   /** Events kept (after removeDuplicates, without the duplicates). */
   events = 0;
 
-  /** The user's record, created on first sight. */
-  user(userId) {
+  /** The user's record, created on first sight (`order`: where, for merging shards; js/cli/shard.js). */
+  user(userId, order = this.users.size) {
     let u = this.users.get(userId);
     if (u === undefined) {
-      u = { userId, attributes: {}, events: [], lines: [], attrTs: null };
+      u = { userId, order, attributes: {}, events: [], lines: [], attrTs: null };
       this.users.set(userId, u);
     }
     return u;

@@ -46,13 +46,18 @@ function iso(ms) {
 }
 
 /** FNV-1a 32-bit of a string, as 8 hex digits. */
-function fnv1a(s) {
+/** FNV-1a over the UTF-16 units of `s`, as an unsigned 32-bit number. */
+export function fnv1a32(s) {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return h >>> 0;
+}
+
+function fnv1a(s) {
+  return fnv1a32(s).toString(16).padStart(8, '0');
 }
 
 /**
@@ -64,12 +69,16 @@ export function generatedId(type, ts, props) {
   return `gen-${fnv1a(`${type}\u0000${ts}\u0000${JSON.stringify(props)}`)}`;
 }
 
+/** What readJsonLine gives for a line of a user another reader keeps. */
+export const OTHER_USER = Object.freeze({ other: true });
+
 /**
  * Parses one JSON Lines line. Returns null for a blank line, otherwise
  * { userId, event?, attributes?, notes: [{reason, message}] } or
- * { skip, message } for a line that cannot be used.
+ * { skip, message } for a line that cannot be used. With `owns(userId)`
+ * (js/cli/shard.js), a line of a user it does not own is OTHER_USER.
  */
-export function readJsonLine(text, parseIso) {
+export function readJsonLine(text, parseIso, owns = undefined) {
   if (text.trim() === '') return null;
   let v;
   try {
@@ -86,6 +95,7 @@ export function readJsonLine(text, parseIso) {
       ? 'no "user_id"' : `"user_id" is ${JSON.stringify(rawUser)}; it must be text or a number` };
   }
   const out = { userId: String(rawUser), notes: [] };
+  if (owns !== undefined && !owns(out.userId)) return OTHER_USER;
   if (v.attributes !== undefined) {
     if (v.attributes === null || typeof v.attributes !== 'object' || Array.isArray(v.attributes)) {
       out.notes.push({ reason: 'bad_attributes', message: '"attributes" is not an object; ignored' });
@@ -96,11 +106,13 @@ export function readJsonLine(text, parseIso) {
   const isEvent = v.type !== undefined || v.ts !== undefined || v.id !== undefined || v.props !== undefined;
   if (!isEvent) {
     if (out.attributes === undefined) {
-      return { skip: 'no_type', message: 'neither an event (no "type", "ts") nor attributes' };
+      return { skip: 'no_type', message: 'neither an event (no "type", "ts") nor attributes', userId: out.userId };
     }
     return out;
   }
-  return withEvent(out, v.id, v.type, v.ts, v.props, parseIso);
+  // Skips found once the user is known name the user (the shard that keeps them reports it).
+  const r = withEvent(out, v.id, v.type, v.ts, v.props, parseIso);
+  return r.skip === undefined ? r : { ...r, userId: out.userId };
 }
 
 /** Checks and completes an event's fields into out.event (shared with CSV rows). */

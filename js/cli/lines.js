@@ -7,15 +7,21 @@ import { StringDecoder } from 'node:string_decoder';
 
 const CHUNK_BYTES = 1 << 20;
 
+/** The chunks of `source`: a file path, "-" for stdin, or an async iterable of Buffers (js/cli/shard.js). */
+export function byteSource(source) {
+  if (typeof source !== 'string') return source;
+  return source === '-' ? process.stdin : createReadStream(source, { highWaterMark: CHUNK_BYTES });
+}
+
 /**
- * Reads `path` ("-" = stdin) and calls onLine(text, lineNumber) for every
+ * Reads `path` ("-" = stdin, or an async iterable of Buffers) and calls onLine(text, lineNumber) for every
  * line (1-based numbers, "\r\n" and "\n" endings, a final line without a
  * newline included, a leading UTF-8 byte-order mark dropped). onBytes(n) is
  * called after each chunk with the bytes read so far (for progress).
  * Resolves with { lines, bytes } once the input is exhausted.
  */
 export async function forEachLine(path, onLine, onBytes = () => {}) {
-  const stream = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const stream = byteSource(path);
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let lineNo = 0;

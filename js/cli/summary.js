@@ -63,6 +63,32 @@ export class Report {
     return n;
   }
 
+  /**
+   * Takes in the problems of the shards of a parallel run (ShardReport
+   * tables, js/cli/shard.js) as if one reader had found them all: logged and
+   * listed in reading order, counted in full.
+   */
+  merge(tablesOfShards) {
+    const entries = [];
+    const counts = { skipped: new Map(), warnings: new Map() };
+    for (const tables of tablesOfShards) {
+      for (const name of ['skipped', 'warnings']) {
+        for (const [reason, r] of Object.entries(tables[name])) {
+          counts[name].set(reason, (counts[name].get(reason) ?? 0) + r.count);
+          for (const [key, line, message, lines] of r.entries) entries.push({ key, name, reason, line, message, lines });
+        }
+      }
+    }
+    entries.sort((a, b) => a.key - b.key); // stable: a shard's own order for equal keys
+    for (const e of entries) {
+      if (e.name === 'skipped') this.skip(e.reason, e.line, e.message, e.lines);
+      else this.warn(e.reason, e.line, e.message);
+    }
+    for (const name of ['skipped', 'warnings']) {
+      for (const [reason, count] of counts[name]) this[name].get(reason).count = count;
+    }
+  }
+
   #add(table, reason, line, message, outcome, lines = 1) {
     let r = table.get(reason);
     if (r === undefined) {
@@ -77,6 +103,45 @@ export class Report {
     if (r.shown <= SHOWN_PER_REASON) this.#log(`${where}${message}; ${outcome}`);
     if (r.shown === SHOWN_PER_REASON + 1) {
       this.#log(`  (more lines with this problem [${reason}] are only counted; see the summary)`);
+    }
+  }
+}
+
+/**
+ * The problems one shard of a parallel run finds (js/cli/shard.js): per
+ * table and reason the count and the first entries a Report would print or
+ * list, each with its ordering key (`position.key` when it was found), as
+ * plain data for postMessage; Report.merge takes them in.
+ */
+export class ShardReport {
+  tables = { skipped: {}, warnings: {} };
+
+  #position;
+
+  constructor(position) {
+    this.#position = position;
+  }
+
+  skip(reason, line, message, lines = 1) {
+    this.#add(this.tables.skipped, reason, line, message, lines);
+  }
+
+  warn(reason, line, message) {
+    this.#add(this.tables.warnings, reason, line, message, 1);
+  }
+
+  get skippedTotal() {
+    let n = 0;
+    for (const r of Object.values(this.tables.skipped)) n += r.count;
+    return n;
+  }
+
+  #add(table, reason, line, message, lines) {
+    const r = table[reason] ??= { count: 0, entries: [], withLine: 0 };
+    r.count += lines;
+    if (r.entries.length <= SHOWN_PER_REASON || (line !== null && r.withLine < LINES_PER_REASON)) {
+      r.entries.push([this.#position.key, line, message, lines]);
+      if (line !== null) r.withLine += 1;
     }
   }
 }

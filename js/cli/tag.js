@@ -2,7 +2,8 @@
 // group it by user, evaluate the catalog for every user as of --as-of, and
 // write one JSON line per user. The log is streamed (only the grouped events
 // are kept, never the file text), and users are tagged in batches of --batch,
-// one call into the engine per batch and consent setting.
+// one call into the engine per batch and consent setting. With --jobs N the
+// log is split by user over N threads, each reading it (js/cli/shard.js).
 
 import { createWriteStream } from 'node:fs';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -10,23 +11,14 @@ import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { createTagwise } from '../index.node.js';
-import { MapError, compileCsvMap, defaultCsvMap, forEachCsvRecord } from './csv.js';
+import { MapError, compileCsvMap, defaultCsvMap } from './csv.js';
 import { loadIsoParser } from './dates.js';
-import { UserGroups, consentOf } from './group.js';
-import { readJsonLine, readTs } from './jsonl.js';
-import { forEachLine } from './lines.js';
-import { WorkerPool } from './pool.js';
+import { UserGroups } from './group.js';
 import { Progress } from './progress.js';
+import { Fatal, readShard, tagShard } from './shard.js';
+import { OrderedOutput, ShardWorker } from './shard_pool.js';
 import { limitMessage, overLimit } from './skipped.js';
-import { Report, formatSummary, summaryJson } from './summary.js';
-
-/** A failure that ends the run with exit code 1 after printing `lines`. */
-class Fatal extends Error {
-  constructor(lines) {
-    super(lines[0]);
-    this.lines = lines;
-  }
-}
+import { Report, ShardReport, formatSummary, summaryJson } from './summary.js';
 
 /** Position "line L, column C" of a character offset in text. */
 function lineColumn(text, offset) {
@@ -62,10 +54,8 @@ function inputFormat(options) {
   return /\.csv$/i.test(options.events) ? 'csv' : 'jsonl';
 }
 
-/** Loads the catalog into a fresh engine; Fatal listing every error with its path. */
-async function loadCatalog(options, log) {
-  const { text, value } = await readJsonFile(options.catalog, '--catalog');
-  const tw = await createTagwise();
+/** Loads the catalog file ({ text, value }) into `tw`; Fatal listing every error with its path. */
+function loadCatalog({ text, value }, options, tw, log) {
   const r = tw.loadCatalog(text, { now: options.asOfMs });
   if (!r.ok) {
     throw new Fatal([
@@ -77,88 +67,8 @@ async function loadCatalog(options, log) {
   const tags = Array.isArray(value.tags) ? value.tags : [];
   return {
     tw,
-    text,
     tags: tags.map((t) => ({ id: String(t.id), name: String(t.name ?? t.id), dimension: String(t.dimension ?? '') })),
   };
-}
-
-/**
- * Reads the event log into groups. Returns { lines, dataLines, bytes, notes }
- * (dataLines: the lines that are not a CSV header).
- */
-async function readEvents(options, format, groups, report, progress, counters) {
-  const total = await inputBytes(options.events);
-  // Every ISO 8601 time goes through the core's parser (dates.js).
-  const parseIso = await loadIsoParser();
-  const asOf = options.asOfMs;
-  const use = (userId, event, attributes, picks, line, notes) => {
-    for (const n of notes) report.warn(n.reason, line, n.message);
-    const u = groups.user(userId);
-    if (attributes !== undefined) groups.setAttributes(u, attributes, event?.ts ?? 0, picks);
-    if (event === undefined) return;
-    groups.addEvent(u, event, line);
-    if (event.ts > asOf) counters.afterAsOf++;
-  };
-  const notes = [];
-  const onBytes = (n) => progress.update(n, `${groups.size.toLocaleString('en-US')} users`);
-  if (format === 'jsonl') {
-    const onLine = (text, line) => {
-      const r = readJsonLine(text, parseIso);
-      if (r === null) return;
-      if (r.skip !== undefined) {
-        report.skip(r.skip, line, r.message);
-        return;
-      }
-      use(r.userId, r.event, r.attributes, undefined, line, r.notes);
-    };
-    progress.start('reading', total, 'bytes');
-    const { lines, bytes } = await forEachLine(options.events, onLine, onBytes);
-    return { lines, dataLines: lines, bytes, notes };
-  }
-
-  let mapSpec = null;
-  if (options.csvMap !== undefined) mapSpec = (await readJsonFile(options.csvMap, '--csv-map')).value;
-  const NO_NOTES = [];
-  const delimiter = mapSpec?.delimiter ?? ',';
-  if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n') {
-    throw new Fatal([`tagwise: the CSV map ${options.csvMap}: /delimiter: "delimiter" is one character such as "," or ";"`]);
-  }
-  let mapper = null;
-  const onHeader = (fields) => {
-    // Compile the map against the header.
-    try {
-      mapper = compileCsvMap(mapSpec ?? defaultCsvMap(fields), fields);
-    } catch (e) {
-      if (!(e instanceof MapError)) throw e;
-      throw new Fatal([mapSpec === null ? `tagwise: ${e.message}`
-        : `tagwise: the CSV map ${options.csvMap} does not fit ${options.events}: ${e.path || '/'}: ${e.message}`]);
-    }
-    notes.push(...mapper.notes);
-  };
-  const onRecord = (fields, start) => {
-    const row = mapper.map(fields, start);
-    if (row.skip !== undefined) {
-      report.skip(row.skip, start, row.message);
-      return;
-    }
-    let { ts } = row;
-    let rowNotes = NO_NOTES;
-    if (typeof ts !== 'number' || Math.abs(ts) < 1e11) {
-      const t = readTs(ts, parseIso);
-      if (t.skip !== undefined) {
-        report.skip(t.skip, start, t.message);
-        return;
-      }
-      ts = t.ts;
-      if (t.note !== undefined) rowNotes = [{ reason: 'ts_in_seconds', message: t.note }];
-    }
-    use(row.userId, { id: row.id, type: row.type, ts, props: row.props }, row.attributes, mapper.picks, start, rowNotes);
-  };
-  const onSkip = (reason, line, message, count) => report.skip(reason, line, message, count);
-  progress.start('reading', total, 'bytes');
-  const { lines, bytes, header } = await forEachCsvRecord(options.events, { delimiter, onHeader, onRecord, onSkip, onBytes });
-  if (header === null) notes.push('the CSV input is empty (not even a header)');
-  return { lines, dataLines: header === null ? 0 : lines - 1, bytes, notes };
 }
 
 /**
@@ -213,112 +123,6 @@ async function openOutput(path) {
   };
 }
 
-// A call into the engine ends after this many events even when --batch users
-// are not reached yet: small calls keep the engine's working memory small,
-// which measured faster than large ones (bench/node/tag_retail.mjs).
-const MAX_EVENTS_PER_CALL = 20_000;
-
-/** "line 17" for an engine problem at /events/<k>/... of a user's profile. */
-function located(u, path) {
-  const m = /^\/events\/(\d+)/.exec(path ?? '');
-  const line = m === null ? undefined : u.lines[Number(m[1])];
-  return line === undefined ? `user ${u.userId}: ${path || '/'}` : `line ${line} (user ${u.userId})`;
-}
-
-/**
- * Tags every user, in first-appearance order, writing each batch's lines as
- * soon as it and every earlier batch are done. Returns { lines, counts }.
- */
-async function tagUsers(tw, pool, groups, options, report, progress, tags, out) {
-  const defaults = options.defaultPurposes;
-  const counts = new Map(tags.map((t) => [t.id, 0]));
-  const pending = new Map(); // batch seq -> batch
-  let nextWrite = 0;
-  let written = 0;
-  progress.start('tagging', groups.size, 'users');
-
-  const finish = (batch) => {
-    let text = '';
-    for (let i = 0; i < batch.users.length; i++) {
-      const u = batch.users[i];
-      const r = batch.results[i];
-      for (const e of r.errors ?? []) report.warn('engine', null, `${located(u, e.path)}: ${e.message} [${e.code}]`);
-      for (const w of r.warnings ?? []) report.warn('engine', null, `${located(u, w.path)}: ${w.message} [${w.code}]`);
-      for (const id in r.tags) counts.set(id, (counts.get(id) ?? 0) + 1);
-      text += `${JSON.stringify({ user_id: u.userId, tags: r.tags })}\n`;
-      // Let the user's events go while later batches run.
-      u.events = null;
-      u.lines = null;
-    }
-    return text;
-  };
-  const flush = async () => {
-    for (let b = pending.get(nextWrite); b !== undefined && b.remaining === 0; b = pending.get(nextWrite)) {
-      pending.delete(nextWrite++);
-      await out.write(finish(b));
-      written += b.users.length;
-      progress.update(written);
-    }
-  };
-
-  // Threads that are still loading would only join after the main thread
-  // has done most of a small log; wait for them (they started while the
-  // input was read, so on a large log they are ready by now).
-  await pool?.ready();
-  let seq = 0;
-  for (const users of groups.batches(options.batch, MAX_EVENTS_PER_CALL)) {
-    if (pool?.failure) break;
-    // One engine call per consent setting present in the batch (usually one).
-    const calls = new Map();
-    for (let i = 0; i < users.length; i++) {
-      const u = users[i];
-      groups.removeDuplicates(u, (line, id, firstLine) => {
-        report.skip('duplicate_id', line, `user ${u.userId} already has an event with id ${JSON.stringify(id)} (line ${firstLine})`);
-      });
-      const c = consentOf(u.attributes, defaults);
-      if (c.problem !== undefined) report.warn('bad_consent', null, `user ${u.userId}: ${c.problem}`);
-      const key = c.purposes.join(',');
-      let call = calls.get(key);
-      if (call === undefined) {
-        call = { purposes: c.purposes, index: [], profiles: [] };
-        calls.set(key, call);
-      }
-      call.index.push(i);
-      call.profiles.push({ user_id: u.userId, attributes: u.attributes, events: u.events });
-    }
-    const batch = { users, results: new Array(users.length), remaining: calls.size };
-    pending.set(seq, batch);
-    for (const call of calls.values()) {
-      const done = (results) => {
-        for (let k = 0; k < results.length; k++) batch.results[call.index[k]] = results[k];
-        batch.remaining -= 1;
-      };
-      if (pool === null || !pool.offer(`${seq}:${call.purposes}`, call.profiles, call.purposes, done)) {
-        let results;
-        try {
-          results = tw.tagProfiles(call.profiles, { now: options.asOfMs, purposes: call.purposes });
-        } catch (e) {
-          const who = call.profiles.length === 1 ? `user ${call.profiles[0].user_id}`
-            : `users ${call.profiles[0].user_id} … ${call.profiles.at(-1).user_id}`;
-          throw new Fatal([`tagwise: tagging ${who} failed: ${e?.message ?? e}`]);
-        }
-        done(results);
-      }
-    }
-    seq++;
-    await flush();
-    // Let finished batches of the worker threads come in.
-    if (pool !== null) await new Promise(setImmediate);
-  }
-  if (pool !== null) {
-    await pool.drain();
-    if (pool.failure) throw new Fatal([`tagwise: ${pool.failure}`]);
-  }
-  await flush();
-  await out.close();
-  return { lines: written, counts };
-}
-
 // Inputs from this size on are tagged with worker threads by default.
 const PARALLEL_FROM_BYTES = 4 << 20;
 
@@ -332,49 +136,127 @@ async function inputBytes(path) {
   }
 }
 
+/** Reads the --csv-map file and checks its delimiter (CSV input only): { mapSpec, delimiter }. */
+async function readCsvMap(options) {
+  const mapSpec = options.csvMap === undefined ? null : (await readJsonFile(options.csvMap, '--csv-map')).value;
+  const delimiter = mapSpec?.delimiter ?? ',';
+  if (typeof delimiter !== 'string' || delimiter.length !== 1 || delimiter === '"' || delimiter === '\n') {
+    throw new Fatal([`tagwise: the CSV map ${options.csvMap}: /delimiter: "delimiter" is one character such as "," or ";"`]);
+  }
+  return { mapSpec, delimiter };
+}
+
+/** Stdin's chunks for the main thread's reader, each also forwarded to the worker shards. */
+async function* teeToWorkers(stream, workers) {
+  for await (const chunk of stream) {
+    const copy = new Uint8Array(chunk); // a structured clone would copy all of a pooled buffer
+    for (const w of workers) w.chunk(copy);
+    yield chunk;
+  }
+  for (const w of workers) w.end();
+}
+
+/** What every shard's `promise` resolves with; a failed worker ends the run (Fatal). */
+async function fromWorkers(promises) {
+  try {
+    return await Promise.all(promises);
+  } catch (e) {
+    throw new Fatal([`tagwise: ${e.message}`]);
+  }
+}
+
+const sum = (list, f) => list.reduce((n, x) => n + f(x), 0);
+
 /** Runs `tagwise tag`; resolves with the exit code. */
 export async function runTag(options, io) {
   const t0 = performance.now();
   const progress = new Progress(io.stderr, !options.quiet && Boolean(io.stderr.isTTY));
   const log = options.quiet ? null : (line) => progress.log(line);
   const report = new Report(log);
-  let pool = null;
+  const workers = [];
   try {
-    const { tw, tags, text } = await loadCatalog(options, log ?? (() => {}));
-    // The worker threads load their engines while the input is read. A
+    const catalog = await readJsonFile(options.catalog, '--catalog');
+    const format = inputFormat(options);
+    const { mapSpec, delimiter } = format === 'csv' ? await readCsvMap(options) : { mapSpec: null, delimiter: ',' };
+    // Each shard reads the whole log and keeps its own users (shard.js). A
     // small log is tagged faster than a thread starts, so threads are only
     // used for large inputs unless --jobs asks for them.
     const bytes = await inputBytes(options.events);
-    if (options.jobs > 1 && (options.jobsGiven || options.events === '-' || bytes >= PARALLEL_FROM_BYTES)) {
-      pool = new WorkerPool(options.jobs - 1, text, options.asOfMs);
-    }
+    const shards = options.jobs > 1 && (options.jobsGiven || options.events === '-' || bytes >= PARALLEL_FROM_BYTES)
+      ? options.jobs : 1;
     const out = await openOutput(options.out);
-    const format = inputFormat(options);
+    const output = new OrderedOutput(shards, out, (n) => progress.update(n));
+    const common = {
+      catalog: catalog.text, shards, events: options.events, format, mapSpec, delimiter,
+      asOfMs: options.asOfMs, batch: options.batch, defaultPurposes: options.defaultPurposes,
+    };
+    for (let k = 1; k < shards; k++) workers.push(new ShardWorker({ ...common, shard: k }, (b) => output.push(k, b)));
+    const { tw, tags } = loadCatalog(catalog, options, await createTagwise(), log ?? (() => {}));
+
+    // ---- read (every shard at once)
+    const position = { key: 0 };
+    const mine = shards === 1 ? report : new ShardReport(position);
     const groups = new UserGroups();
-    const counters = { afterAsOf: 0 };
-    const input = await readEvents(options, format, groups, report, progress, counters);
-    if (overLimit(options.maxSkipped, report.skippedTotal, input.dataLines)) {
+    const notes = [];
+    const compileMap = (header) => {
+      try {
+        const mapper = compileCsvMap(mapSpec ?? defaultCsvMap(header), header);
+        notes.push(...mapper.notes);
+        return mapper;
+      } catch (e) {
+        if (!(e instanceof MapError)) throw e;
+        throw new Fatal([mapSpec === null ? `tagwise: ${e.message}`
+          : `tagwise: the CSV map ${options.csvMap} does not fit ${options.events}: ${e.path || '/'}: ${e.message}`]);
+      }
+    };
+    progress.start('reading', bytes, 'bytes');
+    const input = await readShard({
+      source: options.events === '-' && shards > 1 ? teeToWorkers(process.stdin, workers) : options.events,
+      format, shard: 0, shards, groups, report: mine, position, asOfMs: options.asOfMs,
+      parseIso: await loadIsoParser(), delimiter, compileMap,
+      onBytes: (n) => progress.update(n, shards === 1 ? `${groups.size.toLocaleString('en-US')} users` : ''),
+    });
+    if (format === 'csv' && input.header === null) notes.push('the CSV input is empty (not even a header)');
+    const reads = await fromWorkers(workers.map((w) => w.read));
+    const skippedReading = mine.skippedTotal + sum(reads, (r) => r.skipped);
+    if (overLimit(options.maxSkipped, skippedReading, input.dataLines)) {
+      for (const w of workers) w.go(false);
+      if (shards > 1) report.merge([mine.tables, ...reads.map((r) => r.tables)]);
       await out.discard();
       throw new Fatal(limitMessage('tag', options.maxSkipped, report.skippedTotal, input.dataLines, report.skipped,
         'nothing was tagged'));
     }
+
+    // ---- tag (every shard its own users; the output in first-appearance order)
+    for (const w of workers) w.go(true);
     const t1 = performance.now();
-    const { lines, counts } = await tagUsers(tw, pool, groups, options, report, progress, tags, out);
+    progress.start('tagging', groups.size + sum(reads, (r) => r.users), 'users');
+    const counts = await tagShard({
+      tw, groups, batch: options.batch, defaultPurposes: options.defaultPurposes, asOfMs: options.asOfMs,
+      report: mine, position, onBatch: (b) => output.push(0, b),
+    });
+    await output.end(0);
+    const done = await fromWorkers(workers.map((w) => w.done));
+    for (let k = 1; k < shards; k++) await output.end(k);
+    await out.close();
     const t2 = performance.now();
+    if (shards > 1) report.merge([mine.tables, ...done.map((d) => d.tables)]);
+    for (const d of done) for (const [id, n] of d.counts) counts.set(id, (counts.get(id) ?? 0) + n);
     progress.clear();
+    const users = groups.size + sum(done, (d) => d.users);
     const summary = {
       asOf: options.asOfMs,
       input: { file: options.events === '-' ? 'stdin' : basename(options.events), format, bytes: input.bytes, lines: input.lines },
-      users: groups.size,
-      events: groups.events,
-      eventsAfterAsOf: counters.afterAsOf,
+      users,
+      events: groups.events + sum(done, (d) => d.events),
+      eventsAfterAsOf: input.afterAsOf + sum(done, (d) => d.afterAsOf),
       skipped: { total: report.skippedTotal, limit: options.maxSkipped.text },
       skippedTable: report.skipped,
       warningsTable: report.warnings,
-      notes: input.notes,
-      output: { file: options.out ?? 'stdout', lines },
+      notes,
+      output: { file: options.out ?? 'stdout', lines: output.written },
       coverage: tags.map((t) => ({ ...t, users: counts.get(t.id) ?? 0 })),
-      threads: pool === null ? 1 : options.jobs,
+      threads: shards,
       seconds: { read: (t1 - t0) / 1000, tag: (t2 - t1) / 1000, total: (t2 - t0) / 1000 },
     };
     if (!options.quiet) io.stderr.write(`${formatSummary(summary).join('\n')}\n`);
@@ -401,6 +283,6 @@ export async function runTag(options, io) {
     io.stderr.write(`tagwise: ${e?.stack ?? e}\n`);
     return 1;
   } finally {
-    await pool?.close();
+    await Promise.all(workers.map((w) => w.close()));
   }
 }

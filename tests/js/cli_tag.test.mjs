@@ -458,6 +458,90 @@ test('batch size and worker threads never change the output', async (t) => {
   assert.equal(one.stderr, '', '--quiet prints nothing');
 });
 
+/** Runs the CLI with `input` on stdin; resolves { code, stdout, stderr }. */
+function runCliWithStdin(args, input, { cwd = root } = {}) {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, ...args], { cwd, maxBuffer: 256 << 20, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** The summary without what depends on the thread count and the clock. */
+function comparableSummary(stderr) {
+  return stderr.replace(/ in \d+\.\d s$/m, '').replace(/^ {2}time .*$/m, '');
+}
+
+test('threads split the log by user and never change the output, the problems reported or the summary', async (t) => {
+  const lines = [];
+  for (let u = 0; u < 30; u++) {
+    for (let k = 0; k < 4; k++) {
+      const ts = k === 3 && u % 4 === 0 ? Math.round((T - u * DAY) / 1000) : T - (u + k) * DAY; // some in seconds
+      lines.push({ user_id: `u${u}`, id: `e${k % 3}`, type: k === 2 ? 'order_refunded' : 'order_paid', ts, props: { amount: u + k } });
+    }
+    if (u % 3 === 0) lines.push({ user_id: `u${u}`, type: 'order_paid', ts: T }); // no type problem: no id, generated
+    if (u % 5 === 0) lines.push({ user_id: `u${u}`, id: 'x', ts: T }); // no type: skipped by the user's thread
+    if (u % 7 === 0) lines.push('{"user_id": broken');                // not JSON: skipped by the first thread
+    if (u % 6 === 0) lines.push({ id: 'y', type: 'order_paid', ts: T }); // no user
+    if (u % 8 === 0) lines.push({ user_id: `u${u}`, attributes: { consent: 'yes' } });
+  }
+  const dir = smallFiles(t, { 'events.jsonl': jsonl(...lines) });
+  const base = ['tag', '--catalog', 'catalog.json', '--as-of', SMALL_AS_OF, '--max-skipped', '100%', '--batch', '4'];
+  const runs = await Promise.all([
+    runCli([...base, '--events', 'events.jsonl', '--jobs', '1', '--json', 'one.json'], { cwd: dir }),
+    runCli([...base, '--events', 'events.jsonl', '--jobs', '3', '--json', 'three.json'], { cwd: dir }),
+    runCliWithStdin([...base, '--events', '-', '--jobs', '1'], jsonl(...lines), { cwd: dir }),
+    runCliWithStdin([...base, '--events', '-', '--jobs', '2'], jsonl(...lines), { cwd: dir }),
+  ]);
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  const [one, three, stdinOne, stdinTwo] = runs;
+  assert.equal(readJsonLines(one.stdout).length, 30);
+  assert.equal(three.stdout, one.stdout);
+  assert.equal(stdinOne.stdout, one.stdout);
+  assert.equal(stdinTwo.stdout, one.stdout);
+  // Every kind of problem is there, in reading order, with the same counts and lines.
+  for (const reason of ['duplicate_id', 'no_type', 'invalid_json', 'no_user_id', 'ts_in_seconds', 'generated_id', 'bad_consent']) {
+    assert.match(one.stderr, new RegExp(`\\[${reason}\\]`), reason);
+  }
+  assert.match(one.stderr, /more lines with this problem \[duplicate_id\]/);
+  assert.equal(comparableSummary(three.stderr), comparableSummary(one.stderr));
+  assert.equal(comparableSummary(stdinTwo.stderr), comparableSummary(stdinOne.stderr));
+  const summary = (file) => {
+    const s = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    delete s.seconds;
+    delete s.threads;
+    return s;
+  };
+  assert.deepEqual(summary('three.json'), summary('one.json'));
+  assert.equal(JSON.parse(readFileSync(join(dir, 'three.json'), 'utf8')).threads, 3);
+
+  // CSV: short rows and unreadable cells are reported once, by the thread that owns the line.
+  const csv = ['user_id,id,type,ts,amount'];
+  for (let u = 0; u < 20; u++) {
+    csv.push(`u${u},a${u},order_paid,${T - u * DAY},${u}`);
+    if (u % 3 === 0) csv.push(`u${u},b${u},order_paid,soon,1`);
+    if (u % 4 === 0) csv.push(`u${u},c${u},order_paid`);
+    if (u % 5 === 0) csv.push(`,d${u},order_paid,${T},1`);
+    if (u % 6 === 0) csv.push(`u${u},a${u},order_paid,${T},2`);
+  }
+  writeFileSync(join(dir, 'events.csv'), `${csv.join('\n')}\n`);
+  const [csvOne, csvThree] = await Promise.all(['1', '3'].map((jobs) => runCli(
+    [...base, '--events', 'events.csv', '--jobs', jobs], { cwd: dir })));
+  assert.equal(csvOne.code, 0, csvOne.stderr);
+  assert.equal(csvThree.code, 0, csvThree.stderr);
+  assert.equal(csvThree.stdout, csvOne.stdout);
+  for (const reason of ['bad_ts', 'short_row', 'no_user_id', 'duplicate_id']) assert.match(csvOne.stderr, new RegExp(`\\[${reason}\\]`), reason);
+  assert.equal(comparableSummary(csvThree.stderr), comparableSummary(csvOne.stderr));
+
+  // Over --max-skipped before tagging: the same refusal with every thread count.
+  const strict = ['tag', '--catalog', 'catalog.json', '--as-of', SMALL_AS_OF, '--events', 'events.jsonl', '--max-skipped', '2'];
+  const [failOne, failThree] = await Promise.all(['1', '3'].map((jobs) => runCli([...strict, '--jobs', jobs], { cwd: dir })));
+  assert.equal(failOne.code, 1);
+  assert.equal(failThree.code, 1);
+  assert.equal(failThree.stdout, '');
+  assert.equal(failThree.stderr, failOne.stderr);
+});
+
 test('a catalog with errors is refused with every error and its path (exit 1)', async (t) => {
   const dir = smallFiles(t, {
     'bad.json': JSON.stringify({ tagwise: 1, tags: [
