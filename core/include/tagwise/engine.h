@@ -111,7 +111,9 @@ class Engine {
   const EngineOptions& options() const { return options_; }
 
   // Evaluates every tag. `data` (what `var` reads) is the profile's attributes.
-  Evaluation EvaluateAll(const Profile& profile, const ServerTags& server, int64_t now) const;
+  // A batch over many profiles passes one `verdicts` to all of them (rule.h).
+  Evaluation EvaluateAll(const Profile& profile, const ServerTags& server, int64_t now,
+                         WhereVerdicts* verdicts = nullptr) const;
 
   // Re-evaluates only the tags that events of `event_types` can affect (and
   // their dependents), keeping the others from `previous`. Returns the changes.
@@ -129,7 +131,7 @@ class Engine {
 
  private:
   void RunSteps(const Profile& profile, const ServerTags& server, int64_t now, const std::vector<bool>* only,
-                Evaluation* out) const;
+                Evaluation* out, WhereVerdicts* verdicts = nullptr) const;
   std::shared_ptr<const Catalog> catalog_;
   EngineOptions options_;
 };

@@ -14,10 +14,12 @@
 #define TAGWISE_RULE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -105,6 +107,60 @@ struct AggregateMemo {
   size_t size = 0;
 };
 
+// `where` verdicts by the text they read, shared by the profiles of one
+// batch (VisitorSession::TagProfiles; the Node module only, see
+// ReadsOnePath in core/src/rules/compiler.cpp). A `where` that reads one
+// prop path and nothing else, such as
+// {"in": ["CHRISTMAS", {"var": "description"}]}, gives the same verdict for
+// the same text, and a shop's order lines repeat a few thousand product
+// names hundreds of thousands of times. Each event's text is looked up once
+// per path (an id shared by every `where` reading that path), each verdict
+// is computed once per text. A kept verdict is charged the steps it took,
+// as the profile's EventMemo does, so budgets do not move.
+class WhereVerdicts {
+ public:
+  struct Verdict {
+    uint8_t state = 0;  // 0 not known yet, 1 false, 2 true
+    uint32_t steps = 0;
+  };
+  static constexpr uint32_t kNoText = UINT32_MAX;
+  // Texts kept per path; past it the verdicts of new texts are computed each time.
+  static constexpr size_t kMaxTexts = 200'000;
+
+  // Call before evaluating each profile: event ids are per profile.
+  void StartProfile();
+
+  // The texts at one path: Id(i, props) is the id of the text in event `i`
+  // of the current profile, or kNoText when the value there is not a text.
+  class Texts {
+   public:
+    uint32_t Id(size_t i, const nlohmann::json& props) {
+      uint32_t& id = of_event_[i];
+      return id != kUnseen ? id : (id = Lookup(props));
+    }
+
+   private:
+    friend class WhereVerdicts;
+    static constexpr uint32_t kUnseen = UINT32_MAX - 1;
+    uint32_t Lookup(const nlohmann::json& props);
+    struct Hash {
+      using is_transparent = void;
+      size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::vector<std::string> path_;
+    std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
+    std::vector<uint32_t> of_event_;  // per event of the current profile
+  };
+  // The texts at `path` for a profile of `events` events.
+  Texts& ForPath(const std::vector<std::string>& path, size_t events);
+  // The verdicts of one `where` (keyed by its spec), by text id; state 0 until set.
+  std::vector<Verdict>& ForWhere(const void* where);
+
+ private:
+  std::vector<std::unique_ptr<Texts>> paths_;  // one per distinct path: few
+  std::vector<std::pair<const void*, std::vector<Verdict>>> wheres_;  // one per `where`: few
+};
+
 struct EvalContext {
   int64_t now = 0;                       // evaluation time, ms since epoch
   const Profile* profile = nullptr;      // for `events`; none means no events
@@ -115,6 +171,8 @@ struct EvalContext {
   AggregateMemo* aggregates = nullptr;
   // Set by the catalog engine for one pass (see EvalBudget); none: only EvalOptions bound the work.
   EvalBudget* budget = nullptr;
+  // Set by a batch over many profiles (see WhereVerdicts); none: not kept.
+  WhereVerdicts* where_verdicts = nullptr;
 };
 
 class Node;  // internal plan node (core/src/rules/plan.h)

@@ -286,7 +286,7 @@ class VisitorSession {
   TagChanges Reevaluate(int64_t now);
   TagChanges ReevaluateTypes(int64_t now, const std::vector<std::string>& types);
   void RebuildScope();
-  TaggedProfile TagOne(nlohmann::json&& profile_json, const Engine* engine, int64_t now) const;
+  TaggedProfile TagOne(nlohmann::json&& profile_json, const Engine* engine, int64_t now, WhereVerdicts* verdicts) const;
 
   SessionOptions options_;
   EngineOptions engine_options_;
@@ -299,6 +299,9 @@ class VisitorSession {
   std::string generation_;
   int64_t generation_at_ = 0;
   std::optional<Engine> engine_;  // set whenever catalog_ is
+  // TagProfiles' `where` verdicts by text, kept across its calls (a batch job
+  // makes thousands) for catalog_; dropped when the catalog changes.
+  std::shared_ptr<WhereVerdicts> batch_verdicts_;
   Profile profile_;
   ServerTags server_;
   Evaluation eval_;    // of catalog_; empty before the first evaluation

@@ -63,6 +63,28 @@ class Compiler {
     return std::all_of(n.args.begin(), n.args.end(), [](const Node& a) { return ReadsOnlyTheEvent(a); });
   }
 
+#ifndef TAGWISE_SMALL_CORE
+  // Whether a `where` rule's verdict is a function of the value at one prop
+  // path: every read is a `var` of that static path, and nothing reads by a
+  // computed name or changes the scope (map/filter/reduce/all/some/none).
+  static bool ReadsOnePath(const Node& n, const std::vector<std::string>** path) {
+    switch (n.op) {
+      case Op::kVar:
+        if (!n.static_path || n.whole_data || n.path.empty()) return false;
+        if (*path == nullptr) *path = &n.path;
+        if (**path != n.path) return false;
+        break;
+      case Op::kVal: case Op::kExists: case Op::kMissing: case Op::kMissingSome:
+      case Op::kMap: case Op::kFilter: case Op::kReduce: case Op::kAll: case Op::kSome: case Op::kNone:
+        return false;
+      default:
+        if (n.op >= Op::kCondAnd) return false;
+        break;
+    }
+    return std::all_of(n.args.begin(), n.args.end(), [&](const Node& a) { return ReadsOnePath(a, path); });
+  }
+#endif
+
   static Node Literal(json v) {
     Node n;
     n.op = Op::kLiteral;
@@ -410,7 +432,13 @@ class Compiler {
         }
       } else if (key == "where") {
         e.where = std::make_unique<Node>(CompileNode(value, kpath, depth + 1));
-        if (ReadsOnlyTheEvent(*e.where)) e.where_key = value.dump(-1, ' ', false, json::error_handler_t::replace);
+        if (ReadsOnlyTheEvent(*e.where)) {
+          e.where_key = value.dump(-1, ' ', false, json::error_handler_t::replace);
+#ifndef TAGWISE_SMALL_CORE
+          const std::vector<std::string>* one = nullptr;
+          if (ReadsOnePath(*e.where, &one) && one != nullptr) e.where_path = *one;
+#endif
+        }
       } else if (key == "agg") {
         static constexpr std::pair<std::string_view, Agg> kAggs[] = {
             {"count", Agg::kCount}, {"sum", Agg::kSum}, {"avg", Agg::kAvg}, {"min", Agg::kMin},

@@ -171,15 +171,44 @@ Val Evaluator::CountEvents(const EventsSpec& spec) {
   // An explanation shows the aggregate and its count, not one `where` tree per event.
   json* saved_trace = trace_;
   trace_ = nullptr;
+#ifndef TAGWISE_SMALL_CORE
+  // A batch keeps verdicts by the text the `where` reads (WhereVerdicts),
+  // across profiles, instead of per event in each profile's memo.
+  WhereVerdicts* verdicts = !spec.where_path.empty() && strict_ == 0 && trace_node_ == nullptr ? ctx_.where_verdicts : nullptr;
+  WhereVerdicts::Texts* texts = verdicts != nullptr ? &verdicts->ForPath(spec.where_path, events.size()) : nullptr;
+  std::vector<WhereVerdicts::Verdict>* by_text = verdicts != nullptr ? &verdicts->ForWhere(&spec) : nullptr;
+#else
+  constexpr WhereVerdicts* verdicts = nullptr;
+#endif
   // A `where` that reads only the event keeps its verdicts in the profile's
   // memo (not inside `try`, where arithmetic on NaN throws instead).
-  EventMemo::Column* memo =
-      spec.where && !spec.where_key.empty() && strict_ == 0 ? p->memo().For(spec.where_key, events.size()) : nullptr;
+  EventMemo::Column* memo = spec.where && !spec.where_key.empty() && strict_ == 0 && verdicts == nullptr
+                                ? p->memo().For(spec.where_key, events.size())
+                                : nullptr;
   auto consider = [&](size_t i) {
     const Event& e = events[i];
     if (spec.where) {
       uint32_t* entry = memo != nullptr ? &(*memo)[i] : nullptr;
       bool keep;
+#ifndef TAGWISE_SMALL_CORE
+      const uint32_t text = texts != nullptr ? texts->Id(i, e.props) : WhereVerdicts::kNoText;
+      if (text != WhereVerdicts::kNoText) {
+        if (by_text->size() <= text) by_text->resize(static_cast<size_t>(text) + 1);
+        if (const WhereVerdicts::Verdict v = (*by_text)[text]; v.state != 0) {
+          Steps(v.steps);  // the steps it took when it was evaluated
+          keep = v.state == 2;
+        } else {
+          const int64_t before = steps_;
+          keep = js::Truthy(EvalWith(*spec.where, e.props).get());
+          if (steps_ - before <= EventMemo::kMaxSteps) {
+            (*by_text)[text] = {static_cast<uint8_t>(keep ? 2 : 1), static_cast<uint32_t>(steps_ - before)};
+          }
+        }
+        if (!keep) return;
+        acc.AddEvent(e);
+        return;
+      }
+#endif
       if (entry != nullptr && (*entry & EventMemo::kVerdictMask) != EventMemo::kUnknown) {
         Steps(*entry >> 2);  // the steps it took when it was evaluated
         keep = (*entry & EventMemo::kVerdictMask) == EventMemo::kTrue;
@@ -243,5 +272,45 @@ Val Evaluator::CountEvents(const EventsSpec& spec) {
   if (trace_node_ != nullptr) (*trace_node_)["matched"] = static_cast<int64_t>(acc.matched);
   return Val(acc.Result());
 }
+
+#ifndef TAGWISE_SMALL_CORE
+void WhereVerdicts::StartProfile() {
+  for (auto& p : paths_) p->of_event_.clear();
+}
+
+WhereVerdicts::Texts& WhereVerdicts::ForPath(const std::vector<std::string>& path, size_t events) {
+  Texts* texts = nullptr;
+  for (auto& p : paths_) {
+    if (p->path_ == path) texts = p.get();
+  }
+  if (texts == nullptr) {
+    paths_.push_back(std::make_unique<Texts>());
+    texts = paths_.back().get();
+    texts->path_ = path;
+  }
+  if (texts->of_event_.size() != events) texts->of_event_.assign(events, Texts::kUnseen);
+  return *texts;
+}
+
+uint32_t WhereVerdicts::Texts::Lookup(const json& props) {
+  const json* v = PropAt(props, path_);
+  if (v == nullptr || !v->is_string()) return kNoText;
+  const std::string& s = v->get_ref<const std::string&>();
+  auto it = ids_.find(std::string_view(s));
+  if (it != ids_.end()) return it->second;
+  if (ids_.size() >= kMaxTexts) return kNoText;
+  const auto next = static_cast<uint32_t>(ids_.size());
+  ids_.emplace(s, next);
+  return next;
+}
+
+std::vector<WhereVerdicts::Verdict>& WhereVerdicts::ForWhere(const void* where) {
+  for (auto& [w, verdicts] : wheres_) {
+    if (w == where) return verdicts;
+  }
+  wheres_.emplace_back(where, std::vector<Verdict>());
+  return wheres_.back().second;
+}
+#endif
 
 }  // namespace tagwise

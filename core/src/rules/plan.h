@@ -101,6 +101,10 @@ struct EventsSpec {
   // now, tag, events, val or try), so its verdict per event can be kept in
   // the profile's EventMemo; empty otherwise.
   std::string where_key;
+  // The one prop path the `where` rule reads, when its verdict is a function
+  // of that value alone (WhereVerdicts, rule.h); empty otherwise. Not worked
+  // out in the browser's modules (TAGWISE_SMALL_CORE), which never keep them.
+  std::vector<std::string> where_path;
 };
 
 class Node {

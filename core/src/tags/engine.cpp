@@ -65,7 +65,7 @@ Engine::Engine(std::shared_ptr<const Catalog> catalog, EngineOptions options)
     : catalog_(std::move(catalog)), options_(std::move(options)) {}
 
 void Engine::RunSteps(const Profile& profile, const ServerTags& server, int64_t now, const std::vector<bool>* only,
-                      Evaluation* out) const {
+                      Evaluation* out, WhereVerdicts* verdicts) const {
   const auto& tags = catalog_->tags();
   out->now = now;
   out->decisions.resize(tags.size());
@@ -76,6 +76,7 @@ void Engine::RunSteps(const Profile& profile, const ServerTags& server, int64_t 
   ctx.profile = &profile;
   ctx.tags = &resolver;
   ctx.aggregates = &aggregates;
+  ctx.where_verdicts = verdicts;
   EvalBudget budget{options_.max_pass_steps, options_.max_pass_bytes};
   ctx.budget = &budget;
   // A tag's rule may use a quarter of the pass at most: one runaway tag
@@ -163,9 +164,10 @@ void Engine::RunSteps(const Profile& profile, const ServerTags& server, int64_t 
   }
 }
 
-Evaluation Engine::EvaluateAll(const Profile& profile, const ServerTags& server, int64_t now) const {
+Evaluation Engine::EvaluateAll(const Profile& profile, const ServerTags& server, int64_t now,
+                               WhereVerdicts* verdicts) const {
   Evaluation e;
-  RunSteps(profile, server, now, nullptr, &e);
+  RunSteps(profile, server, now, nullptr, &e, verdicts);
   return e;
 }
 

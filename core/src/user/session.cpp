@@ -166,6 +166,9 @@ CatalogLoad VisitorSession::LoadCatalog(std::string_view text, int64_t now) {
     }
   }
   std::shared_ptr<const Catalog> old = std::exchange(catalog_, std::move(next));
+#ifndef TAGWISE_SMALL_CORE
+  batch_verdicts_.reset();  // they point into the old catalog's rules
+#endif
   fingerprint_ = std::move(fingerprint);
   engine_.emplace(catalog_, engine_options_);
   RebuildScope();

@@ -23,9 +23,16 @@ BatchStatus VisitorSession::TagProfiles(std::string_view text, int64_t now, cons
   // parser gives up half-way (a lone surrogate escape, a huge number), the
   // text is read again from the start.
   std::vector<TaggedProfile> results;
+  // The batches share `where` verdicts (rule.h; not in the browser's modules).
+#ifndef TAGWISE_SMALL_CORE
+  if (!batch_verdicts_) batch_verdicts_ = std::make_shared<WhereVerdicts>();
+  WhereVerdicts* verdicts = batch_verdicts_.get();
+#else
+  WhereVerdicts* verdicts = nullptr;
+#endif
   auto tag_one = [&](nlohmann::json& profile_json) {
     ++status.profiles;
-    results.push_back(TagOne(std::move(profile_json), engine, now));
+    results.push_back(TagOne(std::move(profile_json), engine, now, verdicts));
   };
   // Stream: parse one profile, tag it, reuse its storage for the next.
   const FastParser::Status st = ForEachArrayElement(text, tag_one);
@@ -54,7 +61,8 @@ BatchStatus VisitorSession::TagProfiles(std::string_view text, int64_t now, cons
   return status;
 }
 
-TaggedProfile VisitorSession::TagOne(nlohmann::json&& profile_json, const Engine* engine, int64_t now) const {
+TaggedProfile VisitorSession::TagOne(nlohmann::json&& profile_json, const Engine* engine, int64_t now,
+                                     WhereVerdicts* verdicts) const {
   std::vector<Error> warnings;
   Result<Profile> p = Profile::FromJson(std::move(profile_json), &warnings);
   TaggedProfile out;
@@ -62,7 +70,10 @@ TaggedProfile VisitorSession::TagOne(nlohmann::json&& profile_json, const Engine
     const Profile& profile = p.value();
     if (!profile.user_id().empty()) out.user_id = profile.user_id();
     if (engine != nullptr) {
-      const Evaluation ev = engine->EvaluateAll(profile, ServerTagsOf(profile), now);
+#ifndef TAGWISE_SMALL_CORE
+      if (verdicts != nullptr) verdicts->StartProfile();
+#endif
+      const Evaluation ev = engine->EvaluateAll(profile, ServerTagsOf(profile), now, verdicts);
       const auto& defs = catalog_->tags();
       for (size_t t = 0; t < defs.size(); ++t) {
         const TagDecision& d = ev.decisions[t];

@@ -331,6 +331,71 @@ TEST(SessionTest, TagProfilesTagsEachProfileAndLocatesBadOnes) {
   EXPECT_TRUE(s.TagProfiles("{}", kNow, nullptr, [](const TaggedProfile&) {}).error.has_value());
 }
 
+// TagProfiles keeps `where` verdicts by the text they read across its calls
+// (WhereVerdicts): every answer, and every step a budget counts, must be
+// what an evaluation without them gives, for rules it may keep (one path)
+// and rules it may not (two paths), texts and other values, at any budget.
+TEST(SessionTest, TagProfilesKeepsWhereVerdictsByTextWithoutChangingAnswersOrSteps) {
+  const json catalog = json::parse(R"({"tagwise": 1, "tags": [
+    {"id": "xmas", "when": {">=": [{"events": [{"type": "order_paid", "where": {"in": ["XMAS", {"var": "d"}]}}]}, 2]}},
+    {"id": "bag", "when": {"events": [{"type": "order_paid", "agg": "exists",
+      "where": {"or": [{"in": ["BAG", {"var": "d"}]}, {"==": [{"var": "d"}, "tote"]}, {"==": [{"var": "d"}, 7]}]}}]}},
+    {"id": "nested", "when": {">": [{"events": [{"where": {"in": ["red", {"var": "p.c"}]}}]}, 0]}},
+    {"id": "two_paths", "when": {">=": [{"events": [{"type": "order_paid",
+      "where": {"and": [{"in": ["XMAS", {"var": "d"}]}, {">": [{"var": "q"}, 1]}]}}]}, 1]}},
+    {"id": "spend", "value": {"events": [{"type": "order_paid", "agg": "sum", "field": "q"}]},
+     "when": {"events": [{"type": "order_paid", "where": {"!": {"in": ["FREE", {"var": "d"}]}}, "agg": "exists"}]}}
+  ]})");
+  const char* texts[] = {"XMAS TREE", "BAG OF XMAS", "tote", "LAMP", "FREE XMAS BAG"};
+  std::vector<json> profiles;
+  for (int u = 0; u < 12; ++u) {
+    json events = json::array();
+    for (int k = 0; k < 3 + u % 4; ++k) {
+      json props = {{"q", (u + k) % 3}};
+      const int kind = (u * 7 + k) % 8;
+      if (kind < 5) props["d"] = texts[kind];
+      else if (kind == 5) props["d"] = 7;            // a number: evaluated, not kept
+      else if (kind == 6) props["p"] = {{"c", k % 2 ? "dark red" : "blue"}};
+      events.push_back({{"id", "e" + std::to_string(k)}, {"type", k % 5 == 4 ? "view" : "order_paid"},
+                        {"ts", kNow - k * kDay}, {"props", props}});
+    }
+    profiles.push_back({{"user_id", "u" + std::to_string(u)}, {"events", events}});
+  }
+  CatalogLoadResult loaded = Catalog::Load(catalog);
+  ASSERT_TRUE(loaded.ok());
+  // Budgets from too small for anything to plenty: the cached and the direct answers agree at each.
+  for (int64_t steps : {int64_t{5}, int64_t{20}, int64_t{40}, int64_t{70}, int64_t{110}, int64_t{0}}) {
+    VisitorSession s;
+    ASSERT_TRUE(s.LoadCatalog(catalog.dump(), kNow).errors.empty());
+    s.SetBudget(steps, 0);
+    EngineOptions options;
+    if (steps > 0) options.max_pass_steps = steps;
+    Engine direct(loaded.catalog, options);
+    for (int round = 0; round < 2; ++round) {  // the second round finds every text kept
+      for (size_t b = 0; b < profiles.size(); b += 4) {
+        json batch = json::array();
+        for (size_t i = b; i < b + 4; ++i) batch.push_back(profiles[i]);
+        std::vector<TaggedProfile> out;
+        ASSERT_FALSE(s.TagProfiles(batch.dump(), kNow, nullptr, [&](const TaggedProfile& p) { out.push_back(p); }).error);
+        ASSERT_EQ(out.size(), 4u);
+        for (size_t i = 0; i < 4; ++i) {
+          Result<Profile> p = Profile::FromJson(batch[i]);
+          ASSERT_TRUE(p.ok());
+          const Evaluation ev = direct.EvaluateAll(p.value(), ServerTags{}, kNow);
+          std::vector<std::pair<std::string, json>> expected;
+          for (size_t t = 0; t < ev.decisions.size(); ++t) {
+            if (ev.decisions[t].holds) {
+              expected.emplace_back(loaded.catalog->tags()[t].id,
+                                    ev.decisions[t].value.is_null() ? json(true) : ev.decisions[t].value);
+            }
+          }
+          EXPECT_EQ(out[i].tags, expected) << "steps " << steps << ", round " << round << ", user " << out[i].user_id.value_or("?");
+        }
+      }
+    }
+  }
+}
+
 TEST(SessionTest, ExperimentsSeeTheVisitorsTagsAndPersistTheirAssignment) {
   VisitorSession s = Loaded();
   s.SetProfile(R"({"user_id": "u-1", "events": []})", ProfileMode::kReplace, kNow);
