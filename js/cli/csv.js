@@ -258,14 +258,15 @@ function throwSkip(reason, line, message) {
  * stray quote), "unterminated_quote" (a quote that never closes: that line is
  * skipped and the lines after it are read again); \`lines\` is how many input
  * lines it covers. Without onSkip such a record throws. Any callback may
- * throw to stop reading. onBytes(n) reports progress. Resolves with { lines,
+ * throw to stop reading. quickSkip(line, lineNumber) may consume a plain
+ * line before it is split (see FastPass). onBytes(n) reports progress. Resolves with { lines,
  * bytes, header, leftover }: \`header\` is null for an empty input,
  * \`leftover\` is { line, text } of the first quote that never closes, else
  * null.
  */
-export async function forEachCsvRecord(path, { delimiter = ',', onHeader = ignore, onRecord, onSkip = throwSkip, onBytes } = {}) {
+export async function forEachCsvRecord(path, { delimiter = ',', onHeader = ignore, onRecord, onSkip = throwSkip, onBytes, quickSkip } = {}) {
   const ctx = reader(delimiter, { onHeader, onRecord, onSkip });
-  const pass = new FastPass(ctx, delimiter, (line) => new Pass(ctx, line, delimiter));
+  const pass = new FastPass(ctx, delimiter, (line) => new Pass(ctx, line, delimiter), quickSkip);
   for await (const chunk of byteSource(path)) {
     pass.write(chunk);
     onBytes?.(pass.bytes);
@@ -405,7 +406,12 @@ export function compileCsvMap(map, header) {
   for (const key of ['user_id', 'type', 'ts']) {
     if (map[key] === undefined) throw new MapError(`/${key}`, `the CSV map needs "${key}" (which column gives each event's ${key})`);
   }
-  const userId = compileSpec(map.user_id, '/user_id', col, notes);
+  const userColumns = new Set();
+  const userId = compileSpec(map.user_id, '/user_id', (name, path) => {
+    const i = col(name, path);
+    userColumns.add(i);
+    return i;
+  }, notes);
   const type = compileSpec(map.type, '/type', col, notes);
   const ts = compileTs(map.ts, '/ts', col);
   let id;
@@ -466,7 +472,41 @@ export function compileCsvMap(map, header) {
       picks[name] = pick;
     }
   }
-  return { map: mapRow, notes, picks, delimiter: map.delimiter ?? ',' };
+  const delimiter = map.delimiter ?? ',';
+  return { map: mapRow, notes, picks, delimiter, userOfLine: lineUser(userColumns, userId, width, delimiter) };
+}
+
+/**
+ * The user of a plain CSV line (no quote, exactly `width` fields) read
+ * without splitting it, when the user id comes from one column: a reader
+ * skips other threads' lines with it (js/cli/shard.js). The function
+ * returns undefined whenever the full reading must decide (another shape,
+ * no user id, an unreadable cell); undefined itself when the id needs
+ * several columns.
+ */
+function lineUser(columns, userId, width, delimiter) {
+  if (columns.size !== 1 || delimiter.length !== 1) return undefined;
+  const [column] = columns;
+  const cells = new Array(width);
+  return (line, lineNumber) => {
+    if (line.indexOf('"') >= 0) return undefined;
+    let start = 0;
+    let n = 0;
+    for (;;) {
+      const end = line.indexOf(delimiter, start);
+      if (n === column) cells[column] = line.slice(start, end < 0 ? line.length : end);
+      if (end < 0) break;
+      n++;
+      start = end + 1;
+    }
+    if (n + 1 !== width) return undefined;
+    try {
+      const u = userId(cells, lineNumber);
+      return u === null || u === '' ? undefined : String(u);
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 /** A cell that cannot be read as its map says; the line is skipped for `reason`. */

@@ -69,10 +69,18 @@ export class FastPass {
   #started = false;
   bytes = 0;
 
-  constructor(ctx, delimiter, slowPass) {
+  #quickSkip;
+
+  /**
+   * `quickSkip(line, lineNumber)`, when given, may consume a line before it
+   * is split by returning true (js/cli/shard.js: a line of another thread's
+   * user); it then counts as read and nothing else.
+   */
+  constructor(ctx, delimiter, slowPass, quickSkip = undefined) {
     this.#ctx = ctx;
     this.#delimiter = delimiter;
     this.#slowPass = slowPass;
+    this.#quickSkip = quickSkip;
   }
 
   write(buf) {
@@ -126,6 +134,10 @@ export class FastPass {
   }
 
   #take(line) {
+    if (this.#quickSkip?.(line, this.#line)) {
+      this.#line++;
+      return true;
+    }
     const fields = splitLine(line, this.#delimiter);
     if (fields === null) return false;
     this.#ctx.record(fields, this.#line, 1);
