@@ -208,7 +208,10 @@ class Profile {
   // late events one by one took seconds; one slightly late event used to
   // re-sort everything and drop every verdict).
   // Returns how many were added; `added_types` (if given) gets their types.
+  // In Node's module, batches of at most kPlacedOneByOne are placed one by
+  // one (AddEvent), keeping every verdict (profile.cpp).
   size_t AddEvents(std::vector<Event> events, std::set<std::string>* added_types = nullptr);
+  static constexpr size_t kPlacedOneByOne = 16;
 
   // Adds compacted history; merges into the rollup of the same day and type
   // if there is one. Rollups stay sorted by (day_start, type).
