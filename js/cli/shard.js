@@ -13,9 +13,9 @@
 // that first named them; problems found while tagging a user carry
 // TAG_PHASE + that order.
 
+import { forEachCsvRecord } from './csv.js';
 import { consentOf } from './group.js';
 import { fnv1a32, readJsonLine, readTs } from './jsonl.js';
-import { forEachCsvRecord } from './csv.js';
 import { forEachLine } from './lines.js';
 
 export const TAG_PHASE = 2 ** 50;
