@@ -145,7 +145,12 @@ export function privacyMain(lang) {
 <section aria-labelledby="forget-h">
   <h2 id="forget-h">${escapeHtml(t.forget_title)}</h2>
   <p>${escapeHtml(t.forget_text)}</p>
-  <p><button type="button" id="forget" class="danger">${escapeHtml(t.forget_button)}</button> <span id="forget-status" role="status"></span></p>
+  <p><button type="button" id="forget" class="danger" aria-controls="forget-confirm">${escapeHtml(t.forget_button)}</button> <span id="forget-status" role="status"></span></p>
+  <div id="forget-confirm" class="forget-confirm" role="alertdialog" aria-labelledby="forget-confirm-text" hidden>
+    <p id="forget-confirm-text">${escapeHtml(t.forget_confirm)}</p>
+    <p><button type="button" id="forget-yes" class="danger">${escapeHtml(t.forget_yes)}</button>
+      <button type="button" id="forget-no">${escapeHtml(t.forget_no)}</button></p>
+  </div>
 </section>`;
 }
 

@@ -238,7 +238,15 @@ describe('demo storefront', () => {
       // The first view came before the consent choice, so it was not recorded.
       assert.deepEqual(shown.profile.events.map((e) => e.props.item), ['D-STEAM-25']);
 
-      await Promise.all([page.waitForEvent('load'), page.click('#forget')]);
+      // The button only asks: "取消" keeps everything, "确定删除" erases.
+      await page.click('#forget');
+      assert.equal(await page.isVisible('#forget-confirm'), true);
+      assert.match(await page.textContent('#forget-confirm'), /无法撤销/);
+      await page.click('#forget-no');
+      assert.equal(await page.isVisible('#forget-confirm'), false);
+      assert.equal((await page.evaluate(async () => (await window.__tagwise.exportData()).profile.events)).length, 1, 'nothing erased yet');
+      await page.click('#forget');
+      await Promise.all([page.waitForEvent('load'), page.click('#forget-yes')]);
       await ready(page);
       assert.match(await page.textContent('#forget-status'), /已删除/);
       const after = await page.evaluate(async () => ({
@@ -304,6 +312,23 @@ describe('demo storefront', () => {
       assert.match(await page.textContent('#ssr-status'), /未重绘/);
       assert.deepEqual(errors, []);
     });
+  });
+
+  it('says what the privacy page does: security can be switched off, choices apply on save, erasing asks first', async () => {
+    for (const lang of ['zh', 'en']) {
+      const res = await fetch(new URL('/privacy', server.url), { headers: { cookie: `lang=${lang}` } });
+      const html = await res.text();
+      const banner = /<p id="consent-p">([^<]*)<\/p>/.exec(html)[1];
+      const intro = /<h1>[^<]*<\/h1>\s*<p>([^<]*)<\/p>/.exec(html)[1];
+      const save = /<button type="submit" class="primary">([^<]*)<\/button>/.exec(html)[1];
+      // The privacy page lets the visitor untick security (only "necessary" is fixed) …
+      assert.match(html, /<input type="checkbox" name="purpose" value="necessary" checked disabled>/);
+      assert.match(html, /<input type="checkbox" name="purpose" value="security">/);
+      // … so the banner does not call it always on, and the intro names the save button.
+      assert.doesNotMatch(banner, lang === 'zh' ? /安全[^；。]*始终开启/ : /security[^;.]*always on/i, lang);
+      assert.ok(intro.includes(save.replace(/&quot;/g, '"')), `${lang}: "${intro}" names "${save}"`);
+      assert.match(html, /id="forget-confirm"[^>]*hidden/, `${lang}: erasing asks first`);
+    }
   });
 
   it('switches language and fits a 375 px screen', async () => {

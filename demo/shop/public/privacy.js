@@ -1,7 +1,7 @@
 // Consent: the first-visit banner (every page) and the privacy page (purpose
-// switches, data export, "forget me"). Every change takes effect at once
-// through tw.consent.set / tw.forget; app.js hears consent changes and
-// re-renders the panels and syncs the server's copy.
+// switches saved with "保存选择", data export, "forget me" after a
+// confirmation). Changes go through tw.consent.set / tw.forget; app.js hears
+// consent changes and re-renders the panels and syncs the server's copy.
 
 const ALL = { security: true, personalization: true, marketing: true, analytics: true };
 // "Necessary only": security stays on (fraud checks are a legitimate
@@ -79,7 +79,17 @@ export function setupPrivacyPage(shop) {
     forgetStatus.textContent = t.forgotten;
     sessionStorage.removeItem(FORGOTTEN);
   }
-  document.getElementById('forget').addEventListener('click', async () => {
+  // Erasing cannot be undone: the button only asks; "确定删除" erases.
+  const confirm = document.getElementById('forget-confirm');
+  document.getElementById('forget').addEventListener('click', () => {
+    confirm.hidden = false;
+    document.getElementById('forget-no').focus();
+  });
+  document.getElementById('forget-no').addEventListener('click', () => {
+    confirm.hidden = true;
+    document.getElementById('forget').focus();
+  });
+  document.getElementById('forget-yes').addEventListener('click', async () => {
     try {
       await tw.forget();
       // The server's copy goes too, and the visitor gets a new id (cookie).
