@@ -153,7 +153,11 @@ describe('demo storefront', () => {
       await page.waitForSelector('#order-result:not([hidden])');
       await page.waitForSelector('#tag-list li[data-tag="first_order"]');
       const tags = await panelTags(page);
-      assert.ok(tags.includes('returning') && !tags.includes('new_visitor') && !tags.includes('cart_abandon'), `tags after paying: ${tags}`);
+      assert.ok(!tags.includes('new_visitor') && !tags.includes('repeat_buyer') && !tags.includes('cart_abandon'), `tags after paying: ${tags}`);
+      // One lifecycle stage at a time (the exclusive group): 首单用户 only.
+      const lifecycle = await page.$$eval('#tag-list li[data-tag]', (lis) => lis.map((li) => li.dataset.tag)
+        .filter((id) => ['new_visitor', 'first_order', 'repeat_buyer'].includes(id)));
+      assert.deepEqual(lifecycle, ['first_order']);
 
       const outcome = await page.evaluate(async () => {
         const tw = window.__tagwise;

@@ -177,7 +177,6 @@ export const TEXT = {
 /** English tag names by id (the catalog's names are Chinese). */
 export const TAG_NAMES_EN = {
   new_visitor: 'New visitor',
-  returning: 'Returning customer',
   browse_active: 'Active browser',
   high_intent: 'High intent, not converted',
   cart_abandon: 'Cart not checked out',
