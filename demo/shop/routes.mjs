@@ -49,7 +49,7 @@ export async function createShopRoutes(ctx) {
    * profile that already counts this view (its own track of the same event is
    * then a duplicate and changes nothing).
    */
-  function render(visitorId, lang, { item = null, pageView = null } = {}) {
+  function render(visitorId, { item = null, pageView = null } = {}) {
     const now = clock();
     const record = visitors.get(visitorId) ?? { purposes: DEFAULT_PURPOSES, decided: false, profile: {}, cart: [] };
     tw.setPurposes(record.purposes, { now });
@@ -60,7 +60,7 @@ export async function createShopRoutes(ctx) {
       visitors.set(visitorId, { ...record, profile: tw.getProfile() });
     }
     const state = tw.ssrState({ now });
-    const recs = tw.recommend({ ...recommendOptions({ item, cart: record.cart, lang }), now });
+    const recs = tw.recommend({ ...recommendOptions({ item, cart: record.cart }), now });
     return { state, recs };
   }
 
@@ -124,7 +124,7 @@ export async function createShopRoutes(ctx) {
 
     if (path === '/' || path === '/index.html') {
       const visitor = visitorOf(req, res);
-      const { state, recs } = render(visitor, lang);
+      const { state, recs } = render(visitor);
       sendPage(res, { lang, title: t.nav_home, main: homeMain(lang, products, byId, recs), state, config: { ...base, page: 'home', visitor, recs } });
       return true;
     }
@@ -140,7 +140,7 @@ export async function createShopRoutes(ctx) {
       }
       const product = byId[item];
       if (product === undefined) {
-        const { state } = render(visitor, lang);
+        const { state } = render(visitor);
         sendPage(res, { lang, title: '404', main: notFoundMain(lang, item), state, config: { ...base, page: '404', visitor }, status: 404 });
         return true;
       }
@@ -148,7 +148,7 @@ export async function createShopRoutes(ctx) {
         id: `view-${randomUUID()}`, type: 'view', ts: clock(),
         props: { item: product.item, category: product.category, price: product.price, digital: product.digital },
       };
-      const { state, recs } = render(visitor, lang, { item, pageView });
+      const { state, recs } = render(visitor, { item, pageView });
       sendPage(res, {
         lang, title: productName(product, lang), main: productMain(lang, product, byId, recs), state,
         config: { ...base, page: 'product', item, pageView, visitor, recs },
@@ -158,14 +158,14 @@ export async function createShopRoutes(ctx) {
 
     if (path === '/cart') {
       const visitor = visitorOf(req, res);
-      const { state, recs } = render(visitor, lang);
+      const { state, recs } = render(visitor);
       sendPage(res, { lang, title: t.cart_title, main: cartMain(lang, byId, recs), state, config: { ...base, page: 'cart', visitor, recs } });
       return true;
     }
 
     if (path === '/privacy') {
       const visitor = visitorOf(req, res);
-      const { state } = render(visitor, lang);
+      const { state } = render(visitor);
       sendPage(res, { lang, title: t.privacy_title, main: privacyMain(lang), state, config: { ...base, page: 'privacy', visitor } });
       return true;
     }

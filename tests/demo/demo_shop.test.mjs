@@ -348,9 +348,11 @@ describe('demo storefront', () => {
       await open(page, '/');
       assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
       assert.match(await page.textContent('header'), /购物车/);
+      const zhRecs = await recItems(page);
       await Promise.all([page.waitForEvent('load'), page.click('[data-lang-toggle]')]);
       await ready(page);
       assert.equal(await page.getAttribute('html', 'lang'), 'en');
+      assert.deepEqual(await recItems(page), zhRecs, 'the language changes the words, not the goods (the region list is the shop\'s market)');
       assert.match(await page.textContent('header'), /Cart/);
       assert.match(await page.textContent('#tags-panel h2'), /Your tags/);
       assert.match(await page.textContent('#tag-list'), /New visitor/);

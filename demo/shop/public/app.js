@@ -111,7 +111,7 @@ async function main() {
 
   function computeRecs() {
     try {
-      return tw.recommend(recommendOptions({ item: config.item, cart: cart.ids(), lang }));
+      return tw.recommend(recommendOptions({ item: config.item, cart: cart.ids() }));
     } catch (e) {
       showError(e);
       return [];

@@ -82,12 +82,15 @@ export function sameTags(a, b) {
 }
 
 /** The recommendation options both sides use for a page: same options, same list. */
-export function recommendOptions({ item, cart, lang }) {
+export function recommendOptions({ item, cart }) {
   const context = {};
   if (item) context.item = item;
   if (cart && cart.length > 0) context.cart = cart;
-  // The region list for visitors without history: guessed from the UI
-  // language (page context, not personal data), so it also holds with
-  // personalisation off.
-  return { k: 6, context, segments: { country: lang === 'en' ? 'United Kingdom' : 'China' } };
+  // The region list for visitors without history is the shop's market (not
+  // personal data, so it also holds with personalisation off), the same in
+  // either UI language: switching the language never changes the goods.
+  return { k: 6, context, segments: { country: SHOP_MARKET } };
 }
+
+/** The country the shop sells to (its best-seller list is the cold-start fallback). */
+export const SHOP_MARKET = 'China';
