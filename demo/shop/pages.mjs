@@ -4,7 +4,7 @@
 import { embedState } from 'tagwise';
 import { escapeHtml, page } from '../lib/html.mjs';
 import { preloadTags } from '../lib/preload.mjs';
-import { productName, text } from './public/i18n.js';
+import { categoryName, productName, text } from './public/i18n.js';
 import { price, productCardHtml, recsHtml, tagsListHtml } from './public/render.js';
 
 function header(lang) {
@@ -108,7 +108,7 @@ export function productMain(lang, product, byId, recs) {
   return `<p><a href="/">${escapeHtml(t.back)}</a></p>
 <article class="product" data-item="${escapeHtml(product.item)}">
   <h1>${escapeHtml(productName(product, lang))}</h1>
-  <p class="muted">${escapeHtml(t.category)}: ${escapeHtml(product.category)}${product.digital ? ` · ${escapeHtml(t.digital_badge)}` : ''}
+  <p class="muted">${escapeHtml(t.category)}: ${escapeHtml(categoryName(product.category, lang))}${product.digital ? ` · ${escapeHtml(t.digital_badge)}` : ''}
     ${product.buyers > 0 ? ` · ${escapeHtml(t.buyers(product.buyers))}` : ''}</p>
   <p class="product-price">${escapeHtml(price(product.price))}</p>
   <p><button type="button" class="primary add" id="add-to-cart" data-add="${escapeHtml(product.item)}">${escapeHtml(t.add_to_cart)}</button>

@@ -318,6 +318,23 @@ describe('demo storefront', () => {
     });
   });
 
+  it('names every product category in the shopper\'s language, never by its code', async () => {
+    const { CATEGORY_KEYWORDS } = await import('../../tools/retail/to_events.mjs');
+    const { DIGITAL_GOODS } = await import('../../demo/data/build.mjs');
+    const { categoryName } = await import('../../demo/shop/public/i18n.js');
+    for (const code of [...CATEGORY_KEYWORDS, 'OTHER', ...DIGITAL_GOODS.map((d) => d.category)]) {
+      for (const lang of ['zh', 'en']) assert.notEqual(categoryName(code, lang), code, `${code} (${lang})`);
+    }
+    for (const lang of ['zh', 'en']) {
+      for (const path of ['/', '/product/D-STEAM-10']) {
+        const html = await (await fetch(new URL(path, server.url), { headers: { cookie: `lang=${lang}` } })).text();
+        const main = /<main[^>]*>([\s\S]*)<\/main>/.exec(html)[1].replace(/<[^>]*>/g, ' ');
+        assert.doesNotMatch(main, /\b(GAME_CARD|GIFT_CARD|MEMBERSHIP)\b/, `${lang} ${path}`);
+        assert.match(main, lang === 'zh' ? /游戏点卡/ : /Game cards/, `${lang} ${path}`);
+      }
+    }
+  });
+
   it('says what the privacy page does: security can be switched off, choices apply on save, erasing asks first', async () => {
     for (const lang of ['zh', 'en']) {
       const res = await fetch(new URL('/privacy', server.url), { headers: { cookie: `lang=${lang}` } });

@@ -214,6 +214,29 @@ export function text(lang) {
   return TEXT[lang === 'en' ? 'en' : 'zh'];
 }
 
+// Category codes (demo/data/build.mjs: CATEGORY_KEYWORDS of tools/retail/to_events.mjs
+// for the retail goods, three for the digital ones) in the shopper's words.
+const CATEGORY_NAMES = {
+  GAME_CARD: ['游戏点卡', 'Game cards'], GIFT_CARD: ['礼品卡', 'Gift cards'], MEMBERSHIP: ['会员', 'Memberships'],
+  NECKLACE: ['项链', 'Necklaces'], BRACELET: ['手链', 'Bracelets'], EARRINGS: ['耳饰', 'Earrings'], RING: ['戒指', 'Rings'],
+  CLOCK: ['时钟', 'Clocks'], LIGHTS: ['灯串', 'Lights'], LANTERN: ['灯笼', 'Lanterns'], CANDLE: ['蜡烛', 'Candles'],
+  'T-LIGHT': ['茶蜡', 'Tea lights'], MUG: ['马克杯', 'Mugs'], CUP: ['杯子', 'Cups'], PLATE: ['盘子', 'Plates'],
+  BOWL: ['碗', 'Bowls'], DISH: ['碟子', 'Dishes'], BOTTLE: ['瓶子', 'Bottles'], JAR: ['罐子', 'Jars'],
+  CUTLERY: ['餐具', 'Cutlery'], CUSHION: ['靠垫', 'Cushions'], DOORMAT: ['门垫', 'Doormats'], MIRROR: ['镜子', 'Mirrors'],
+  FRAME: ['相框', 'Frames'], SIGN: ['标牌', 'Signs'], TILE: ['瓷砖', 'Tiles'], CARD: ['卡片', 'Cards'],
+  WRAP: ['包装纸', 'Gift wrap'], RIBBON: ['丝带', 'Ribbons'], NOTEBOOK: ['笔记本', 'Notebooks'], STICKER: ['贴纸', 'Stickers'],
+  PEN: ['笔', 'Pens'], PENCIL: ['铅笔', 'Pencils'], DECORATION: ['装饰', 'Decorations'], GARLAND: ['花环', 'Garlands'],
+  BUNTING: ['彩旗', 'Bunting'], HOOK: ['挂钩', 'Hooks'], KNOB: ['把手', 'Knobs'], PURSE: ['钱包', 'Purses'],
+  STAND: ['架子', 'Stands'], TRAY: ['托盘', 'Trays'], BASKET: ['篮子', 'Baskets'], TIN: ['铁盒', 'Tins'],
+  BOX: ['盒子', 'Boxes'], BAG: ['包袋', 'Bags'], OTHER: ['其他', 'Other'],
+};
+
+/** A product category in the shopper's language (the code itself when it is not known). */
+export function categoryName(code, lang) {
+  const names = CATEGORY_NAMES[code];
+  return names === undefined ? String(code ?? '') : names[lang === 'en' ? 1 : 0];
+}
+
 /** A product's display name in the UI language (digital goods have Chinese `name` and English `nameEn`). */
 export function productName(product, lang) {
   if (product === undefined) return '';

@@ -2,7 +2,7 @@
 // same functions render the tags panel, the recommendations and the product
 // cards on both sides, so equal inputs give identical HTML and the browser
 // has no reason to touch what the server rendered (no flash).
-import { productName, reasonText, tagName, text } from './i18n.js';
+import { categoryName, productName, reasonText, tagName, text } from './i18n.js';
 
 const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -59,7 +59,7 @@ export function recsHtml(recs, lang, products) {
     const reasons = r.reasons.map((reason) => `<li data-reason="${escapeHtml(reason.code)}">${escapeHtml(reasonText(reason, lang, names))}</li>`).join('');
     return `<li class="rec" data-item="${escapeHtml(r.item)}">`
       + `<a href="/product/${encodeURIComponent(r.item)}">${escapeHtml(names(r.item))}</a>`
-      + ` <span class="muted">${escapeHtml(p.category ?? '')} · ${escapeHtml(price(p.price ?? 0))}</span>`
+      + ` <span class="muted">${escapeHtml(categoryName(p.category, lang))} · ${escapeHtml(price(p.price ?? 0))}</span>`
       + `<ul class="reasons">${reasons}</ul></li>`;
   }).join('');
 }
@@ -69,7 +69,7 @@ export function productCardHtml(p, lang) {
   const t = text(lang);
   return `<li class="card${p.digital ? ' digital' : ''}" data-item="${escapeHtml(p.item)}">`
     + `<a class="card-link" href="/product/${encodeURIComponent(p.item)}">${escapeHtml(productName(p, lang))}</a>`
-    + `<span class="card-meta">${escapeHtml(p.category)}${p.digital ? ` · ${escapeHtml(t.digital_badge)}` : ''}</span>`
+    + `<span class="card-meta">${escapeHtml(categoryName(p.category, lang))}${p.digital ? ` · ${escapeHtml(t.digital_badge)}` : ''}</span>`
     + `<span class="card-price">${escapeHtml(price(p.price))}</span>`
     + `<button type="button" class="add" data-add="${escapeHtml(p.item)}">${escapeHtml(t.add_to_cart)}</button></li>`;
 }
