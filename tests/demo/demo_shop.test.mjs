@@ -90,7 +90,7 @@ const recReasons = (page) => page.$$eval('#recs li[data-reason]', (lis) => [...n
 describe('demo storefront', () => {
   it('browsing game cards brings tags into the panel (with why?) and changes the recommendations', async () => {
     await visitor(async (page, errors) => {
-      await open(page, '/');
+      await open(page, '/?debug=1');
       assert.equal(await page.isVisible('#consent-banner'), true, 'first visit shows the consent banner');
       await acceptAll(page);
       await page.waitForSelector('#tag-list li[data-tag="new_visitor"]');
@@ -98,7 +98,13 @@ describe('demo storefront', () => {
       const experiment = await page.evaluate(() => window.__shop.experiment);
       assert.equal(experiment.inExperiment, true);
       assert.equal(await page.getAttribute('#hero', 'data-variation'), experiment.value);
+      // Its variant is a developer's line: shown with ?debug=1, not to shoppers.
+      await page.waitForFunction(() => document.getElementById('experiment').textContent !== '');
       assert.match(await page.textContent('#experiment'), new RegExp(`hero-banner：变体 ${experiment.value}`));
+      await open(page, '/');
+      assert.equal(await page.evaluate(() => window.__shop.experiment.value), experiment.value);
+      assert.equal(await page.textContent('#experiment'), '');
+      assert.equal(await page.textContent('#ssr-status'), '');
       const coldItems = await recItems(page);
       const coldReasons = await recReasons(page);
       assert.ok(coldItems.length > 0);
@@ -313,6 +319,7 @@ describe('demo storefront', () => {
       assert.deepEqual(browser.renders, { tags: 0, recs: 0 }, 'nothing re-rendered');
       const serverRecs = [...html.matchAll(/<li class="rec" data-item="([^"]+)"/g)].map((m) => m[1]);
       assert.deepEqual(browser.recs, serverRecs);
+      await open(page, '/product/D-HONOR-600?debug=1');
       assert.match(await page.textContent('#ssr-status'), /未重绘/);
       assert.deepEqual(errors, []);
     });

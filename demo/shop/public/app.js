@@ -26,6 +26,9 @@ window.__shop = report;
 
 const config = readEmbeddedState('shop-config') ?? { lang: 'zh', page: '', products: '/data/products.json' };
 const lang = config.lang === 'en' ? 'en' : 'zh';
+// Lines for developers (server-render agreement, the experiment's variant)
+// are shown with ?debug=1 only; shoppers do not see them.
+const debug = new URLSearchParams(location.search).has('debug');
 const t = text(lang);
 
 /** Errors are shown as text (with the TagwiseError code and path when there is one), never swallowed. */
@@ -133,7 +136,7 @@ async function main() {
       if (hero) {
         hero.textContent = t.hero[r.value];
         hero.dataset.variation = r.value;
-        document.getElementById('experiment').textContent = t.experiment('hero-banner', r.value, r.reason);
+        if (debug) document.getElementById('experiment').textContent = t.experiment('hero-banner', r.value, r.reason);
       }
     } catch (e) {
       showError(e);
@@ -172,8 +175,8 @@ async function main() {
   if (state !== null && !sameTags(state.tags, report.tags)) {
     renderTags();
     report.ssr.changed = true;
-    ssrStatus.textContent = t.ssr_changed(Math.max(1, report.ssr.mismatches.length));
-  } else if (state !== null) {
+    if (debug) ssrStatus.textContent = t.ssr_changed(Math.max(1, report.ssr.mismatches.length));
+  } else if (state !== null && debug) {
     ssrStatus.textContent = t.ssr_same;
   }
   // The browser's own tags are live from here (the server's are in the HTML
