@@ -4,6 +4,7 @@
 // instant (page.clock), so the server and the browser evaluate tags at the
 // same time. Each test is a new visitor (its own browser profile).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { createDemoServer } from '../../demo/server.mjs';
@@ -131,12 +132,19 @@ describe('demo storefront', () => {
       await page.keyboard.press('Enter');
       await page.waitForSelector('#why-gamer:not([hidden])');
       assert.equal(await page.getAttribute('#tag-list button.why[data-why="gamer"]', 'aria-expanded'), 'true');
-      const why = await page.textContent('#why-gamer');
-      assert.match(why, /events\(\[view, cart_add, purchase\], within 30d, where category == "GAME_CARD"\)/);
-      assert.match(why, /匹配 3 条事件/);
-      // The parent tag says it has a child holding.
+      // One plain sentence with what was counted; no rule code, field names or epoch times.
+      const why = (await page.textContent('#why-gamer')).trim();
+      assert.equal(why, '最近 30 天你浏览、加购或购买了 3 次游戏点卡。');
       await page.click('#tag-list button.why[data-why="digital_fan"]');
-      assert.match(await page.textContent('#why-digital_fan'), /游戏玩家/);
+      assert.match(await page.textContent('#why-digital_fan'), /最近 30 天你浏览、加购或购买了 \d+ 次数字商品/);
+      for (const id of tags) {
+        const button = `#tag-list button.why[data-why="${id}"]`;
+        if (await page.getAttribute(button, 'aria-expanded') !== 'true') await page.click(button);
+        await page.waitForSelector(`#why-${id}:not([hidden])`);
+        const text = await page.textContent(`#why-${id}`);
+        assert.doesNotMatch(text, /events\(|[a-z]+_[a-z]+|\d{12,}|[{}[\]]/, `${id}: ${text}`);
+        assert.match(text, /[\u4e00-\u9fff]/, `${id} is said in Chinese: ${text}`);
+      }
       assert.deepEqual(errors, []);
     });
   });
@@ -340,6 +348,23 @@ describe('demo storefront', () => {
         assert.match(main, lang === 'zh' ? /游戏点卡/ : /Game cards/, `${lang} ${path}`);
       }
     }
+  });
+
+  it('says "why?" to shoppers in one sentence of their language for every tag and every reason', async () => {
+    const { WHY_TEXT } = await import('../../demo/shop/public/i18n.js');
+    const { whyText } = await import('../../demo/shop/public/explain.js');
+    const { tagMeta } = await import('../../demo/shop/public/render.js');
+    const catalog = JSON.parse(readFileSync(new URL('../../demo/shop/catalog.json', import.meta.url), 'utf8'));
+    const meta = tagMeta(catalog);
+    for (const lang of ['zh', 'en']) {
+      for (const tag of catalog.tags) assert.equal(typeof WHY_TEXT[lang].tags[tag.id], 'function', `${lang}: ${tag.id}`);
+    }
+    const held = { id: 'gamer', holds: true, source: 'rule', value: 3, when: { op: '>=', args: [{ op: 'events', value: 3, matched: 3 }, { op: 'literal', value: 2 }] } };
+    assert.equal(whyText(held, meta, 'zh'), '最近 30 天你浏览、加购或购买了 3 次游戏点卡。');
+    assert.equal(whyText(held, meta, 'en'), 'In the last 30 days you viewed, added or bought game cards 3 times.');
+    assert.match(whyText({ id: 'digital_fan', holds: true, source: 'parentTag', children_holding: ['gamer'] }, meta, 'zh'), /「游戏玩家」/);
+    assert.match(whyText({ id: 'new_visitor', holds: false, source: 'exclusiveLoser', suppressed_by: 'first_order' }, meta, 'zh'), /「首单用户」阶段/);
+    assert.match(whyText({ id: 'gamer', holds: false, source: 'consentDenied', purpose: 'personalization' }, meta, 'en'), /not agreed/);
   });
 
   it('says what the privacy page does: security can be switched off, choices apply on save, erasing asks first', async () => {

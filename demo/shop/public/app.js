@@ -212,7 +212,7 @@ async function main() {
     if (opening) {
       try {
         await tw.ready('explain'); // fetched on the first "why?", not with the page
-        body.innerHTML = explainHtml(tw, button.dataset.why, catalog, meta, lang);
+        body.innerHTML = explainHtml(tw, button.dataset.why, meta, lang);
       } catch (e) {
         body.textContent = `${t.error}${e.code ?? ''} ${e.message}`;
       }

@@ -214,6 +214,52 @@ export function text(lang) {
   return TEXT[lang === 'en' ? 'en' : 'zh'];
 }
 
+// "为什么？" in the shopper's words (demo/shop/public/explain.js): per tag
+// of demo/shop/catalog.json, the sentence for a tag its rule holds, given
+// { n: what its first events aggregate counted, value: the tag's value, money }.
+export const WHY_TEXT = {
+  zh: {
+    tags: {
+      new_visitor: () => '你还没有下过单，新人券等你来用。',
+      first_order: () => '你在本店下过 1 单。',
+      repeat_buyer: ({ value }) => `你在本店已下过 ${value} 单。`,
+      browse_active: ({ n }) => `你今天看了 ${n} 个商品页。`,
+      high_intent: ({ n }) => `最近 7 天你看了 ${n} 款不同的商品，还没有下单。`,
+      cart_abandon: () => '你最近 7 天加购了商品，之后还没有下单。',
+      digital_fan: ({ n }) => `最近 30 天你浏览、加购或购买了 ${n} 次数字商品。`,
+      gamer: ({ n }) => `最近 30 天你浏览、加购或购买了 ${n} 次游戏点卡。`,
+      high_value: ({ n, money }) => `最近 90 天你的订单共 ${money(n)}。`,
+      price_sensitive: ({ n }) => `最近 30 天你看了 ${n} 次 £5 以下的商品。`,
+      order_burst: ({ n }) => `最近 1 小时内你下了 ${n} 单，我们会多做一次安全核验。`,
+    },
+    holds: '你的行为符合这个标签的条件。',
+    notHeld: '目前不符合这个标签的条件。',
+    inherited: (children) => `因为你有「${children.join('」「')}」标签，所以也属于这一类。`,
+    otherStage: (other) => `你现在处在「${other}」阶段，同一时间只有一个阶段。`,
+    noConsent: '你没有同意这项用途，所以不计算这个标签。',
+  },
+  en: {
+    tags: {
+      new_visitor: () => 'You have not ordered yet: the new-customer coupon is waiting for you.',
+      first_order: () => 'You have placed one order with us.',
+      repeat_buyer: ({ value }) => `You have placed ${value} orders with us.`,
+      browse_active: ({ n }) => `You looked at ${n} product pages today.`,
+      high_intent: ({ n }) => `In the last 7 days you looked at ${n} different products and have not ordered yet.`,
+      cart_abandon: () => 'You added something to your cart in the last 7 days and have not ordered since.',
+      digital_fan: ({ n }) => `In the last 30 days you viewed, added or bought digital goods ${n} times.`,
+      gamer: ({ n }) => `In the last 30 days you viewed, added or bought game cards ${n} times.`,
+      high_value: ({ n, money }) => `Your orders of the last 90 days come to ${money(n)}.`,
+      price_sensitive: ({ n }) => `In the last 30 days you looked at products under £5 ${n} times.`,
+      order_burst: ({ n }) => `You placed ${n} orders within an hour, so we check payments once more.`,
+    },
+    holds: 'What you did matches this tag.',
+    notHeld: 'What you did does not match this tag yet.',
+    inherited: (children) => `You have ${children.join(', ')}, so this one comes with it.`,
+    otherStage: (other) => `You are at the ${other} stage; there is one stage at a time.`,
+    noConsent: 'You have not agreed to this use, so this tag is not worked out.',
+  },
+};
+
 // Category codes (demo/data/build.mjs: CATEGORY_KEYWORDS of tools/retail/to_events.mjs
 // for the retail goods, three for the digital ones) in the shopper's words.
 const CATEGORY_NAMES = {
