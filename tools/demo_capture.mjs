@@ -26,7 +26,7 @@ import { createDemoServer } from '../demo/server.mjs';
 const OUT = fileURLToPath(new URL('../docs/demo/', import.meta.url));
 const RUNS = 5;
 /** The budgets docs/benchmarks.md reports against. */
-export const BUDGETS = { bytes: 700_000, firstTagsMs: 1_500, firstTagsMobileMs: 5_000 };
+export const BUDGETS = { bytes: 700_000, repeatBytes: 100_000, firstTagsMs: 1_500, firstTagsMobileMs: 5_000 };
 const MOBILE = { cpu: 4, latency: 150, download: (1.6 * 1024 * 1024) / 8, upload: (750 * 1024) / 8 };
 
 async function browser() {

@@ -77,4 +77,39 @@ describe('storefront first load', () => {
     assert.ok(bytes <= BUDGETS.bytes, `first load ${bytes} B over the ${BUDGETS.bytes} B budget`);
     await page.close();
   });
+
+  it('a returning visitor revalidates: the second load transfers at most 100 KB, the .wasm nothing but headers', async () => {
+    const page = await browser.context.newPage();
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.clearBrowserCache'); // the first visit starts cold
+    const load = async () => {
+      const urls = new Map();
+      let bytes = 0;
+      let wasmBytes = 0;
+      const onRequest = (e) => urls.set(e.requestId, e.request.url);
+      const onFinished = (e) => {
+        bytes += e.encodedDataLength;
+        if (urls.get(e.requestId)?.endsWith('.wasm')) wasmBytes += e.encodedDataLength;
+      };
+      cdp.on('Network.requestWillBeSent', onRequest);
+      cdp.on('Network.loadingFinished', onFinished);
+      await page.goto(demo.url);
+      await page.waitForFunction(() => performance.getEntriesByName('tagwise:first-tags').length > 0);
+      await page.waitForLoadState('load');
+      // The features module (fetched after the first tags) counts too.
+      await page.waitForFunction(() => performance.getEntriesByType('resource')
+        .some((e) => e.name.endsWith('/tagwise_features.wasm') && e.responseEnd > 0));
+      await page.evaluate(() => new Promise((resolve) => { setTimeout(resolve, 200); }));
+      cdp.off('Network.requestWillBeSent', onRequest);
+      cdp.off('Network.loadingFinished', onFinished);
+      return { bytes, wasmBytes };
+    };
+    const first = await load();
+    const second = await load();
+    assert.ok(first.wasmBytes > 200_000, `first load: ${first.wasmBytes} B of .wasm`);
+    assert.ok(second.bytes <= BUDGETS.repeatBytes, `second load ${second.bytes} B over ${BUDGETS.repeatBytes} B`);
+    assert.ok(second.wasmBytes <= 2_000, `second load: ${second.wasmBytes} B of .wasm (a 304 or the cache)`);
+    await page.close();
+  });
 });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describe, it, before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { request } from 'node:http';
 
 import { createDemoServer } from '../../demo/server.mjs';
@@ -66,12 +66,36 @@ describe('demo server', () => {
     }
   });
 
-  it('gzips text and wasm for clients that accept it', async () => {
-    const plain = readFileSync(`${REPO}js/dist/tagwise_wasm.wasm`);
-    const res = await get(`${demo.url}node_modules/tagwise/js/dist/tagwise_wasm.wasm`, { 'accept-encoding': 'gzip, br' });
-    assert.equal(res.headers['content-encoding'], 'gzip');
-    assert.ok(res.body.length < plain.length * 0.6, `${res.body.length} of ${plain.length}`);
-    assert.deepEqual(gunzipSync(res.body), plain);
+  it('compresses text and wasm with brotli, or gzip, for clients that accept it', async () => {
+    const plain = readFileSync(`${REPO}js/dist/tagwise_page.wasm`);
+    const url = `${demo.url}node_modules/tagwise/js/dist/tagwise_page.wasm`;
+    const br = await get(url, { 'accept-encoding': 'gzip, deflate, br' });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.deepEqual(brotliDecompressSync(br.body), plain);
+    const gz = await get(url, { 'accept-encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.deepEqual(gunzipSync(gz.body), plain);
+    assert.ok(br.body.length < gz.body.length && gz.body.length < plain.length * 0.6, `${br.body.length} < ${gz.body.length} < ${plain.length}`);
+    assert.equal((await get(url, {})).body.length, plain.length);
+  });
+
+  it('answers a returning visitor\'s revalidation with 304 and no body (ETag per content and encoding, or the date)', async () => {
+    const url = `${demo.url}node_modules/tagwise/js/dist/tagwise_page.wasm`;
+    const first = await get(url, { 'accept-encoding': 'br' });
+    assert.equal(first.headers['cache-control'], 'no-cache');
+    assert.match(first.headers.etag, /^"[\w-]+-br"$/);
+    const again = await get(url, { 'accept-encoding': 'br', 'if-none-match': first.headers.etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    assert.equal(again.headers.etag, first.headers.etag);
+    const byDate = await get(url, { 'accept-encoding': 'br', 'if-modified-since': first.headers['last-modified'] });
+    assert.equal(byDate.status, 304);
+    // Another encoding is another representation: sent in full.
+    const other = await get(url, { 'accept-encoding': 'gzip', 'if-none-match': first.headers.etag });
+    assert.equal(other.status, 200);
+    assert.equal(other.headers['content-encoding'], 'gzip');
+    const stale = await get(url, { 'accept-encoding': 'br', 'if-none-match': '"something-else-br"' });
+    assert.equal(stale.status, 200);
   });
 
   it('sends pages with a CSP whose only inline-script allowance is the import map', async () => {
