@@ -28,7 +28,7 @@ function sidePanels(lang, state, meta) {
   return `<aside class="side">
   <section id="tags-panel" class="panel" aria-labelledby="tags-h">
     <h2 id="tags-h">${escapeHtml(t.tags_title)}</h2>
-    <p class="muted small">${escapeHtml(t.tags_hint)}</p>
+    <p class="muted small tags-hint">${escapeHtml(t.tags_hint)}</p>
     <ul id="tag-list" class="tag-list" aria-live="polite">${tagsListHtml(state.tags, meta, lang)}</ul>
     <p id="tags-consent" class="muted small"${state.purposes.includes('personalization') ? ' hidden' : ''}>${escapeHtml(t.tags_consent_off)}</p>
     <p id="ssr-status" class="muted small"></p>

@@ -394,6 +394,12 @@ describe('demo storefront', () => {
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         assert.ok(width <= 375, `${path}: scrollWidth ${width}`);
       }
+      // On a phone the tags and offers come first, on the first screen, with the product's title.
+      await open(page, '/product/D-STEAM-10');
+      await page.waitForSelector('#offers li[data-offer]');
+      const tops = await page.evaluate(() => Object.fromEntries(['#tags-panel', '#offers-panel', '#main h1']
+        .map((s) => [s, Math.round(document.querySelector(s).getBoundingClientRect().top)])));
+      for (const [what, top] of Object.entries(tops)) assert.ok(top < 740, `${what} at ${top} px: below the first screen`);
       await open(page, '/');
       assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
       assert.match(await page.textContent('header'), /购物车/);
