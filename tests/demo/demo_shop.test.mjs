@@ -154,7 +154,7 @@ describe('demo storefront', () => {
       await open(page, '/product/D-JD-100');
       await acceptAll(page);
       await page.waitForSelector('#offers li[data-offer="welcome"]');
-      assert.match(await page.textContent('#offers li[data-offer="welcome"]'), /今日已展示 1\/3/);
+      await page.waitForFunction(() => /今日已展示 1\/3/.test(document.querySelector('#offers li[data-offer="welcome"]').textContent));
       await page.click('#add-to-cart');
       await page.waitForSelector('#tag-list li[data-tag="cart_abandon"]');
       assert.equal(await page.textContent('#cart-count'), '1');
@@ -193,6 +193,39 @@ describe('demo storefront', () => {
       assert.ok(outcome.welcome.includes('once') || outcome.welcome.includes('audience'), `welcome afterwards: ${outcome.welcome}`);
       assert.equal(outcome.order.conversion.recorded, true, 'the hero-banner experiment converted');
       assert.equal(await page.textContent('#cart-count'), '0');
+      assert.deepEqual(errors, []);
+    });
+  });
+
+  it('counts an offer\'s impression when it is seen, once per page view, and never takes the 新人券 away at checkout', async () => {
+    await visitor(async (page, errors) => {
+      const shownCount = () => page.evaluate(() => window.__tagwise.offers.history().filter((r) => r.offer === 'welcome' && r.action === 'shown').length);
+      await page.setViewportSize({ width: 375, height: 160 }); // the offers panel is below the fold
+      await open(page, '/product/D-JD-100');
+      await acceptAll(page);
+      await page.waitForSelector('#offers li[data-offer="welcome"]', { state: 'attached' });
+      await page.evaluate(() => new Promise((resolve) => { requestAnimationFrame(() => setTimeout(resolve, 300)); }));
+      assert.equal(await shownCount(), 0, 'not seen, not counted');
+      await page.locator('#offers li[data-offer="welcome"]').scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => window.__tagwise.offers.history().some((r) => r.offer === 'welcome' && r.action === 'shown'));
+      await page.mouse.wheel(0, -2000);
+      await page.locator('#offers li[data-offer="welcome"]').scrollIntoViewIfNeeded();
+      await page.evaluate(() => new Promise((resolve) => { setTimeout(resolve, 300); }));
+      assert.equal(await shownCount(), 1, 'once per page view');
+
+      // Seen on four more pages: the impression caps (3 a day) are used up …
+      await page.setViewportSize({ width: 1280, height: 800 });
+      for (let i = 0; i < 4; i++) {
+        await open(page, '/product/D-JD-100');
+        await page.evaluate(() => new Promise((resolve) => { setTimeout(resolve, 300); }));
+      }
+      const reasons = await page.evaluate(() => window.__tagwise.offers.eligible().ineligible.find((o) => o.id === 'welcome')?.reasons);
+      assert.ok(reasons?.includes('cap_day') || reasons?.includes('daily_cap'), `welcome capped: ${reasons}`);
+      // … but the cart still applies the coupon the shopper may use.
+      await page.click('#add-to-cart');
+      await follow(page, 'header a[href="/cart"]');
+      await page.waitForSelector('#cart-discount[data-offer="welcome"]');
+      assert.equal((await page.textContent('#cart-total')).trim(), '£8.00');
       assert.deepEqual(errors, []);
     });
   });
@@ -396,7 +429,7 @@ describe('demo storefront', () => {
       }
       // On a phone the tags and offers come first, on the first screen, with the product's title.
       await open(page, '/product/D-STEAM-10');
-      await page.waitForSelector('#offers li[data-offer]');
+      await page.waitForSelector('#offers > :is(ul, details)');
       const tops = await page.evaluate(() => Object.fromEntries(['#tags-panel', '#offers-panel', '#main h1']
         .map((s) => [s, Math.round(document.querySelector(s).getBoundingClientRect().top)])));
       for (const [what, top] of Object.entries(tops)) assert.ok(top < 740, `${what} at ${top} px: below the first screen`);

@@ -80,6 +80,7 @@ async function main() {
 
   const shop = {
     tw, t, lang, config, catalog, meta, products, report, showError,
+    offerDefinitions: new Map(offers.offers.map((o) => [o.id, o])),
     offerName: (o) => (lang === 'en' ? OFFER_NAMES_EN[o.id] ?? o.name : o.name),
   };
 

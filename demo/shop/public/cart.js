@@ -60,15 +60,22 @@ function discountOf(offer, lines) {
   return 0;
 }
 
+// Caps limit how often an offer is shown; they never take away at checkout
+// an offer the shopper may use (the hero banner's 新人券 after a few page views).
+const IMPRESSION_CAPS = new Set(['cap_day', 'cap_week', 'cap_total', 'daily_cap']);
+
 /**
- * The offer applied at checkout: the one the visitor chose (if still
- * eligible and it applies), else the eligible offer taking the most off.
+ * The offer applied at checkout: the one the visitor chose (if it still
+ * applies), else the usable offer taking the most off. Usable: eligible, or
+ * held back only by impression caps.
  */
 function appliedOffer(shop, lines) {
   if (!shop.tw.consent.get().marketing) return null;
-  const eligible = shop.tw.offers.eligible();
+  const list = shop.tw.offers.eligible();
+  const capped = list.ineligible.filter((o) => o.reasons.length > 0 && o.reasons.every((r) => IMPRESSION_CAPS.has(r)));
+  const usable = [...list, ...capped.map((o) => ({ ...o, payload: shop.offerDefinitions.get(o.id)?.payload }))];
   const chosen = sessionStorage.getItem(SELECTED_OFFER);
-  const options = eligible.map((o) => ({ offer: o, off: discountOf(o, lines) })).filter((x) => x.off > 0);
+  const options = usable.map((o) => ({ offer: o, off: discountOf(o, lines) })).filter((x) => x.off > 0);
   return options.find((x) => x.offer.id === chosen) ?? options.sort((a, b) => b.off - a.off)[0] ?? null;
 }
 

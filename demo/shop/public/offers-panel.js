@@ -1,20 +1,42 @@
-// The offers panel: tw.offers.eligible() with their caps, each impression
-// recorded once per browser session as "shown" (so caps count visits, not
-// re-renders), "use this offer" recorded as "clicked"; redemption happens at
-// checkout (cart.js). The other offers are listed with why they are not
-// available.
+// The offers panel: tw.offers.eligible() with their caps; an impression is
+// recorded as "shown" when at least half of the offer is on screen
+// (IntersectionObserver), once per page view, so caps count what shoppers
+// saw, not what a page rendered below the fold. "Use this offer" is recorded
+// as "clicked"; redemption happens at checkout (cart.js), where an offer
+// the shopper may use is applied whatever its impression caps say. The
+// other offers are listed with why they are not available.
 import { SELECTED_OFFER } from './cart.js';
 import { OFFER_REASONS } from './i18n.js';
 import { escapeHtml } from './render.js';
 
-const SHOWN = 'shop.offers.shown';
+// Offers whose impression this page view has recorded.
+const seenThisView = new Set();
+let observer = null;
 
-function shownThisSession() {
-  try {
-    return new Set(JSON.parse(sessionStorage.getItem(SHOWN) ?? '[]'));
-  } catch {
-    return new Set();
-  }
+/** Records the impression of the offer in `li` once it is seen (once per page view). */
+function recordWhenSeen(shop, li) {
+  if (typeof IntersectionObserver !== 'function') return;
+  observer ??= new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting) continue;
+      observer.unobserve(e.target);
+      const id = e.target.dataset.offer;
+      if (seenThisView.has(id)) continue;
+      seenThisView.add(id);
+      try {
+        const r = shop.tw.offers.record(id, 'shown');
+        const caps = e.target.querySelector('.caps');
+        if (r.recorded && caps !== null) {
+          const shown = shop.report.offers.find((o) => o.id === id);
+          if (shown) for (const c of Object.values(shown.caps)) c.used += 1;
+          if (shown) caps.textContent = shop.t.offers_caps(shown.caps);
+        }
+      } catch (err) {
+        shop.showError(err);
+      }
+    }
+  }, { threshold: 0.5 });
+  observer.observe(li);
 }
 
 export function renderOffers(shop) {
@@ -33,19 +55,7 @@ export function renderOffers(shop) {
     shop.showError(e);
     return;
   }
-  const shown = shownThisSession();
-  const offers = list.map((o) => {
-    const caps = structuredClone(o.caps);
-    if (!shown.has(o.id)) {
-      const r = tw.offers.record(o.id, 'shown');
-      if (r.recorded) {
-        shown.add(o.id);
-        for (const c of Object.values(caps)) c.used += 1;
-      }
-    }
-    return { ...o, caps };
-  });
-  sessionStorage.setItem(SHOWN, JSON.stringify([...shown]));
+  const offers = list.map((o) => ({ ...o, caps: structuredClone(o.caps) }));
   const selected = sessionStorage.getItem(SELECTED_OFFER);
   const items = offers.map((o) => {
     const p = o.payload ?? {};
@@ -61,6 +71,10 @@ export function renderOffers(shop) {
   el.innerHTML = (items ? `<ul class="offers">${items}</ul>` : `<p class="muted">${escapeHtml(t.offers_none)}</p>`)
     + (others ? `<details><summary>${escapeHtml(t.offers_other)}</summary><ul class="small">${others}</ul></details>` : '');
   report.offers = offers.map((o) => ({ id: o.id, caps: o.caps }));
+  observer?.disconnect();
+  for (const li of el.querySelectorAll('li.offer[data-offer]')) {
+    if (!seenThisView.has(li.dataset.offer)) recordWhenSeen(shop, li);
+  }
 }
 
 /** "Use this offer": recorded as clicked, applied at checkout. */
