@@ -116,6 +116,21 @@ test('a bad window marks its row and box invalid with the message', async () => 
   assert.equal((await coverage()).matched > 0, true);
 });
 
+test('a count compared with text that is not a number is an error on its row, in the UI\'s language', async () => {
+  const value = row(0).locator('[data-fkey$=":value"]');
+  await value.fill('two');
+  await page.waitForSelector('.rb-root > .rb-list > .rb-node[aria-invalid=true]');
+  const problems = await page.textContent('.rb-problems');
+  assert.match(problems, /wrong_value_type/);
+  assert.match(problems, /"two" 不是数字/);
+  assert.equal(await page.isDisabled('#rb-apply'), true);
+  await page.waitForSelector('.rb-preview[data-state=blocked]');
+  // Numeric text is a number to JsonLogic: "3" is fine, and the mark goes.
+  await value.fill('3');
+  await page.waitForFunction(() => !document.querySelector('.rb-tree [aria-invalid]'));
+  assert.doesNotMatch(await page.textContent('.rb-problems'), /wrong_value_type/);
+});
+
 test('the keyboard move buttons and dragging reorder rows, and the JSON follows', async () => {
   const firstOp = async () => Object.keys((await jsonOf()).and[0])[0];
   assert.equal(await firstOp(), '>=');

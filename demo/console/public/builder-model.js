@@ -166,6 +166,28 @@ export function treeFromRule(rule) {
   return node.kind === 'group' && node.op !== 'not' ? node : newGroup('and', [node]);
 }
 
+/**
+ * Rows whose value can never match their left side: an `events` aggregate
+ * (a count, sum, time or day count) compared as more/less/equal with text
+ * that is not a number ("two"), which JsonLogic reads as NaN, so the row is
+ * always false. Returns [{ id, path, value }] (path: the value's JSON Pointer).
+ */
+export function valueTypeProblems(root, paths) {
+  const out = [];
+  const visit = (node) => {
+    if (node.kind === 'group') {
+      node.children.forEach(visit);
+      return;
+    }
+    if (node.kind !== 'cond' || node.left.kind !== 'events' || node.left.agg === 'exists') return;
+    if (!BINARY.has(node.op) || typeof node.value !== 'string') return;
+    if (node.value.trim() !== '' && Number.isFinite(Number(node.value))) return; // "3" compares as 3
+    out.push({ id: node.id, path: paths.get(`${node.id}:value`) ?? '', value: node.value });
+  };
+  visit(root);
+  return out;
+}
+
 /** Number of parts of the tree that only the JSON/text views can edit. */
 export function countRaw(node) {
   if (node.kind === 'raw') return 1;

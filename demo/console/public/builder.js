@@ -8,7 +8,7 @@
 // the other textarea, never the one being typed in. A textarea that does not
 // parse shows the error and leaves the last good rule in place.
 import { h, select } from './builder-dom.js';
-import { countRaw, ruleFromTree, treeFromRule } from './builder-model.js';
+import { countRaw, ruleFromTree, treeFromRule, valueTypeProblems } from './builder-model.js';
 import { createPreview } from './builder-preview.js';
 import { textFor } from './builder-text.js';
 import { createTreeView } from './builder-tree.js';
@@ -135,7 +135,11 @@ export function mountBuilder(el, ctx) {
   }
 
   function validate(extra = []) {
-    problems = [...(rule === null ? [] : tw.validateRule(rule)), ...extra];
+    // Values the builder knows cannot match their row (a count against "two") are errors too.
+    const typed = valueTypeProblems(root, paths).map((p) => ({
+      code: 'wrong_value_type', path: p.path, message: t.notANumber(p.value), severity: 'error', source: 'builder',
+    }));
+    problems = [...(rule === null ? [] : tw.validateRule(rule)), ...typed, ...extra];
     const marked = tree.markProblems(problems, paths);
     problemList.replaceChildren(...marked.map(({ problem, id }) => h('li', { class: problem.severity === 'error' ? 'error' : 'rb-warning' },
       h('button', {
