@@ -193,6 +193,11 @@ test('editing the JSON rebuilds the tree; editing the text form rewrites the JSO
   assert.match(await page.textContent('#rb-text-error'), /1:11/);
   assert.equal(await row(0).locator('[data-fkey$=":whereValue"]').inputValue(), 'MUG');
   assert.equal(await page.isDisabled('#rb-apply'), true);
+  // Fixed: the error goes as soon as the text parses.
+  await page.fill('#rb-text', 'country == "France"');
+  await page.waitForSelector('#rb-text-error', { state: 'hidden' });
+  await page.fill('#rb-text', text);
+  await page.waitForFunction(() => document.querySelector('#rb-json').value.includes('MUG'));
   // Bad JSON: same.
   await page.fill('#rb-json', '{"and": [');
   await page.waitForSelector('#rb-json-error:not([hidden])');
@@ -202,6 +207,7 @@ test('editing the JSON rebuilds the tree; editing the text form rewrites the JSO
   // A rule the builder cannot show as rows stays editable as JSON, with a notice.
   await page.fill('#rb-json', JSON.stringify({ and: [{ '>': [{ '+': [{ var: 'a' }, 1] }, 2] }, { '==': [{ var: 'country' }, 'France'] }] }));
   await page.waitForSelector('.rb-raw');
+  assert.equal(await page.isHidden('#rb-json-error'), true, 'the JSON parses now: its error is gone');
   assert.equal(await page.isHidden('.rb-notice'), false);
   assert.equal(await page.locator('.rb-cond').count(), 1);
 });

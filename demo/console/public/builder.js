@@ -176,6 +176,7 @@ export function mountBuilder(el, ctx) {
         return;
       }
       dirty = true;
+      showError(errorEl, null); // it parses now: the error it had is gone
       setTree(next);
       sync(source);
     };
