@@ -149,6 +149,27 @@ test('hygiene: a catalog with conflicts shows them, marks the tags in the tree, 
   await hygieneRenderAfter(n);
 });
 
+test('hygiene: the low-coverage threshold is a percent; one out of range is said in the UI\'s language, never as the engine\'s check', async () => {
+  let n = await hygieneRuns();
+  await page.fill('#hygiene-low', '500');
+  await page.dispatchEvent('#hygiene-low', 'change');
+  await hygieneRenderAfter(n);
+  assert.equal(await page.isVisible('#hygiene-low-error'), true);
+  assert.match(await page.textContent('#hygiene-low-error'), /0 到 100 之间的百分比/);
+  assert.doesNotMatch(await page.textContent('#panel-hygiene'), /share in \(0, 1\]/);
+  assert.equal(await page.getAttribute('#hygiene-low', 'aria-invalid'), 'true');
+  n = await hygieneRuns();
+  await page.fill('#hygiene-low', '0');
+  await page.dispatchEvent('#hygiene-low', 'change');
+  await hygieneRenderAfter(n);
+  assert.equal(await page.isHidden('#hygiene-low-error'), true, '0 % is allowed: no low-coverage findings');
+  assert.doesNotMatch(await page.textContent('#hygiene-summary'), /share/);
+  n = await hygieneRuns();
+  await page.fill('#hygiene-low', '2');
+  await page.dispatchEvent('#hygiene-low', 'change');
+  await hygieneRenderAfter(n);
+});
+
 test('experiments: counts equal GrowthBook assignments and the report equals experiments.report on Node-side targeting', async () => {
   await page.click('#tab-experiments');
   const key = 'insights-test';

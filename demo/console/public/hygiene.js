@@ -17,7 +17,8 @@ export function insightsState() {
 
 export function mountHygiene(el, ctx) {
   const t = textFor(ctx.lang);
-  const threshold = h('input', { type: 'number', id: 'hygiene-low', min: '0', max: '100', step: '0.5', value: '2', class: 'insights-small' });
+  const threshold = h('input', { type: 'number', id: 'hygiene-low', min: '0', max: '100', step: '0.5', value: '2', class: 'insights-small', 'aria-describedby': 'hygiene-low-error' });
+  const thresholdError = h('span', { id: 'hygiene-low-error', class: 'error', role: 'alert', hidden: true });
   const summary = h('p', { id: 'hygiene-summary', class: 'insights-summary', 'aria-live': 'polite' });
   const conflicts = h('div');
   const findings = h('div');
@@ -26,7 +27,7 @@ export function mountHygiene(el, ctx) {
   el.replaceChildren(
     h('h2', {}, t.hygieneTitle),
     h('p', { class: 'muted' }, t.hygieneIntro(ctx.sample.profiles.length, new Date(ctx.asOf).toISOString().slice(0, 10))),
-    h('p', {}, h('label', { for: 'hygiene-low' }, t.lowThreshold), ' ', threshold),
+    h('p', {}, h('label', { for: 'hygiene-low' }, t.lowThreshold), ' ', threshold, ' ', thresholdError),
     summary,
     h('section', { 'aria-labelledby': 'hygiene-h-conflicts' }, h('h3', { id: 'hygiene-h-conflicts' }, t.conflicts), conflicts),
     h('section', { 'aria-labelledby': 'hygiene-h-coverage' }, h('h3', { id: 'hygiene-h-coverage' }, t.coverage), coverage),
@@ -41,10 +42,17 @@ export function mountHygiene(el, ctx) {
   async function render() {
     stale = false;
     const catalog = ctx.getCatalog();
-    const low = Math.max(0, Number(threshold.value) || 0) / 100;
+    // A percent from 0 (no low-coverage findings) to 100, said in the UI's
+    // language; the engine's own check (a share in (0, 1]) is never shown raw.
+    const percent = threshold.value.trim() === '' ? NaN : Number(threshold.value);
+    const valid = Number.isFinite(percent) && percent >= 0 && percent <= 100;
+    thresholdError.hidden = valid;
+    thresholdError.textContent = valid ? '' : t.lowThresholdRange(threshold.value);
+    if (valid) threshold.removeAttribute('aria-invalid'); else threshold.setAttribute('aria-invalid', 'true');
+    const low = valid ? percent / 100 : 0.02;
     let report;
     try {
-      report = ctx.tw.lintCatalog(catalog, { sample: ctx.sample.profiles, now: ctx.asOf, lowCoverage: low });
+      report = ctx.tw.lintCatalog(catalog, { sample: ctx.sample.profiles, now: ctx.asOf, lowCoverage: low > 0 ? low : undefined });
     } catch (error) {
       // Only an unreadable sample throws (index.d.ts); say so instead of failing silently.
       summary.textContent = error.message;
