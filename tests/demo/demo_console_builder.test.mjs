@@ -76,6 +76,8 @@ test('a rule built by clicks and typing previews the same coverage as the CLI', 
   assert.deepEqual(await jsonOf(), expected);
   assert.equal(await page.inputValue('#rb-text'),
     'events(order_paid, within 90d, agg distinct of invoice) >= 3 and country == "United Kingdom"');
+  // And in plain words for whoever reads the rule rather than its rows.
+  assert.equal(await page.textContent('#rb-summary'), '90 天内下单的不同 invoice 数 ≥ 3 且 country = "United Kingdom"');
   const shown = await coverage();
 
   // Apply, then tag the same customers with the applied catalog through the CLI.
@@ -95,6 +97,22 @@ test('a rule built by clicks and typing previews the same coverage as the CLI', 
   assert.ok(cli > 0 && cli < lines.length, `non-trivial coverage: ${cli} of ${lines.length}`);
   // The tag is now a catalog tag, selected in the list.
   assert.equal(await page.inputValue('#rb-tag'), 'uk_repeat');
+});
+
+test('the plain-language summary says each kind of row in Chinese and English', async () => {
+  const { treeFromRule } = await import('../../demo/console/public/builder-model.js');
+  const { summaryOf } = await import('../../demo/console/public/builder-summary.js');
+  const say = (rule, lang) => summaryOf(treeFromRule(rule), lang);
+  const twice = { '>=': [{ events: [{ type: 'order_paid', within: '30d' }] }, 2] };
+  assert.equal(say(twice, 'zh'), '30 天内下单 ≥ 2 次');
+  assert.equal(say(twice, 'en'), 'number of orders in 30 days ≥ 2');
+  const lapsed = { and: [{ '>': [{ days_since: [{ events: [{ type: 'order_paid', agg: 'last_ts' }] }] }, 30] },
+    { '>': [{ events: [{ type: 'order_paid', agg: 'sum', field: 'amount' }] }, 200] }] };
+  assert.equal(say(lapsed, 'zh'), '距最近一次下单的天数 > 30 且 下单的 amount 合计 > 200');
+  assert.equal(say({ '!': [{ or: [{ tag: ['vip'] }, { in: [{ var: 'country' }, ['France', 'Spain']] }] }] }, 'zh'),
+    '不满足（持有标签 vip 或 country 属于 ["France", "Spain"]）');
+  assert.equal(say({ '>=': [{ events: [{ type: 'view', within: '7d', where: { in: ['MUG', { var: 'description' }] } }] }, 3] }, 'zh'),
+    '7 天内浏览（description ∋ "MUG"） ≥ 3 次');
 });
 
 test('a bad window marks its row and box invalid with the message', async () => {
@@ -178,6 +196,7 @@ test('editing the JSON rebuilds the tree; editing the text form rewrites the JSO
   assert.equal(await row(1).locator('[data-fkey$=":type"]').inputValue(), 'order_refunded');
   assert.equal(await row(1).locator('[data-fkey$=":op"]').inputValue(), 'truthy');
   assert.equal(await page.inputValue('#rb-text'), 'country == "France" or events(order_refunded, agg exists)');
+  assert.equal(await page.textContent('#rb-summary'), 'country = "France" 或 有退款');
 
   const tw = await createTagwise();
   const text = 'events(order_paid, within 30d, where category == "MUG") >= 2 and country != "Germany"';

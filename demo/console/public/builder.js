@@ -10,6 +10,7 @@
 import { h, select } from './builder-dom.js';
 import { countRaw, ruleFromTree, treeFromRule, valueTypeProblems } from './builder-model.js';
 import { createPreview } from './builder-preview.js';
+import { summaryOf } from './builder-summary.js';
 import { textFor } from './builder-text.js';
 import { createTreeView } from './builder-tree.js';
 
@@ -59,6 +60,7 @@ export function mountBuilder(el, ctx) {
   const noRule = h('p', { class: 'muted rb-norule', hidden: true }, t.noRule);
   const rawNotice = h('p', { class: 'rb-notice', role: 'note', hidden: true });
   const treeEl = h('div', { class: 'rb-tree', dataset: { testid: 'tree' } });
+  const summaryEl = h('p', { id: 'rb-summary', class: 'rb-summary', 'aria-live': 'polite' });
   const problemList = h('ul', { class: 'rb-problems', 'aria-label': t.errors });
   const jsonArea = h('textarea', { id: 'rb-json', rows: 12, spellcheck: 'false', autocomplete: 'off', class: 'rb-code', 'aria-describedby': 'rb-json-error' });
   const jsonError = h('p', { id: 'rb-json-error', class: 'error', role: 'alert', hidden: true });
@@ -72,7 +74,7 @@ export function mountBuilder(el, ctx) {
     h('div', { class: 'rb-tagbar' }, h('label', { for: 'rb-tag' }, t.tag), tagSelect, newFields),
     h('div', { class: 'rb-main' },
       h('section', { class: 'rb-editor', 'aria-label': t.visual },
-        h('h3', {}, t.visual), noRule, rawNotice, treeEl,
+        h('h3', {}, t.visual), noRule, rawNotice, summaryEl, treeEl,
         h('h4', {}, t.errors), problemList,
         h('div', { class: 'rb-views' },
           h('div', {}, h('label', { for: 'rb-json' }, t.json), jsonArea, jsonError),
@@ -122,6 +124,7 @@ export function mountBuilder(el, ctx) {
     if (source !== 'text') showError(textError, null);
     parseError = null;
     noRule.hidden = rule !== null;
+    summaryEl.textContent = rule === null ? '' : summaryOf(root, ctx.lang);
     const raw = countRaw(root);
     rawNotice.hidden = raw === 0;
     rawNotice.textContent = raw ? t.rawNotice(raw) : '';
