@@ -5,11 +5,11 @@ import { escapeHtml, languageOf, page, sendHtml } from '../lib/html.mjs';
 const TEXT = {
   zh: {
     title: 'tagwise 运营控制台', shop: '← 返回商城', lang: 'English', builder: '规则编辑', hygiene: '目录体检',
-    experiments: 'A/B 实验', save: '保存目录', load: '载入目录', loading: '正在载入 tagwise 与客户样本…', skip: '跳到内容',
+    experiments: 'A/B 实验', save: '保存目录', load: '载入目录', reset: '恢复示例目录', loading: '正在载入 tagwise 与客户样本…', skip: '跳到内容',
   },
   en: {
     title: 'tagwise operator console', shop: '← Back to the shop', lang: '中文', builder: 'Rule builder', hygiene: 'Catalog health',
-    experiments: 'A/B tests', save: 'Save catalog', load: 'Load catalog', loading: 'Loading tagwise and the customer sample…', skip: 'Skip to content',
+    experiments: 'A/B tests', save: 'Save catalog', load: 'Load catalog', reset: 'Back to the example catalog', loading: 'Loading tagwise and the customer sample…', skip: 'Skip to content',
   },
 };
 
@@ -32,6 +32,7 @@ export async function createConsoleRoutes() {
   <nav><a href="/">${escapeHtml(t.shop)}</a></nav>
   <span class="spacer"></span>
   <button type="button" id="catalog-save">${escapeHtml(t.save)}</button>
+  <button type="button" id="catalog-reset">${escapeHtml(t.reset)}</button>
   <label class="file-button"><input type="file" id="catalog-load" accept="application/json,.json" class="visually-hidden"><span>${escapeHtml(t.load)}</span></label>
   <button type="button" data-lang-toggle>${escapeHtml(t.lang)}</button>
 </header>

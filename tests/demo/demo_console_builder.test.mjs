@@ -269,3 +269,39 @@ test('the builder fits a 375 px screen without horizontal scrolling', async () =
   assert.ok(scroll <= client, `scrollWidth ${scroll} > ${client}`);
   assert.deepEqual(problems, []);
 });
+
+test('edits not applied come back after a reload as a draft; an applied rule stays applied', async () => {
+  page.on('dialog', (dialog) => dialog.accept()); // "leave with edits not applied?"
+  const reload = async () => {
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    await page.waitForSelector('.rb-preview[data-state=ready]');
+  };
+  await page.selectOption('#rb-tag', 'candle_light_fan');
+  await page.fill('#rb-text', 'country == "Japan"');
+  await page.waitForFunction(() => document.querySelector('#rb-json').value.includes('Japan'));
+  await page.evaluate(() => new Promise((resolve) => { setTimeout(resolve, 500); })); // the draft is written
+  const asLeft = await jsonOf();
+
+  await reload();
+  await page.waitForSelector('#rb-draft:not([hidden])');
+  assert.match(await page.textContent('#rb-draft'), /candle_light_fan/);
+  assert.equal(await page.inputValue('#rb-tag'), 'candle_light_fan');
+  assert.deepEqual(await jsonOf(), asLeft);
+  assert.equal(await page.isDisabled('#rb-apply'), false);
+
+  await page.click('#rb-apply');
+  await reload();
+  assert.equal(await page.isHidden('#rb-draft'), true, 'applied: no draft any more');
+  const kept = await page.evaluate(() => window.__console.getCatalog().tags.find((g) => g.id === 'candle_light_fan').when);
+  assert.deepEqual(kept, asLeft, 'the applied rule is still in the catalog after the reload');
+  assert.match(await page.textContent('#console-status'), /保存在本浏览器/);
+
+  // Back to the example catalog: the example's rule again, kept as such.
+  await page.click('#catalog-reset');
+  const example = await page.evaluate(() => window.__console.getCatalog().tags.find((g) => g.id === 'candle_light_fan').when);
+  assert.notDeepEqual(example, asLeft);
+  await reload();
+  assert.deepEqual(await page.evaluate(() => window.__console.getCatalog().tags.find((g) => g.id === 'candle_light_fan').when), example);
+  assert.deepEqual(problems, []);
+});

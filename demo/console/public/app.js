@@ -11,11 +11,14 @@
 //   ctx.setCatalog(catalog, { source })   replace it (tabs hear onCatalogChange)
 //   ctx.onCatalogChange(fn)               fn(catalog, { source }); returns an unsubscribe
 //   ctx.status(text)  a short message in the page's status line (role=status)
+//   ctx.store         what is kept in this browser across reloads (store.js): the
+//                     working catalog ("catalog") and the builder's draft ("draft")
 import { createTagwise } from 'tagwise';
 import { loadSample } from './sample.js';
 import { mountBuilder } from './builder.js';
 import { mountHygiene } from './hygiene.js';
 import { mountExperiments } from './experiments.js';
+import { openStore } from './store.js';
 
 const lang = document.getElementById('main').dataset.lang === 'en' ? 'en' : 'zh';
 const statusLine = document.getElementById('console-status');
@@ -57,18 +60,22 @@ function download(name, text) {
 }
 
 async function start() {
-  const [tw, sample, catalog] = await Promise.all([
+  const [tw, sample, catalog, store] = await Promise.all([
     createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch'], storage: 'memory', purposes: ['necessary', 'security', 'personalization', 'marketing', 'analytics'] }),
     loadSample(),
     fetch('/data/retail-catalog.json').then((r) => r.json()),
+    openStore(),
   ]);
-  let current = catalog;
+  // The working catalog survives a reload: what was applied stays applied.
+  const kept = await store.get('catalog').catch(() => undefined);
+  let current = kept ?? catalog;
   const listeners = new Set();
   const ctx = {
-    tw, lang, sample, asOf: sample.meta.asOf, status,
+    tw, lang, sample, asOf: sample.meta.asOf, status, store,
     getCatalog: () => current,
     setCatalog(next, { source = 'unknown' } = {}) {
       current = next;
+      store.set('catalog', next).catch(() => {});
       for (const fn of listeners) fn(current, { source });
     },
     onCatalogChange(fn) {
@@ -78,6 +85,10 @@ async function start() {
   };
   window.__console = ctx; // for tests and for poking around in devtools
 
+  document.getElementById('catalog-reset').addEventListener('click', () => {
+    ctx.setCatalog(structuredClone(catalog), { source: 'reset' });
+    status(lang === 'en' ? 'Back to the example catalog.' : '已恢复为示例目录。');
+  });
   document.getElementById('catalog-save').addEventListener('click', () => {
     download('tagwise-catalog.json', `${JSON.stringify(ctx.getCatalog(), null, 2)}\n`);
   });
@@ -102,9 +113,12 @@ async function start() {
   mountBuilder(document.getElementById('panel-builder'), ctx);
   mountHygiene(document.getElementById('panel-hygiene'), ctx);
   mountExperiments(document.getElementById('panel-experiments'), ctx);
-  status(lang === 'en'
+  const restored = kept === undefined ? ''
+    : lang === 'en' ? ' · the catalog as you left it (kept in this browser)' : ' · 目录为你上次离开时的样子（保存在本浏览器）';
+  status((lang === 'en'
     ? `${sample.profiles.length} real customers (UCI Online Retail) as of ${sample.meta.asOfIso.slice(0, 10)}`
-    : `${sample.profiles.length} 位真实客户（UCI Online Retail），截至 ${sample.meta.asOfIso.slice(0, 10)}`);
+    : `${sample.profiles.length} 位真实客户（UCI Online Retail），截至 ${sample.meta.asOfIso.slice(0, 10)}`) + restored
+    + (store.kept ? '' : lang === 'en' ? ' · this browser keeps nothing (no IndexedDB)' : ' · 本浏览器无法保存（没有 IndexedDB）'));
   document.body.dataset.ready = 'true';
 }
 

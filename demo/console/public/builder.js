@@ -18,6 +18,7 @@ const NEW = '__new__';
 const DRAFT_ID = '__draft__'; // the new tag's id in previews until it has a valid one
 const TYPING_DELAY = 300;
 const PREVIEW_DELAY = 250; // tagging the 240 customers takes a few hundred ms: wait for a pause
+const DRAFT_DELAY = 200;
 const DIMENSIONS = ['basic', 'behavior', 'preference', 'value', 'lifecycle', 'risk'];
 
 /** Attribute names, event types and event props seen in the sample (for the rows' suggestions). */
@@ -61,6 +62,7 @@ export function mountBuilder(el, ctx) {
   const rawNotice = h('p', { class: 'rb-notice', role: 'note', hidden: true });
   const treeEl = h('div', { class: 'rb-tree', dataset: { testid: 'tree' } });
   const summaryEl = h('p', { id: 'rb-summary', class: 'rb-summary', 'aria-live': 'polite' });
+  const draftNotice = h('p', { id: 'rb-draft', class: 'rb-draft', role: 'note', hidden: true });
   const problemList = h('ul', { class: 'rb-problems', 'aria-label': t.errors });
   const jsonArea = h('textarea', { id: 'rb-json', rows: 12, spellcheck: 'false', autocomplete: 'off', class: 'rb-code', 'aria-describedby': 'rb-json-error' });
   const jsonError = h('p', { id: 'rb-json-error', class: 'error', role: 'alert', hidden: true });
@@ -74,7 +76,7 @@ export function mountBuilder(el, ctx) {
     h('div', { class: 'rb-tagbar' }, h('label', { for: 'rb-tag' }, t.tag), tagSelect, newFields),
     h('div', { class: 'rb-main' },
       h('section', { class: 'rb-editor', 'aria-label': t.visual },
-        h('h3', {}, t.visual), noRule, rawNotice, summaryEl, treeEl,
+        h('h3', {}, t.visual), draftNotice, noRule, rawNotice, summaryEl, treeEl,
         h('h4', {}, t.errors), problemList,
         h('div', { class: 'rb-views' },
           h('div', {}, h('label', { for: 'rb-json' }, t.json), jsonArea, jsonError),
@@ -125,6 +127,7 @@ export function mountBuilder(el, ctx) {
     parseError = null;
     noRule.hidden = rule !== null;
     summaryEl.textContent = rule === null ? '' : summaryOf(root, ctx.lang);
+    if (dirty && source !== 'load') saveDraft();
     const raw = countRaw(root);
     rawNotice.hidden = raw === 0;
     rawNotice.textContent = raw ? t.rawNotice(raw) : '';
@@ -250,18 +253,60 @@ export function mountBuilder(el, ctx) {
     const tag = (ctx.getCatalog().tags ?? []).find((g) => g.id === tagId);
     setTree(tag?.when ?? null);
     dirty = false;
+    draftNotice.hidden = true;
     sync('load');
   }
 
-  tagSelect.addEventListener('change', () => { tagId = tagSelect.value; loadTag(); });
+  // ---- the draft: edits not applied yet are kept in this browser (ctx.store)
+  // and come back after a reload; leaving the page with them asks first.
+  let draftTimer = null;
+  function saveDraft() {
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(() => {
+      const draft = { tagId, rule, newTag: tagId === NEW ? { id: newId.value, name: newName.value, dimension: newDimension.value } : null };
+      ctx.store.set('draft', draft).catch(() => {});
+    }, DRAFT_DELAY);
+  }
+  function dropDraft() {
+    clearTimeout(draftTimer);
+    draftNotice.hidden = true;
+    ctx.store.delete('draft').catch(() => {});
+  }
+  async function restoreDraft() {
+    const draft = await ctx.store.get('draft').catch(() => undefined);
+    if (!draft || dirty) return;
+    const known = draft.tagId === NEW || (ctx.getCatalog().tags ?? []).some((g) => g.id === draft.tagId);
+    if (!known) return;
+    tagId = draft.tagId;
+    fillTagSelect();
+    newFields.hidden = tagId !== NEW;
+    if (draft.newTag) {
+      newId.value = draft.newTag.id;
+      newName.value = draft.newTag.name;
+      newDimension.value = draft.newTag.dimension;
+    }
+    setTree(draft.rule);
+    dirty = true;
+    sync('draft');
+    draftNotice.textContent = t.draftRestored(tagId === NEW ? draft.newTag?.id || t.newTag : tagId);
+    draftNotice.hidden = false;
+  }
+  window.addEventListener('beforeunload', (event) => {
+    if (!dirty) return;
+    event.preventDefault();
+    event.returnValue = ''; // older browsers need it set
+  });
+
+  tagSelect.addEventListener('change', () => { tagId = tagSelect.value; dropDraft(); loadTag(); });
   for (const box of [newId, newName, newDimension]) box.addEventListener('input', () => { updateApply(); schedulePreview(); });
-  revertButton.addEventListener('click', loadTag);
+  revertButton.addEventListener('click', () => { dropDraft(); loadTag(); });
 
   applyButton.addEventListener('click', () => {
     if (applyButton.disabled) return;
     const { catalog, id } = catalogWith(rule);
     tagId = id;
     dirty = false;
+    dropDraft();
     newId.value = '';
     newName.value = '';
     ctx.setCatalog(catalog, { source: 'builder' });
@@ -278,6 +323,7 @@ export function mountBuilder(el, ctx) {
 
   fillTagSelect();
   loadTag();
+  restoreDraft();
 
   // For tests and devtools.
   window.__builder = {
