@@ -137,9 +137,11 @@ export class Experiments {
 
   /**
    * Compares variations: conversion rate with its confidence interval, uplift,
-   * p-value and chance to beat the control (the first variation). input:
-   * { variations: [{ id, users, conversions }], confidence? } or
-   * { experiment, results: [results() of many users], metric?, confidence? }.
+   * p-value, chance to beat the control (the first variation; Beta posteriors)
+   * and enoughData (minConversions, default 30, control + variation; no winner
+   * below it). input: { variations: [{ id, users, conversions }], confidence?,
+   * minConversions? } or { experiment, results: [results() of many users],
+   * metric?, confidence?, minConversions? }.
    */
   report(input) {
     plainObject(input, 'experiments.report(input)');
@@ -191,7 +193,7 @@ export class Experiments {
 }
 
 /** Counts users and converted users per variation from many users' results(). */
-function aggregateResults({ experiment, results, metric = 'conversion', confidence }) {
+function aggregateResults({ experiment, results, metric = 'conversion', confidence, minConversions }) {
   if (typeof experiment !== 'string') throw new TypeError('tagwise: experiments.report: "experiment" must be the experiment key');
   if (!Array.isArray(results)) throw new TypeError('tagwise: experiments.report: "results" must be a list of results()');
   const byVariation = new Map(); // variation index -> { id, users, conversions }
@@ -208,5 +210,8 @@ function aggregateResults({ experiment, results, metric = 'conversion', confiden
     byVariation.set(a.variation, v);
   });
   const variations = [...byVariation.entries()].sort((x, y) => x[0] - y[0]).map(([, v]) => v);
-  return confidence === undefined ? { variations } : { variations, confidence };
+  const out = { variations };
+  if (confidence !== undefined) out.confidence = confidence;
+  if (minConversions !== undefined) out.minConversions = minConversions;
+  return out;
 }

@@ -779,9 +779,13 @@ export interface Experiments {
    * {@link Experiments.report}. Needs the experiments module on a page (`not_loaded` before `tw.ready('experiments')`).
    */
   results(): ExperimentResults;
-  /** Compares variations against the control (the first): rate, Wilson interval, uplift, p-value, chance to beat control. */
-  report(input: { variations: { id: string; users: number; conversions: number }[]; confidence?: number }
-    | { experiment: string; results: readonly ExperimentResults[]; metric?: string; confidence?: number }): ExperimentReport;
+  /**
+   * Compares variations against the control (the first): rate, Wilson interval, uplift, p-value,
+   * chance to beat control (Beta-Binomial posterior, uniform prior) and whether the comparison has
+   * `minConversions` (default 30, control + variation) — below it there is no winner.
+   */
+  report(input: { variations: { id: string; users: number; conversions: number }[]; confidence?: number; minConversions?: number }
+    | { experiment: string; results: readonly ExperimentResults[]; metric?: string; confidence?: number; minConversions?: number }): ExperimentReport;
 }
 
 /** An experiment as GrowthBook defines it (camelCase JSON), plus tagwise's `rule` and `purpose`. */
@@ -889,14 +893,19 @@ export interface VariationReport {
   diffCiLow?: number;
   diffCiHigh?: number;
   pValue?: number;
+  /** P(rate > control rate) under the Beta posteriors Beta(1 + conversions, 1 + users - conversions). */
   chanceToBeatControl?: number;
   significant: boolean;
+  /** Control and variation together have at least `minConversions` conversions; null for the control. */
+  enoughData?: boolean | null;
 }
 
 export interface ExperimentReport {
   confidence: number;
+  /** Conversions (control + variation) a comparison needs before it may name a winner. */
+  minConversions: number;
   variations: VariationReport[];
-  /** A variation significantly better than the control and best among those, or "". */
+  /** A variation significantly better than the control with enough data, and best among those, or "". */
   winner: string;
 }
 

@@ -264,7 +264,18 @@ test('conversions per variation are exported and compared by report()', async ()
     assert.equal(v.rate, v.users === 0 ? 0 : v.conversions / v.users);
   }
   assert.ok(report.variations[1].rate > report.variations[0].rate);
+  assert.equal(report.minConversions, 30);
+  assert.equal(report.variations[0].enoughData, null);
+  // The minimum sample passes through from results(): below it, never a winner.
   const { tw } = await open({ storage: null });
+  const strict = tw.experiments.report({ experiment: 'price-test', results, metric: 'order_paid', minConversions: 1000 });
+  assert.equal(strict.variations[1].enoughData, false);
+  assert.equal(strict.winner, '');
+  assert.equal(strict.variations[1].chanceToBeatControl, report.variations[1].chanceToBeatControl);
+  const lax = tw.experiments.report({ experiment: 'price-test', results, metric: 'order_paid', minConversions: 0 });
+  assert.equal(lax.variations[1].enoughData, true);
+  assert.throws(() => tw.experiments.report({ variations: [{ id: 'a', users: 10, conversions: 1 }, { id: 'b', users: 5, conversions: 1 }], minConversions: 2.5 }),
+    (e) => e instanceof TagwiseError && e.errors[0].path === '/minConversions');
   assert.throws(() => tw.experiments.report({ variations: [{ id: 'a', users: 10, conversions: 11 }, { id: 'b', users: 5, conversions: 1 }] }),
     (e) => e instanceof TagwiseError && e.errors[0].path === '/variations/0/conversions');
 });

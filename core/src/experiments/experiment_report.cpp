@@ -13,7 +13,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr double kSqrt2 = 1.41421356237309504880;
-constexpr double kSqrt2Pi = 2.50662827463100050242;
 // Largest integer a JavaScript number holds exactly (Number.MAX_SAFE_INTEGER).
 constexpr double kMaxSafeInteger = 9007199254740991.0;
 
@@ -53,42 +52,25 @@ std::optional<Error> CheckConfidence(double confidence) {
   return std::nullopt;
 }
 
-// A count from JSON: a whole number from 0 to 2^53 - 1. JSON.stringify
-// writes 1e21 and up in exponent form, which nlohmann reads as a double, so
-// doubles with an integral value are accepted too.
-Result<int64_t> ReadCount(const json& v, size_t index, const char* field) {
-  const std::string path = Pointer(index, field);
+// A count from JSON: a whole number from 0 to 2^53 - 1. Read as a double,
+// which holds every such count exactly (and JSON.stringify writes 1e21 and up
+// in exponent form, which nlohmann reads as a double anyway); an integer
+// above 2^53 rounds to at least 2^53 and is refused as too large.
+Result<int64_t> ReadCount(const json& v, const std::string& path, const char* field) {
   const std::string shown = v.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (v.is_number_unsigned()) {
-    if (v.get<uint64_t>() > static_cast<uint64_t>(kMaxSafeInteger)) {
-      return Problem(ErrorCode::kWrongArgumentType, path,
-                     std::string(field) + " (" + shown + ") is larger than 9007199254740991.");
-    }
-    return static_cast<int64_t>(v.get<uint64_t>());
+  const char* problem = nullptr;
+  const double d = v.is_number() ? v.get<double>() : 0;
+  if (!v.is_number()) {
+    problem = " must be a number (a count), not ";
+  } else if (d < 0) {
+    problem = " cannot be negative: ";
+  } else if (!std::isfinite(d) || d != std::floor(d)) {
+    problem = " must be a whole number, not ";
+  } else if (d > kMaxSafeInteger) {
+    problem = " is larger than 9007199254740991: ";
   }
-  if (v.is_number_integer()) {
-    if (v.get<int64_t>() < 0) {
-      return Problem(ErrorCode::kWrongArgumentType, path, std::string(field) + " (" + shown + ") cannot be negative.");
-    }
-    return v.get<int64_t>();
-  }
-  if (v.is_number_float()) {
-    const double d = v.get<double>();
-    if (std::isfinite(d) && d < 0) {
-      return Problem(ErrorCode::kWrongArgumentType, path, std::string(field) + " (" + shown + ") cannot be negative.");
-    }
-    if (!std::isfinite(d) || d != std::floor(d)) {
-      return Problem(ErrorCode::kWrongArgumentType, path,
-                     std::string(field) + " (" + shown + ") must be a whole number.");
-    }
-    if (d > kMaxSafeInteger) {
-      return Problem(ErrorCode::kWrongArgumentType, path,
-                     std::string(field) + " (" + shown + ") is larger than 9007199254740991.");
-    }
-    return static_cast<int64_t>(d);
-  }
-  return Problem(ErrorCode::kWrongArgumentType, path,
-                 std::string(field) + " must be a number (a count of users), not " + shown + ".");
+  if (problem != nullptr) return Problem(ErrorCode::kWrongArgumentType, path, field + (problem + shown) + ".");
+  return static_cast<int64_t>(d);
 }
 
 Result<VariationCounts> ReadVariation(const json& v, size_t index) {
@@ -113,9 +95,9 @@ Result<VariationCounts> ReadVariation(const json& v, size_t index) {
     return Problem(ErrorCode::kWrongArgumentType, Pointer(index, "id"), "id must be a string.");
   }
   out.id = v.at("id").get<std::string>();
-  Result<int64_t> users = ReadCount(v.at("users"), index, "users");
+  Result<int64_t> users = ReadCount(v.at("users"), Pointer(index, "users"), "users");
   if (!users.ok()) return users.error();
-  Result<int64_t> conversions = ReadCount(v.at("conversions"), index, "conversions");
+  Result<int64_t> conversions = ReadCount(v.at("conversions"), Pointer(index, "conversions"), "conversions");
   if (!conversions.ok()) return conversions.error();
   out.users = users.value();
   out.conversions = conversions.value();
@@ -130,41 +112,31 @@ double NormalQuantile(double p) {
   if (std::isnan(p) || p < 0 || p > 1) return std::numeric_limits<double>::quiet_NaN();
   if (p == 0) return -std::numeric_limits<double>::infinity();
   if (p == 1) return std::numeric_limits<double>::infinity();
-  // Symmetry keeps the refinement below in the lower tail, where CDF(x) - p
-  // has full relative precision (1 - p is exact for p >= 0.5).
+  if (p == 0.5) return 0;
+  // Symmetry keeps the search in the lower tail, where NormalCdf has full
+  // relative precision (1 - p is exact for p >= 0.5).
   if (p > 0.5) return -NormalQuantile(1 - p);
-  // Peter J. Acklam's rational approximation (relative error < 1.15e-9).
-  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                                 1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
-  static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                                 6.680131188771972e+01, -1.328068155288572e+01};
-  static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                                 -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
-  static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                                 3.754408661907416e+00};
-  constexpr double kLow = 0.02425;
-  double x;
-  if (p < kLow) {
-    const double q = std::sqrt(-2 * std::log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  } else {
-    const double q = p - 0.5;
-    const double r = q * q;
-    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  // Bisection on NormalCdf (increasing) until the bracket is two adjacent
+  // doubles: as exact as erfc, and a few lines instead of a rational
+  // approximation's tables (the browser downloads this code). The quantile
+  // of the smallest subnormal is -38.5, so [-40, 0] brackets them all.
+  double low = -40;
+  double high = 0;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = (low + high) / 2;
+    if (mid == low || mid == high) break;
+    (NormalCdf(mid) < p ? low : high) = mid;
   }
-  // One Halley step on CDF(x) - p, using erfc (accurate in both tails),
-  // brings the error down to about machine precision.
-  const double e = NormalCdf(x) - p;
-  const double u = e * kSqrt2Pi * std::exp(x * x / 2);
-  // exp overflows only for subnormal p (x < -37.6); Acklam alone is then
-  // accurate to 1e-9 relative.
-  return std::isfinite(u) ? x - u / (1 + x * u / 2) : x;
+  return high;
 }
 
-Result<ExperimentReport> CompareVariations(std::span<const VariationCounts> variations, double confidence) {
+Result<ExperimentReport> CompareVariations(std::span<const VariationCounts> variations, double confidence,
+                                           int64_t min_conversions) {
   if (std::optional<Error> e = CheckConfidence(confidence)) return *e;
+  if (min_conversions < 0) {
+    return Problem(ErrorCode::kWrongArgumentType, "/minConversions",
+                   "minConversions (" + std::to_string(min_conversions) + ") cannot be negative.");
+  }
   std::unordered_map<std::string, size_t> seen;
   for (size_t i = 0; i < variations.size(); ++i) {
     const VariationCounts& v = variations[i];
@@ -197,6 +169,7 @@ Result<ExperimentReport> CompareVariations(std::span<const VariationCounts> vari
 
   ExperimentReport report;
   report.confidence = confidence;
+  report.min_conversions = min_conversions;
   const double z = NormalQuantile((1 + confidence) / 2);
   const double alpha = 1 - confidence;
   for (const VariationCounts& v : variations) {
@@ -235,12 +208,15 @@ Result<ExperimentReport> CompareVariations(std::span<const VariationCounts> vari
     const double pooled = static_cast<double>(control.conversions + r.conversions) / (n1 + n2);
     const double se_pooled = std::sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
     r.p_value = se_pooled > 0 ? std::erfc(std::fabs(diff / se_pooled) / kSqrt2) : 1.0;
-    // Unpooled standard error for P(rate > control): 0 when both rates are
-    // certain (0 or 1), and then the sign of the difference decides.
-    const double se = std::sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
-    r.chance_to_beat_control = se > 0 ? NormalCdf(diff / se) : diff > 0 ? 1.0 : diff < 0 ? 0.0 : 0.5;
+    // Uniform prior: Beta(1 + conversions, 1 + non-conversions) per side.
+    const auto alpha_of = [](const VariationResult& v) { return 1 + static_cast<double>(v.conversions); };
+    const auto beta_of = [](const VariationResult& v) {
+      return 1 + static_cast<double>(v.users - v.conversions);
+    };
+    r.chance_to_beat_control = BetaChanceToBeat(alpha_of(r), beta_of(r), alpha_of(control), beta_of(control));
     r.significant = *r.p_value < alpha;
-    if (r.significant && diff > 0 && (best == nullptr || p2 > best->rate)) best = &r;
+    r.enough_data = control.conversions + r.conversions >= min_conversions;
+    if (r.significant && *r.enough_data && diff > 0 && (best == nullptr || p2 > best->rate)) best = &r;
   }
   if (best != nullptr) report.winner = best->id;
   return report;
@@ -252,9 +228,9 @@ Result<ExperimentReport> ParseAndCompare(const json& input) {
                    "The input must be an object {\"variations\": [...], \"confidence\": 0.95}.");
   }
   for (const auto& [key, value] : input.items()) {
-    if (key != "variations" && key != "confidence") {
+    if (key != "variations" && key != "confidence" && key != "minConversions") {
       return Problem(ErrorCode::kInvalidRule, JoinPointer("", key),
-                     "Unknown field \"" + key + "\" (expected variations and confidence).");
+                     "Unknown field \"" + key + "\" (expected variations, confidence and minConversions).");
     }
   }
   double confidence = 0.95;
@@ -267,6 +243,12 @@ Result<ExperimentReport> ParseAndCompare(const json& input) {
     }
     confidence = c.get<double>();
     if (std::optional<Error> e = CheckConfidence(confidence)) return *e;
+  }
+  int64_t min_conversions = kDefaultMinConversions;
+  if (input.contains("minConversions")) {
+    Result<int64_t> n = ReadCount(input.at("minConversions"), "/minConversions", "minConversions");
+    if (!n.ok()) return n.error();
+    min_conversions = n.value();
   }
   if (!input.contains("variations")) {
     return Problem(ErrorCode::kInvalidRule, "/variations", "The input has no \"variations\" array.");
@@ -283,7 +265,7 @@ Result<ExperimentReport> ParseAndCompare(const json& input) {
     if (!v.ok()) return v.error();
     counts.push_back(std::move(v).value());
   }
-  return CompareVariations(counts, confidence);
+  return CompareVariations(counts, confidence, min_conversions);
 }
 
 json ReportToJson(const ExperimentReport& report) {
@@ -306,10 +288,12 @@ json ReportToJson(const ExperimentReport& report) {
     v["pValue"] = opt(r.p_value);
     v["chanceToBeatControl"] = opt(r.chance_to_beat_control);
     v["significant"] = r.significant;
+    v["enoughData"] = r.enough_data ? json(*r.enough_data) : json(nullptr);
     variations.push_back(std::move(v));
   }
   json out = json::object();
   out["confidence"] = report.confidence;
+  out["minConversions"] = report.min_conversions;
   out["variations"] = std::move(variations);
   out["winner"] = report.winner;
   return out;

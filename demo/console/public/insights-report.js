@@ -24,10 +24,16 @@ export function renderCounts(counts, sampleSize, t) {
   ];
 }
 
-/** The winner, or — when the treatment is significantly worse — that the control wins. */
+/**
+ * The winner; that the control wins when the treatment is significantly worse;
+ * or — before the minimum sample — that there is not enough data, whatever the p-value.
+ */
 function winnerText(report, t) {
   if (report.winner) return t.winner(t.variationName(report.winner));
-  const worse = report.variations.slice(1).filter((r) => r.significant && r.diff < 0);
+  const [control, ...rest] = report.variations;
+  const short = rest.find((r) => r.enoughData === false);
+  if (short) return t.notEnoughData(control.conversions + short.conversions, report.minConversions);
+  const worse = rest.filter((r) => r.significant && r.diff < 0);
   return worse.length ? t.controlBetter(t.variationName(report.variations[0].id)) : t.winner('');
 }
 
@@ -44,10 +50,11 @@ export function renderReportTable(report, t) {
       // The control is the baseline: it has no uplift, p-value or chance of its own.
       h('td', { class: 'num' }, i === 0 ? '—' : pct(r.uplift)),
       h('td', { class: 'num', dataset: { field: 'pValue' } }, i === 0 ? '—' : num(r.pValue)),
-      h('td', { class: 'num' }, i === 0 ? '—' : pct(r.chanceToBeatControl)),
-      h('td', {}, i === 0 ? '—' : r.significant ? t.yes : t.no)))));
+      // Chance to beat control (Beta posterior) and significance only once the sample is large enough.
+      h('td', { class: 'num', dataset: { field: 'chance' } }, i === 0 ? '—' : r.enoughData === false ? t.notEnough : pct(r.chanceToBeatControl)),
+      h('td', {}, i === 0 ? '—' : r.enoughData === false ? t.notEnough : r.significant ? t.yes : t.no)))));
   return [
-    h('p', { class: 'insights-winner', id: 'exp-winner', dataset: { winner: report.winner } }, winnerText(report, t)),
+    h('p', { class: 'insights-winner', id: 'exp-winner', dataset: { winner: report.winner, enough: String(report.variations.slice(1).every((r) => r.enoughData !== false)) } }, winnerText(report, t)),
     scrollTable(table, t.report),
   ];
 }

@@ -2,7 +2,9 @@
 // while writing this test with Python 3's statistics.NormalDist (inv_cdf is
 // Wichura's AS241) and the closed form of the Wilson interval,
 //   (2x + z² ± z·sqrt(z² + 4x(1 - x/n))) / (2(n + z²)),
-// then rounded to 9 decimals.
+// then rounded to 9 decimals. Chances to beat the control are checked
+// against Evan Miller's closed form for Beta posteriors (Posterior below),
+// an independent computation from the integration the report uses.
 #include "tagwise/experiment_report.h"
 
 #include <cmath>
@@ -20,6 +22,27 @@ using json = nlohmann::json;
 
 constexpr double kTol = 1e-8;  // references carry 9 decimals
 
+// In long double: at 10^7, lgamma is ~1.5e8, and a double's rounding there
+// (1.7e-8) would be larger than the error under test.
+long double LogBeta(long double a, long double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+
+// P(X > Y), X ~ Beta(xa, xb), Y ~ Beta(ya, yb), integer xa: Evan Miller's
+// "Formulas for Bayesian A/B testing", a sum of xa terms.
+double ClosedForm(double xa, double xb, double ya, double yb) {
+  long double sum = 0;
+  for (double i = 0; i < xa; ++i) {
+    sum += std::exp(LogBeta(ya + i, xb + yb) - std::log(static_cast<long double>(xb + i)) - LogBeta(1 + i, xb) -
+                    LogBeta(ya, yb));
+  }
+  return static_cast<double>(sum);
+}
+
+// The variation's chance to beat the control under uniform priors.
+double Posterior(int64_t users, int64_t conversions, int64_t control_users, int64_t control_conversions) {
+  return ClosedForm(1.0 + conversions, 1.0 + users - conversions, 1.0 + control_conversions,
+                    1.0 + control_users - control_conversions);
+}
+
 ExperimentReport Compare(const std::vector<VariationCounts>& counts, double confidence = 0.95) {
   Result<ExperimentReport> r = CompareVariations(counts, confidence);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
@@ -35,8 +58,8 @@ TEST(ExperimentReportTest, NormalQuantileMatchesReference) {
                         {1e-10, -6.361340902404056},   {0.02, -2.0537489106318225},  {0.98, 2.053748910631822},
                         {0.3, -0.5244005127080407},    {1 - 1e-12, 7.0344869100478356}};
   for (const Case& c : cases) EXPECT_NEAR(NormalQuantile(c.p), c.x, 1e-9) << c.p;
-  // Round trip over the whole range, including both tails and the region
-  // boundaries of Acklam's approximation (0.02425).
+  // Round trip over the whole range, including both tails and the
+  // old boundaries of Acklam's approximation (0.02425), which it replaced.
   for (double p = 1e-12; p < 1; p = p < 0.01 ? p * 3 : p + 0.00731) {
     EXPECT_NEAR(NormalCdf(NormalQuantile(p)), p, 1e-12 + 1e-9 * p) << p;
   }
@@ -70,7 +93,7 @@ TEST(ExperimentReportTest, TwoVariationsKnownValues) {
   EXPECT_NEAR(*v.diff_ci_low, -0.000900357, kTol);
   EXPECT_NEAR(*v.diff_ci_high, 0.041157825, kTol);
   EXPECT_NEAR(*v.p_value, 0.059685606, kTol);
-  EXPECT_NEAR(*v.chance_to_beat_control, 0.970270267, kTol);
+  EXPECT_NEAR(*v.chance_to_beat_control, Posterior(1000, 70, 1000, 50), 1e-9);
   // p = 0.0597 > 0.05, and the difference interval includes 0.
   EXPECT_FALSE(v.significant);
   EXPECT_EQ(r.winner, "");
@@ -97,7 +120,7 @@ TEST(ExperimentReportTest, ClassicSignificantDifference) {
   EXPECT_NEAR(*b.diff_ci_low, 0.001502065, kTol);
   EXPECT_NEAR(*b.diff_ci_high, 0.018501516, kTol);
   EXPECT_NEAR(*b.p_value, 0.021075189, kTol);
-  EXPECT_NEAR(*b.chance_to_beat_control, 0.989470963, kTol);
+  EXPECT_NEAR(*b.chance_to_beat_control, Posterior(10000, 1100, 10000, 1000), 1e-9);
   EXPECT_TRUE(b.significant);
   EXPECT_EQ(r.winner, "b");
   // The same data at 99% is not significant.
@@ -114,18 +137,18 @@ TEST(ExperimentReportTest, WinnerIsTheBestSignificantlyBetterVariation) {
   EXPECT_NEAR(*b.p_value, 0.043244928, kTol);
   EXPECT_NEAR(*b.diff_ci_low, 0.000592943, kTol);
   EXPECT_NEAR(*b.diff_ci_high, 0.039436815, kTol);
-  EXPECT_NEAR(*b.chance_to_beat_control, 0.978430918, kTol);
+  EXPECT_NEAR(*b.chance_to_beat_control, Posterior(2000, 240, 2000, 200), 1e-9);
   EXPECT_TRUE(b.significant);
   EXPECT_NEAR(*c.uplift, -0.1, kTol);
   EXPECT_NEAR(*c.p_value, 0.280817595, kTol);
   EXPECT_NEAR(*c.diff_ci_low, -0.028231705, kTol);
   EXPECT_NEAR(*c.diff_ci_high, 0.008207388, kTol);
-  EXPECT_NEAR(*c.chance_to_beat_control, 0.140373823, kTol);
+  EXPECT_NEAR(*c.chance_to_beat_control, Posterior(2000, 180, 2000, 200), 1e-9);
   EXPECT_FALSE(c.significant);
   EXPECT_NEAR(*d.p_value, 0.002942093, kTol);
   EXPECT_NEAR(d.ci_low, 0.115967491, kTol);
   EXPECT_NEAR(d.ci_high, 0.145451124, kTol);
-  EXPECT_NEAR(*d.chance_to_beat_control, 0.99854466, kTol);
+  EXPECT_NEAR(*d.chance_to_beat_control, Posterior(2000, 260, 2000, 200), 1e-9);
   EXPECT_TRUE(d.significant);
   EXPECT_EQ(r.winner, "d");  // b and d both beat the control; d converts more
 }
@@ -148,16 +171,23 @@ TEST(ExperimentReportTest, ZeroConversions) {
   EXPECT_NEAR(*v.diff_ci_low, 0.003327941, kTol);
   EXPECT_NEAR(*v.diff_ci_high, 0.111750469, kTol);
   EXPECT_NEAR(*v.p_value, 0.023540058, kTol);
-  EXPECT_NEAR(*v.chance_to_beat_control, 0.989109269, kTol);
+  EXPECT_NEAR(*v.chance_to_beat_control, Posterior(100, 5, 100, 0), 1e-9);
   EXPECT_TRUE(v.significant);
   const VariationResult& w = r.variations[2];
   EXPECT_EQ(*w.diff, 0.0);
   EXPECT_EQ(*w.p_value, 1.0);  // both 0%: no evidence of any difference
-  EXPECT_EQ(*w.chance_to_beat_control, 0.5);
+  EXPECT_NEAR(*w.chance_to_beat_control, 0.5, 1e-10);  // the same posterior on both sides
   EXPECT_NEAR(*w.diff_ci_low, -0.036993498, kTol);
   EXPECT_NEAR(*w.diff_ci_high, 0.036993498, kTol);
   EXPECT_FALSE(w.significant);
-  EXPECT_EQ(r.winner, "v");
+  // 5 conversions in all: significant, but too few to name a winner.
+  EXPECT_EQ(v.enough_data, false);
+  EXPECT_EQ(r.winner, "");
+  Result<ExperimentReport> lower = CompareVariations(std::vector<VariationCounts>{{"control", 100, 0}, {"v", 100, 5}},
+                                                     0.95, 5);
+  ASSERT_TRUE(lower.ok());
+  EXPECT_EQ(lower.value().variations[1].enough_data, true);
+  EXPECT_EQ(lower.value().winner, "v");
 }
 
 TEST(ExperimentReportTest, AllConversions) {
@@ -169,24 +199,111 @@ TEST(ExperimentReportTest, AllConversions) {
   EXPECT_NEAR(*v.diff_ci_low, -0.111750469, kTol);
   EXPECT_NEAR(*v.diff_ci_high, -0.003327941, kTol);
   EXPECT_NEAR(*v.p_value, 0.023540058, kTol);
-  EXPECT_NEAR(*v.chance_to_beat_control, 0.010890731, kTol);
+  EXPECT_NEAR(*v.chance_to_beat_control, Posterior(100, 95, 100, 100), 1e-9);
   const VariationResult& w = r.variations[2];
   EXPECT_EQ(*w.uplift, 0.0);
   EXPECT_EQ(*w.p_value, 1.0);
-  EXPECT_EQ(*w.chance_to_beat_control, 0.5);
+  EXPECT_NEAR(*w.chance_to_beat_control, 0.5, 1e-10);  // the same posterior on both sides
   EXPECT_EQ(r.winner, "");
 }
 
-TEST(ExperimentReportTest, OneUserEachUsesTheCertainSign) {
-  // Unpooled standard error is 0 (both rates certain): the sign decides.
+TEST(ExperimentReportTest, OneUserEachIsFarFromCertain) {
+  // Beta(1, 2) against Beta(2, 1): P = ∫ 2a (1 - a)² da = 1/6, where the
+  // normal approximation (standard error 0) said 0.
   const ExperimentReport r = Compare({{"control", 1, 1}, {"v", 1, 0}});
   const VariationResult& v = r.variations[1];
   EXPECT_NEAR(r.variations[0].ci_low, 0.206549314, kTol);
   EXPECT_NEAR(v.ci_high, 0.793450686, kTol);
-  EXPECT_EQ(*v.chance_to_beat_control, 0.0);
+  EXPECT_NEAR(*v.chance_to_beat_control, 1.0 / 6, 1e-12);
   EXPECT_NEAR(*v.diff_ci_low, -1.0, kTol);
   EXPECT_NEAR(*v.diff_ci_high, 0.122108721, kTol);
   EXPECT_NEAR(*v.p_value, 0.157299207, kTol);
+}
+
+TEST(ExperimentReportTest, SmallSamplesGetThePosteriorNotTheNormalApproximation) {
+  // The cases an operator met in the console: 3/3 against a 2/5 control
+  // (normal approximation 99.7 %), 1/4 against 0/4 (87.6 %).
+  const ExperimentReport a = Compare({{"control", 5, 2}, {"v", 3, 3}});
+  EXPECT_NEAR(*a.variations[1].chance_to_beat_control, Posterior(3, 3, 5, 2), 1e-12);
+  EXPECT_NEAR(*a.variations[1].chance_to_beat_control, 0.929, 0.0005);
+  const ExperimentReport b = Compare({{"control", 4, 0}, {"v", 4, 1}});
+  EXPECT_NEAR(*b.variations[1].chance_to_beat_control, Posterior(4, 1, 4, 0), 1e-12);
+  EXPECT_NEAR(*b.variations[1].chance_to_beat_control, 0.778, 0.0005);
+  EXPECT_EQ(a.variations[1].enough_data, false);
+  EXPECT_EQ(b.variations[1].enough_data, false);
+  EXPECT_FALSE(a.variations[0].enough_data.has_value());  // the control has no comparison
+}
+
+TEST(ExperimentReportTest, BetaChanceMatchesTheClosedFormAtEverySize) {
+  // Every pair of small posteriors (the closed form is exact there) ...
+  for (double xa = 1; xa <= 13; xa += 3) {
+    for (double xb = 1; xb <= 13; xb += 4) {
+      for (double ya = 1; ya <= 13; ya += 2) {
+        for (double yb = 1; yb <= 13; yb += 5) {
+          EXPECT_NEAR(BetaChanceToBeat(xa, xb, ya, yb), ClosedForm(xa, xb, ya, yb), 1e-10)
+              << xa << " " << xb << " " << ya << " " << yb;
+        }
+      }
+    }
+  }
+  // ... skewed ones near 0 and 1, unequal sizes, and large counts.
+  // (The closed form sums as many terms as the first parameter: kept to
+  // thousands, since the wasm build of this test computes in software quads.)
+  const double cases[][4] = {{1, 1000, 1, 1},        {2, 5000, 1, 9000},       {3, 1, 400, 2},
+                             {5, 100000, 9, 300000}, {1001, 9001, 1101, 8901}, {50, 1e6, 500, 1e7},
+                             {2001, 1e6, 2101, 1e6}};
+  for (const auto& c : cases) {
+    EXPECT_NEAR(BetaChanceToBeat(c[0], c[1], c[2], c[3]), ClosedForm(c[0], c[1], c[2], c[3]), 1e-9)
+        << c[0] << " " << c[1] << " " << c[2] << " " << c[3];
+  }
+}
+
+TEST(ExperimentReportTest, BetaChanceAtMillionsAndBillions) {
+  // Too many terms for the closed form: the two orders agree (P(X > Y) +
+  // P(Y > X) = 1), and at 10^9 users the posteriors are normal to within
+  // 1e-6, so the normal approximation is a fair reference.
+  const double x[2] = {1e8 + 40000, 9e8 - 40000};
+  const double y[2] = {1e8, 9e8};
+  const double p = BetaChanceToBeat(x[0], x[1], y[0], y[1]);
+  EXPECT_NEAR(p + BetaChanceToBeat(y[0], y[1], x[0], x[1]), 1.0, 1e-12);
+  const auto var = [](const double* v) {
+    const double n = v[0] + v[1];
+    return v[0] * v[1] / (n * n * (n + 1));
+  };
+  const double mean_diff = x[0] / (x[0] + x[1]) - y[0] / (y[0] + y[1]);
+  EXPECT_NEAR(p, NormalCdf(mean_diff / std::sqrt(var(x) + var(y))), 1e-5);
+  EXPECT_GT(p, 0.99);
+  // No overlap at all: exactly certain.
+  EXPECT_EQ(BetaChanceToBeat(2e6, 8e6, 1e6, 9e6), 1.0);
+  EXPECT_EQ(BetaChanceToBeat(1e6, 9e6, 2e6, 8e6), 0.0);
+  EXPECT_NEAR(BetaChanceToBeat(4e12, 4e12, 4e12, 4e12), 0.5, 1e-9);
+  // At 10^15 a posterior is 1e-8 wide, near the resolution of a double at 0.5.
+  EXPECT_NEAR(BetaChanceToBeat(4e15, 4e15, 4e15, 4e15), 0.5, 1e-8);
+}
+
+TEST(ExperimentReportTest, MinimumConversionsGuardTheWinner) {
+  // Significant (p = 0.0005) with 29 conversions in all: no winner until 30.
+  const std::vector<VariationCounts> counts{{"control", 400, 5}, {"v", 400, 24}};
+  Result<ExperimentReport> below = CompareVariations(counts, 0.95, 30);
+  ASSERT_TRUE(below.ok());
+  EXPECT_TRUE(below.value().variations[1].significant);
+  EXPECT_EQ(below.value().variations[1].enough_data, false);
+  EXPECT_EQ(below.value().winner, "");
+  Result<ExperimentReport> at = CompareVariations(counts, 0.95, 29);
+  ASSERT_TRUE(at.ok());
+  EXPECT_EQ(at.value().variations[1].enough_data, true);
+  EXPECT_EQ(at.value().winner, "v");
+  EXPECT_EQ(at.value().min_conversions, 29);
+  Result<ExperimentReport> parsed = ParseAndCompare(json::parse(R"({"variations": [
+      {"id": "control", "users": 400, "conversions": 5}, {"id": "v", "users": 400, "conversions": 24}],
+      "minConversions": 0})"));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed.value().winner, "v");
+  EXPECT_EQ(ReportToJson(parsed.value()).at("minConversions"), 0);
+  EXPECT_EQ(Compare({{"a", 10, 1}, {"b", 10, 2}}).min_conversions, kDefaultMinConversions);
+  Result<ExperimentReport> negative = CompareVariations(counts, 0.95, -1);
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(negative.error().path, "/minConversions");
 }
 
 TEST(ExperimentReportTest, ZeroUsersHaveNoComparison) {
@@ -319,6 +436,12 @@ TEST(ExperimentReportTest, ParseAndCompareErrorsHavePaths) {
       {R"({"variations":[{"id":"a","users":1,"conversions":0},{"id":"b","users":1,"conversions":0}],
            "confidence":1})",
        ErrorCode::kWrongArgumentType, "/confidence"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0},{"id":"b","users":1,"conversions":0}],
+           "minConversions":"30"})",
+       ErrorCode::kWrongArgumentType, "/minConversions"},
+      {R"({"variations":[{"id":"a","users":1,"conversions":0},{"id":"b","users":1,"conversions":0}],
+           "minConversions":-3})",
+       ErrorCode::kWrongArgumentType, "/minConversions"},
   };
   for (const Case& c : cases) {
     Result<ExperimentReport> r = ParseAndCompare(json::parse(c.input));
@@ -329,19 +452,22 @@ TEST(ExperimentReportTest, ParseAndCompareErrorsHavePaths) {
 }
 
 TEST(ExperimentReportTest, ReportToJsonUsesCamelCaseAndNulls) {
-  const ExperimentReport r = Compare({{"control", 100, 0}, {"v", 100, 5}});
-  const json j = ReportToJson(r);
+  Result<ExperimentReport> five = CompareVariations(std::vector<VariationCounts>{{"control", 100, 0}, {"v", 100, 5}},
+                                                    0.95, 5);
+  ASSERT_TRUE(five.ok());
+  const json j = ReportToJson(five.value());
   EXPECT_EQ(j.at("confidence"), 0.95);
+  EXPECT_EQ(j.at("minConversions"), 5);
   EXPECT_EQ(j.at("winner"), "v");
   ASSERT_EQ(j.at("variations").size(), 2u);
   const json& c = j.at("variations")[0];
-  EXPECT_EQ(c.size(), 13u);
+  EXPECT_EQ(c.size(), 14u);
   EXPECT_EQ(c.at("id"), "control");
   EXPECT_EQ(c.at("users"), 100);
   EXPECT_EQ(c.at("conversions"), 0);
   EXPECT_EQ(c.at("rate"), 0.0);
   EXPECT_EQ(c.at("ciLow"), 0.0);
-  for (const char* key : {"uplift", "diff", "diffCiLow", "diffCiHigh", "pValue", "chanceToBeatControl"}) {
+  for (const char* key : {"uplift", "diff", "diffCiLow", "diffCiHigh", "pValue", "chanceToBeatControl", "enoughData"}) {
     EXPECT_TRUE(c.at(key).is_null()) << key;
   }
   EXPECT_EQ(c.at("significant"), false);
@@ -351,9 +477,10 @@ TEST(ExperimentReportTest, ReportToJsonUsesCamelCaseAndNulls) {
   EXPECT_NEAR(v.at("diffCiLow").get<double>(), 0.003327941, kTol);
   EXPECT_NEAR(v.at("diffCiHigh").get<double>(), 0.111750469, kTol);
   EXPECT_NEAR(v.at("pValue").get<double>(), 0.023540058, kTol);
-  EXPECT_NEAR(v.at("chanceToBeatControl").get<double>(), 0.989109269, kTol);
+  EXPECT_NEAR(v.at("chanceToBeatControl").get<double>(), Posterior(100, 5, 100, 0), 1e-9);
   EXPECT_NEAR(v.at("ciHigh").get<double>(), 0.111750469, kTol);
   EXPECT_EQ(v.at("significant"), true);
+  EXPECT_EQ(v.at("enoughData"), true);
 }
 
 }  // namespace
