@@ -9,10 +9,13 @@
 //   shop.twh        the recommendation hint file, built by `tagwise hints` (the
 //                   package's CLI, exactly as a shop would) from the purchases of
 //                   those products plus a seeded log of digital-goods orders
-//   customers.jsonl the operator console's preview sample: every raw line of a fixed
-//                   sample of real customers up to AS_OF, as a tagwise event log
-//                   (order_paid / order_refunded, props as examples/retail-csv-map.json)
-//                   plus one attributes line per customer; `tagwise tag` reads it too
+//   customers.jsonl the operator console's preview sample: a fixed sample of real
+//                   customers up to AS_OF as a tagwise event log recorded the way the
+//                   storefront records orders: one order_paid per invoice {order, amount,
+//                   count, items, country} (order_refunded per cancellation, amount
+//                   positive) and one purchase per line {order, item, description,
+//                   category, price, qty, amount}, plus one attributes line per customer
+//                   (demo/console/catalog.json is written for it); `tagwise tag` reads it too
 //   customers.json  {asOf, users, events, outcomes: {user: {orders, spend}}}: what each
 //                   sampled customer did in the 30 days after AS_OF (the A/B backtest)
 //
@@ -144,6 +147,7 @@ export async function buildDemoData({ out = DEFAULT_OUT, force = false } = {}) {
     let country = null;
     const orders = new Set();
     let spend = 0;
+    const invoices = new Map(); // invoice → { ts, lines } before AS_OF, in file order
     for (const { fields, lineNo } of customers.get(user)) {
       const [invoice, stockCode, description, quantity, invoiceDate, unitPrice, , rowCountry] = fields;
       const ts = parseInvoiceDate(invoiceDate);
@@ -157,15 +161,37 @@ export async function buildDemoData({ out = DEFAULT_OUT, force = false } = {}) {
         continue;
       }
       country = rowCountry;
-      const item = stockCode.trim().toUpperCase();
+      let order = invoices.get(invoice);
+      if (!order) invoices.set(invoice, (order = { ts, country: rowCountry, lines: [] }));
+      order.lines.push({ lineNo, item: stockCode.trim().toUpperCase(), description: description.trim(), q, price });
+    }
+    // As the storefront records a checkout (demo/shop/public/cart.js): one
+    // order_paid per invoice with its total, then one purchase per line. A
+    // cancellation invoice ("C…") is one order_refunded, its amount refunded
+    // as a positive number.
+    for (const [invoice, order] of invoices) {
+      const refund = invoice.startsWith('C');
+      const sign = refund ? -1 : 1;
+      const amount = order.lines.reduce((s, l) => s + l.q * l.price, 0) * sign;
       lines.push(JSON.stringify({
-        user_id: user, id: `${invoice}/${lineNo}`, type: invoice.startsWith('C') ? 'order_refunded' : 'order_paid', ts,
+        user_id: user, id: invoice, type: refund ? 'order_refunded' : 'order_paid', ts: order.ts,
         props: {
-          invoice, item, description: description.trim(), quantity: q, unit_price: price,
-          amount: Math.round(q * price * 100) / 100, country: rowCountry, category: categorize(description),
+          order: invoice, amount: Math.round(amount * 100) / 100, count: order.lines.reduce((n, l) => n + l.q, 0) * sign,
+          items: [...new Set(order.lines.map((l) => l.item))], country: order.country,
         },
       }));
       events += 1;
+      if (refund) continue;
+      for (const l of order.lines) {
+        lines.push(JSON.stringify({
+          user_id: user, id: `${invoice}/${l.lineNo}`, type: 'purchase', ts: order.ts,
+          props: {
+            order: invoice, item: l.item, description: l.description, category: categorize(l.description),
+            price: l.price, qty: l.q, amount: Math.round(l.q * l.price * 100) / 100,
+          },
+        }));
+        events += 1;
+      }
     }
     if (country !== null) lines.push(JSON.stringify({ user_id: user, attributes: { country } }));
     outcomes[user] = { orders: orders.size, spend: Math.round(spend * 100) / 100 };

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -55,12 +56,12 @@ test('a rule built by clicks and typing previews the same coverage as the CLI', 
   await page.fill('#rb-new-id', 'uk_repeat');
   await page.fill('#rb-new-name', '英国复购客户');
 
-  // Row 1: distinct paid invoices in the last 90 days >= 3.
+  // Row 1: distinct paid orders in the last 90 days >= 3.
   await page.click(`${rootHead} [data-add=row]`);
   await row(0).locator('[data-fkey$=":leftKind"]').selectOption('events');
   await row(0).locator('[data-fkey$=":type"]').fill('order_paid');
   await row(0).locator('[data-fkey$=":agg"]').selectOption('distinct');
-  await row(0).locator('[data-fkey$=":field"]').fill('invoice');
+  await row(0).locator('[data-fkey$=":field"]').fill('order');
   await row(0).locator('[data-fkey$=":within"]').fill('90d');
   await row(0).locator('[data-fkey$=":op"]').selectOption('>=');
   await row(0).locator('[data-fkey$=":value"]').fill('3');
@@ -70,14 +71,14 @@ test('a rule built by clicks and typing previews the same coverage as the CLI', 
   await row(1).locator('[data-fkey$=":value"]').fill('United Kingdom');
 
   const expected = { and: [
-    { '>=': [{ events: [{ type: 'order_paid', within: '90d', agg: 'distinct', field: 'invoice' }] }, 3] },
+    { '>=': [{ events: [{ type: 'order_paid', within: '90d', agg: 'distinct', field: 'order' }] }, 3] },
     { '==': [{ var: 'country' }, 'United Kingdom'] },
   ] };
   assert.deepEqual(await jsonOf(), expected);
   assert.equal(await page.inputValue('#rb-text'),
-    'events(order_paid, within 90d, agg distinct of invoice) >= 3 and country == "United Kingdom"');
+    'events(order_paid, within 90d, agg distinct of order) >= 3 and country == "United Kingdom"');
   // And in plain words for whoever reads the rule rather than its rows.
-  assert.equal(await page.textContent('#rb-summary'), '90 天内下单的不同 invoice 数 ≥ 3 且 country = "United Kingdom"');
+  assert.equal(await page.textContent('#rb-summary'), '90 天内下单的不同 order 数 ≥ 3 且 country = "United Kingdom"');
   const shown = await coverage();
 
   // Apply, then tag the same customers with the applied catalog through the CLI.
@@ -232,8 +233,8 @@ test('editing the JSON rebuilds the tree; editing the text form rewrites the JSO
 });
 
 test('clicking a matching customer shows the explanation', async () => {
-  await page.fill('#rb-text', 'events(order_paid, within 90d, agg distinct of invoice) >= 3 and country == "United Kingdom"');
-  await page.waitForFunction(() => document.querySelector('#rb-json').value.includes('invoice'));
+  await page.fill('#rb-text', 'events(order_paid, within 90d, agg distinct of order) >= 3 and country == "United Kingdom"');
+  await page.waitForFunction(() => document.querySelector('#rb-json').value.includes('"order"'));
   const { matched } = await coverage();
   assert.ok(matched > 0);
   const user = await page.locator('.rb-user').first().textContent();
@@ -241,8 +242,49 @@ test('clicking a matching customer shows the explanation', async () => {
   await page.waitForSelector(`.rb-preview[data-explained="${user}"]`);
   assert.equal(await page.getAttribute('.rb-explain [data-holds]', 'data-holds'), 'true');
   const trace = await page.textContent('.rb-trace');
-  assert.match(trace, /events\(order_paid, within 90d, agg distinct of invoice\)/);
+  assert.match(trace, /events\(order_paid, within 90d, agg distinct of order\)/);
   assert.match(trace, /\d+ events matched|匹配 \d+ 个事件/);
+});
+
+test('the sample counts orders as the shop records them: 订单数 is distinct paid invoices, and order_paid ≥ N matches exactly those', async () => {
+  // Independently of the demo's data builder: distinct paid invoices before the
+  // console's as-of, per sampled customer, from the raw file.
+  const { AS_OF, RAW } = await import('../../demo/data/build.mjs');
+  const { forEachRawRecord, parseInvoiceDate } = await import('../../tools/retail/to_events.mjs');
+  const meta = JSON.parse(await readFile(join(REPO, 'build-demo/customers.json'), 'utf8'));
+  const sampled = new Set(meta.users);
+  const invoices = new Map(meta.users.map((u) => [u, new Set()]));
+  await forEachRawRecord(RAW, (fields) => {
+    const user = fields[6]?.trim() ? String(Math.trunc(Number(fields[6]))) : null;
+    if (!sampled.has(user) || fields[0].startsWith('C') || !(parseInvoiceDate(fields[4]) < AS_OF)) return;
+    invoices.get(user).add(fields[0]);
+  });
+  const orders = (u) => invoices.get(u).size;
+  assert.equal(orders('12364'), 3, 'customer 12364 placed 3 orders before the as-of (58 invoice lines)');
+
+  const shownFor = async (min) => {
+    await page.fill('#rb-text', `events(order_paid) >= ${min}`);
+    await page.waitForFunction((m) => document.querySelector('#rb-json').value.includes(`${m}`)
+      && document.querySelector('.rb-preview').dataset.state === 'ready', min);
+    const { matched } = await coverage();
+    const rows = await page.$$eval('.rb-users tbody tr', (trs) => trs.map((tr) => ({
+      user: tr.querySelector('.rb-user').textContent, orders: Number(tr.querySelector('[data-field=orders]').textContent),
+    })));
+    return { matched, rows };
+  };
+  let previous = Infinity;
+  for (const min of [2, 3]) {
+    const { matched, rows } = await shownFor(min);
+    const expected = meta.users.filter((u) => orders(u) >= min).length;
+    assert.equal(matched, expected, `order_paid >= ${min}`);
+    assert.ok(rows.length > 0);
+    for (const r of rows) {
+      assert.equal(r.orders, orders(r.user), `订单数 of ${r.user}`);
+      assert.ok(r.orders >= min, `${r.user} matched order_paid >= ${min} with ${r.orders} orders`);
+    }
+    assert.ok(matched < previous, 'raising the threshold lowers the coverage');
+    previous = matched;
+  }
 });
 
 test('a catalog replaced elsewhere (another tab, a loaded file) refreshes the tag list', async () => {

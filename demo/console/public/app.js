@@ -63,7 +63,7 @@ async function start() {
   const [tw, sample, catalog, store] = await Promise.all([
     createTagwise({ features: ['experiments', 'offers', 'recommend', 'conditions', 'lint', 'text', 'batch'], storage: 'memory', purposes: ['necessary', 'security', 'personalization', 'marketing', 'analytics'] }),
     loadSample(),
-    fetch('/data/retail-catalog.json').then((r) => r.json()),
+    fetch('/data/console-catalog.json').then((r) => r.json()),
     openStore(),
   ]);
   // The working catalog survives a reload: what was applied stays applied.

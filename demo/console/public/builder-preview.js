@@ -54,18 +54,22 @@ function createTagger(tw, profiles, asOf) {
   };
 }
 
-/** Per-customer facts for the list, computed once. */
-function factsOf(profile) {
-  const invoices = new Set();
+/**
+ * Per-customer facts for the list, computed once: one order_paid per order
+ * (as the storefront records a checkout), so orders are those events — the
+ * number `events(order_paid)` in a rule counts — and spend is their amounts.
+ */
+export function factsOf(profile) {
+  let orders = 0;
   let spend = 0;
   let last = null;
   for (const e of profile.events) {
     if (e.type !== 'order_paid') continue;
-    invoices.add(e.props?.invoice);
+    orders += 1;
     spend += Number(e.props?.amount) || 0;
     if (last === null || e.ts > last) last = e.ts;
   }
-  return { country: profile.attributes?.country ?? '', orders: invoices.size, spend, last };
+  return { country: profile.attributes?.country ?? '', orders, spend, last };
 }
 
 export async function createPreview(el, { t, lang, sample, asOf, formatRule }) {
@@ -154,7 +158,7 @@ export async function createPreview(el, { t, lang, sample, asOf, formatRule }) {
       const f = facts.get(id);
       return h('tr', {},
         h('td', {}, h('button', { type: 'button', class: 'rb-user', dataset: { user: id }, on: { click: () => explain(id) } }, id)),
-        h('td', {}, f.country), h('td', { class: 'num' }, f.orders), h('td', { class: 'num' }, money.format(f.spend)),
+        h('td', {}, f.country), h('td', { class: 'num', dataset: { field: 'orders' } }, f.orders), h('td', { class: 'num' }, money.format(f.spend)),
         h('td', {}, f.last === null ? '—' : new Date(f.last).toISOString().slice(0, 10)));
     });
     table.replaceChildren(h('thead', {}, head), h('tbody', {}, rows));
