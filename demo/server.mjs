@@ -6,11 +6,13 @@
 //
 // Tests import createDemoServer({ port: 0, clock }) to run it with a fixed clock.
 // What it serves besides the two apps' routes:
-//   /node_modules/tagwise/js/…   the npm package's own files (the pages import "tagwise")
+//   /pkg/<content hash>/js/…     the npm package's own files, where the pages import "tagwise"
+//                                from: Cache-Control immutable (demo/lib/package_url.mjs)
+//   /node_modules/tagwise/js/…   the same files at a stable URL, revalidated (no-cache)
 //   /vendor/sortablejs/…, /vendor/chart.js/…   the console's two UI libraries
 //   /assets/…                    demo/public/ (shared stylesheet, language toggle)
 //   /data/…                      build-demo/ (products, hint file, customer sample) and
-//                                /data/retail-catalog.json (examples/retail-catalog.json)
+//                                /data/console-catalog.json (demo/console/catalog.json)
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -25,6 +27,7 @@ const brotli = promisify(brotliCallback);
 import { buildDemoData, DEFAULT_OUT } from './data/build.mjs';
 import { createConsoleRoutes } from './console/routes.mjs';
 import { createShopRoutes } from './shop/routes.mjs';
+import { PACKAGE_FILES, PACKAGE_PREFIX } from './lib/package_url.mjs';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const TYPES = {
@@ -41,36 +44,41 @@ const COMPRESSIBLE = new Set(['.js', '.mjs', '.wasm', '.json', '.css', '.html', 
  */
 function staticRoots(dataDir) {
   return [
-    { prefix: '/node_modules/tagwise/', dir: REPO, allow: ['js/', 'package.json'] },
+    { prefix: PACKAGE_PREFIX, dir: REPO, allow: PACKAGE_FILES, immutable: true },
+    { prefix: '/node_modules/tagwise/', dir: REPO, allow: PACKAGE_FILES },
     { prefix: '/vendor/sortablejs/', dir: join(REPO, 'node_modules', 'sortablejs') },
     { prefix: '/vendor/chart.js/', dir: join(REPO, 'node_modules', 'chart.js', 'dist') },
     { prefix: '/assets/', dir: join(REPO, 'demo', 'public') },
     { prefix: '/shop/', dir: join(REPO, 'demo', 'shop', 'public') },
     { prefix: '/console/assets/', dir: join(REPO, 'demo', 'console', 'public') },
-    { prefix: '/data/retail-catalog.json', dir: join(REPO, 'examples', 'retail-catalog.json'), file: true },
+    { prefix: '/data/console-catalog.json', dir: join(REPO, 'demo', 'console', 'catalog.json'), file: true },
     { prefix: '/data/', dir: dataDir },
   ];
 }
 
+/** The file a URL path names, and whether its URL is content-hashed: { file, immutable } or null. */
 function resolveStatic(roots, pathname) {
   for (const root of roots) {
-    if (root.file) {
-      if (pathname === root.prefix) return root.dir;
-      continue;
-    }
-    if (!pathname.startsWith(root.prefix)) continue;
-    let rest;
-    try {
-      rest = decodeURIComponent(pathname.slice(root.prefix.length));
-    } catch {
-      return null;
-    }
-    if (root.allow && !root.allow.some((a) => (a.endsWith('/') ? rest.startsWith(a) : rest === a))) return null;
-    const file = normalize(join(root.dir, rest));
-    const base = root.dir.endsWith(sep) ? root.dir : root.dir + sep;
-    return file.startsWith(base) ? file : null;
+    const file = fileUnder(root, pathname);
+    if (file !== undefined) return file === null ? null : { file, immutable: root.immutable === true };
   }
   return null;
+}
+
+/** The file under one root (undefined: not this root's prefix; null: refused). */
+function fileUnder(root, pathname) {
+  if (root.file) return pathname === root.prefix ? root.dir : undefined;
+  if (!pathname.startsWith(root.prefix)) return undefined;
+  let rest;
+  try {
+    rest = decodeURIComponent(pathname.slice(root.prefix.length));
+  } catch {
+    return null;
+  }
+  if (root.allow && !root.allow.some((a) => (a.endsWith('/') ? rest.startsWith(a) : rest === a))) return null;
+  const file = normalize(join(root.dir, rest));
+  const base = root.dir.endsWith(sep) ? root.dir : root.dir + sep;
+  return file.startsWith(base) ? file : null;
 }
 
 /**
@@ -118,10 +126,12 @@ function notModified(req, etag, info) {
 
 /**
  * Serves a file, brotli- or gzip-compressed when the client accepts it. A
- * returning visitor revalidates (Cache-Control: no-cache) and gets 304 Not
- * Modified without a body when the ETag or the date still match.
+ * file under a content-hashed URL is cached for a year without revalidation
+ * (immutable); the rest are revalidated (Cache-Control: no-cache) and a
+ * returning visitor gets 304 Not Modified without a body when the ETag or
+ * the date still match.
  */
-async function serveFile(req, res, file, cache) {
+async function serveFile(req, res, { file, immutable }, cache) {
   const info = await stat(file);
   if (!info.isFile()) return false;
   const ext = extname(file);
@@ -129,7 +139,7 @@ async function serveFile(req, res, file, cache) {
   const { body, etag } = await fileBody(file, info, encoding, cache);
   const headers = {
     'x-content-type-options': 'nosniff',
-    'cache-control': 'no-cache',
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     'last-modified': new Date(info.mtimeMs).toUTCString(),
     etag,
   };

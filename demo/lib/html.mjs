@@ -1,14 +1,16 @@
 // The HTML shell every demo page shares: the import map that lets pages write
 // `import { createTagwise } from "tagwise"` exactly as a shop's page would
-// (served from /node_modules/tagwise/, the package's own files), the shared
+// (served from /pkg/<content hash>/, the package's own files, immutable), the shared
 // stylesheet and language toggle, and a strict Content-Security-Policy whose
 // only inline script allowance is the import map's hash.
 import { createHash } from 'node:crypto';
 
+import { PACKAGE_PREFIX } from './package_url.mjs';
+
 export const IMPORT_MAP = JSON.stringify({
   imports: {
-    tagwise: '/node_modules/tagwise/js/index.js',
-    'tagwise/wasm-inline': '/node_modules/tagwise/js/dist/tagwise_wasm_inline.js',
+    tagwise: `${PACKAGE_PREFIX}js/index.js`,
+    'tagwise/wasm-inline': `${PACKAGE_PREFIX}js/dist/tagwise_wasm_inline.js`,
     sortablejs: '/vendor/sortablejs/modular/sortable.esm.js',
   },
 });

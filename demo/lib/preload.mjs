@@ -8,13 +8,14 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { escapeHtml } from './html.mjs';
+import { PACKAGE_PREFIX } from './package_url.mjs';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const STATIC_IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
 
 /** File → URL for the mounts the demo server serves (see demo/server.mjs). */
 const MOUNTS = [
-  [join(REPO, 'js') + sep, '/node_modules/tagwise/js/'],
+  [join(REPO, 'js') + sep, `${PACKAGE_PREFIX}js/`],
   [join(REPO, 'demo', 'shop', 'public') + sep, '/shop/'],
   [join(REPO, 'demo', 'console', 'public') + sep, '/console/assets/'],
   [join(REPO, 'demo', 'public') + sep, '/assets/'],
@@ -65,7 +66,7 @@ export function preloadTags(entryUrl, fetches = [], module = 'page') {
   let tags = cache.get(key);
   if (tags === undefined) {
     const modules = moduleGraph(fileOf(entryUrl)).map(urlOf).filter((u) => u !== null);
-    const dist = '/node_modules/tagwise/js/dist';
+    const dist = `${PACKAGE_PREFIX}js/dist`;
     if (module === 'features') modules.push(`${dist}/tagwise_features.mjs`);
     tags = [
       // The glue fetches the .wasm with credentials "same-origin": crossorigin=anonymous matches it.

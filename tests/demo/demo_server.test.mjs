@@ -79,6 +79,25 @@ describe('demo server', () => {
     assert.equal((await get(url, {})).body.length, plain.length);
   });
 
+  it('pages load the package from a content-hashed URL cached as immutable; another hash is not served', async () => {
+    const { PACKAGE_PREFIX } = await import('../../demo/lib/package_url.mjs');
+    assert.match(PACKAGE_PREFIX, /^\/pkg\/[\w-]{16}\/$/);
+    const shop = await get(demo.url);
+    const map = JSON.parse(/<script type="importmap">(.*?)<\/script>/s.exec(shop.body.toString())[1]);
+    assert.equal(map.imports.tagwise, `${PACKAGE_PREFIX}js/index.js`);
+    assert.match(shop.body.toString(), new RegExp(`<link rel="preload" href="${PACKAGE_PREFIX}js/dist/tagwise_(page|features).wasm"`));
+    for (const path of ['js/index.js', 'js/dist/tagwise_page.wasm', 'js/dist/tagwise_features.mjs']) {
+      const r = await get(`${demo.url}${PACKAGE_PREFIX.slice(1)}${path}`, { 'accept-encoding': 'br' });
+      assert.equal(r.status, 200, path);
+      assert.equal(r.headers['cache-control'], 'public, max-age=31536000, immutable', path);
+      assert.deepEqual(brotliDecompressSync(r.body), readFileSync(`${REPO}${path}`), path);
+    }
+    // Only the current content's hash, and only the package's files.
+    for (const path of ['pkg/AAAAAAAAAAAAAAAA/js/index.js', `${PACKAGE_PREFIX.slice(1)}tools/test.sh`, `${PACKAGE_PREFIX.slice(1)}js/../CMakeLists.txt`]) {
+      assert.equal((await get(`${demo.url}${path}`)).status, 404, path);
+    }
+  });
+
   it('answers a returning visitor\'s revalidation with 304 and no body (ETag per content and encoding, or the date)', async () => {
     const url = `${demo.url}node_modules/tagwise/js/dist/tagwise_page.wasm`;
     const first = await get(url, { 'accept-encoding': 'br' });
@@ -106,7 +125,8 @@ describe('demo server', () => {
     assert.doesNotMatch(csp, /unsafe-inline'[^;]*;.*script|'unsafe-eval'/);
     const map = /<script type="importmap">(.*?)<\/script>/s.exec(res.body.toString())[1];
     assert.ok(csp.includes(`'sha256-${createHash('sha256').update(map).digest('base64')}'`));
-    assert.equal(JSON.parse(map).imports.tagwise, '/node_modules/tagwise/js/index.js');
+    const { PACKAGE_PREFIX } = await import('../../demo/lib/package_url.mjs');
+    assert.equal(JSON.parse(map).imports.tagwise, `${PACKAGE_PREFIX}js/index.js`);
   });
 
   it('answers unknown paths with 404', async () => {
