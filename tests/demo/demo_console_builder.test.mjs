@@ -116,7 +116,7 @@ test('the plain-language summary says each kind of row in Chinese and English', 
     '7 天内浏览（description ∋ "MUG"） ≥ 3 次');
 });
 
-test('a bad window marks its row and box invalid with the message', async () => {
+test('a bad window marks its row and box invalid with the message, in the UI\'s language', async () => {
   await row(0).locator('[data-fkey$=":within"]').fill('7x');
   await page.waitForSelector('.rb-root > .rb-list > .rb-node[aria-invalid=true]');
   assert.equal(await row(0).getAttribute('aria-invalid'), 'true');
@@ -124,7 +124,9 @@ test('a bad window marks its row and box invalid with the message', async () => 
   const within = row(0).locator('[data-fkey$=":within"]');
   assert.equal(await within.getAttribute('aria-invalid'), 'true');
   const message = await row(0).locator('.rb-msg').textContent();
-  assert.match(message, /"7x" is not a duration/);
+  // In the UI's language (demo/console/public/engine-text.js), with the value and the path.
+  assert.match(message, /“7x” 不是时间窗口：请写成数字加单位/);
+  assert.doesNotMatch(message, /is not a duration/);
   assert.match(message, /\/and\/0\/>=\/0\/events\/0\/within/);
   assert.match(await page.textContent('.rb-problems'), /bad_duration/);
   assert.equal(await page.isDisabled('#rb-apply'), true);

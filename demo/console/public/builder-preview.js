@@ -11,6 +11,7 @@
 import { createTagwise } from 'tagwise';
 import { h } from './builder-dom.js';
 import { ALL_PURPOSES, tagSample } from './builder-coverage.js';
+import { engineMessage, localized } from './engine-text.js';
 
 const LIST_LIMIT = 100;
 
@@ -130,10 +131,11 @@ export async function createPreview(el, { t, lang, sample, asOf, formatRule }) {
       return [];
     }
     if (answer.errors.length) {
-      showProblems(answer.errors);
+      const errors = answer.errors.map((e) => localized(e, lang));
+      showProblems(errors);
       pending(t.catalogErrors);
       el.dataset.state = 'error';
-      return answer.errors;
+      return errors;
     }
     showProblems([]);
     const { users } = answer;
@@ -205,7 +207,7 @@ export async function createPreview(el, { t, lang, sample, asOf, formatRule }) {
       ].filter(Boolean));
       el.dataset.explained = userId;
     } catch (error) {
-      explanation.replaceChildren(h('p', { class: 'error' }, `${error.code ?? ''} ${error.path ?? ''} ${error.message}`));
+      explanation.replaceChildren(h('p', { class: 'error' }, `${error.code ?? ''} ${error.path ?? ''} ${engineMessage(error, lang)}`));
     }
   }
 

@@ -13,6 +13,7 @@ import { createPreview } from './builder-preview.js';
 import { summaryOf } from './builder-summary.js';
 import { textFor } from './builder-text.js';
 import { createTreeView } from './builder-tree.js';
+import { engineMessage, localized } from './engine-text.js';
 
 const NEW = '__new__';
 const DRAFT_ID = '__draft__'; // the new tag's id in previews until it has a valid one
@@ -36,7 +37,8 @@ function vocabularyOf(sample) {
   return { attrs: [...attrs].sort(), types: [...types].sort(), props: [...props].sort() };
 }
 
-const describe = (error) => `${error.code ? `${error.code}: ` : ''}${error.message}`;
+// The engine's message in the page's language (engine-text.js), after its stable code.
+const describe = (error) => `${error.code ? `${error.code}: ` : ''}${engineMessage(error)}`;
 
 export function mountBuilder(el, ctx) {
   const t = textFor(ctx.lang);
@@ -145,7 +147,7 @@ export function mountBuilder(el, ctx) {
     const typed = valueTypeProblems(root, paths).map((p) => ({
       code: 'wrong_value_type', path: p.path, message: t.notANumber(p.value), severity: 'error', source: 'builder',
     }));
-    problems = [...(rule === null ? [] : tw.validateRule(rule)), ...typed, ...extra];
+    problems = [...(rule === null ? [] : tw.validateRule(rule).map((p) => localized(p, ctx.lang))), ...typed, ...extra];
     const marked = tree.markProblems(problems, paths);
     problemList.replaceChildren(...marked.map(({ problem, id }) => h('li', { class: problem.severity === 'error' ? 'error' : 'rb-warning' },
       h('button', {
@@ -176,7 +178,7 @@ export function mountBuilder(el, ctx) {
         parseError = error;
         showError(errorEl, source === 'json'
           ? t.jsonError(positionOf(error, area.value))
-          : t.textError(error.message, error.path ?? ''));
+          : t.textError(engineMessage(error, ctx.lang), error.path ?? ''));
         updateApply();
         schedulePreview(); // back to the last good rule's preview
         return;

@@ -9,6 +9,7 @@ import { textFor } from './insights-text.js';
 import { PURPOSES, VARIATIONS, definitionProblems, runBacktest } from './insights-backtest.js';
 import { renderCounts, renderReportChart, renderReportTable } from './insights-report.js';
 import { insightsState } from './hygiene.js';
+import { engineMessage } from './engine-text.js';
 
 // A first test that makes sense on this catalog: the broad "active" segment against the narrow frequent buyers.
 const DEFAULT_RULES = { A: 'lc_active', B: 'frequent_buyer' };
@@ -124,7 +125,8 @@ export function mountExperiments(el, ctx) {
       try {
         rules.push(ctx.tw.parseRuleText(strategy[v].rule.control.value));
       } catch (error) {
-        problems.push({ field: `rule${v}`, message: error.path ? `${error.message} (${error.path})` : error.message });
+        const message = engineMessage(error);
+        problems.push({ field: `rule${v}`, message: error.path ? `${message} (${error.path})` : message });
       }
     }
     return { rules, problems };

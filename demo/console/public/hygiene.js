@@ -8,6 +8,7 @@ import { textFor } from './insights-text.js';
 import { renderConflicts, renderFindingsTable } from './insights-findings.js';
 import { renderCoverage } from './insights-coverage.js';
 import { renderTree } from './insights-tree.js';
+import { localized } from './engine-text.js';
 
 /** Shared with experiments.js: what tests and devtools can read. */
 export function insightsState() {
@@ -53,6 +54,8 @@ export function mountHygiene(el, ctx) {
     let report;
     try {
       report = ctx.tw.lintCatalog(catalog, { sample: ctx.sample.profiles, now: ctx.asOf, lowCoverage: low > 0 ? low : undefined });
+      // Findings in the UI's language (engine-text.js), everywhere they are shown below.
+      report = { ...report, findings: report.findings.map((f) => localized(f)) };
     } catch (error) {
       // Only an unreadable sample throws (index.d.ts); say so instead of failing silently.
       summary.textContent = error.message;

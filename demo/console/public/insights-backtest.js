@@ -4,6 +4,7 @@
 // over the current catalog, so they may name its tags), and who of those
 // ordered in the 30 days after. Plain data in, plain data out; problems come
 // back as { field, message } instead of being thrown.
+import { engineMessage } from './engine-text.js';
 export const PURPOSES = ['necessary', 'security', 'personalization', 'marketing', 'analytics'];
 export const VARIATIONS = ['A', 'B'];
 const STRATEGY_ID = (v) => `__strategy_${v}`;
@@ -28,7 +29,7 @@ function loadStrategies(tw, catalog, rules) {
   for (const e of full.errors) {
     const m = /^\/tags\/(\d+)(\/.*)?$/.exec(e.path);
     const i = m ? Number(m[1]) - base.length : -1;
-    if (i >= 0 && i < VARIATIONS.length) problems.push({ field: `rule${VARIATIONS[i]}`, message: `${e.message} (${m[2] ?? '/'})` });
+    if (i >= 0 && i < VARIATIONS.length) problems.push({ field: `rule${VARIATIONS[i]}`, message: `${engineMessage(e)} (${m[2] ?? '/'})` });
   }
   if (problems.length) return problems;
   // The catalog itself does not load: try the strategies on their own.
@@ -58,7 +59,7 @@ export function definitionProblems(tw, input) {
     return [];
   } catch (error) {
     if (!Array.isArray(error.errors)) return [{ field: 'general', message: error.message }];
-    return error.errors.map((e) => ({ field: fieldOfPath(e.path), message: e.message }));
+    return error.errors.map((e) => ({ field: fieldOfPath(e.path), message: engineMessage(e) }));
   }
 }
 
