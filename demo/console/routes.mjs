@@ -5,11 +5,11 @@ import { escapeHtml, languageOf, page, sendHtml } from '../lib/html.mjs';
 const TEXT = {
   zh: {
     title: 'tagwise 运营控制台', shop: '← 返回商城', lang: 'English', builder: '规则编辑', hygiene: '目录体检',
-    experiments: 'A/B 实验', save: '保存目录', load: '载入目录', reset: '恢复示例目录', loading: '正在载入 tagwise 与客户样本…', skip: '跳到内容',
+    experiments: 'A/B 实验', offers: '优惠效果', save: '保存目录', load: '载入目录', reset: '恢复示例目录', loading: '正在载入 tagwise 与客户样本…', skip: '跳到内容',
   },
   en: {
     title: 'tagwise operator console', shop: '← Back to the shop', lang: '中文', builder: 'Rule builder', hygiene: 'Catalog health',
-    experiments: 'A/B tests', save: 'Save catalog', load: 'Load catalog', reset: 'Back to the example catalog', loading: 'Loading tagwise and the customer sample…', skip: 'Skip to content',
+    experiments: 'A/B tests', offers: 'Offer results', save: 'Save catalog', load: 'Load catalog', reset: 'Back to the example catalog', loading: 'Loading tagwise and the customer sample…', skip: 'Skip to content',
   },
 };
 
@@ -39,9 +39,9 @@ export async function createConsoleRoutes() {
 <main id="main" data-lang="${lang}">
   <p id="console-status" role="status" class="muted">${escapeHtml(t.loading)}</p>
   <div role="tablist" aria-label="${escapeHtml(t.title)}" class="tabs">
-    ${tab('builder', t.builder, true)}${tab('hygiene', t.hygiene, false)}${tab('experiments', t.experiments, false)}
+    ${tab('builder', t.builder, true)}${tab('hygiene', t.hygiene, false)}${tab('experiments', t.experiments, false)}${tab('offers', t.offers, false)}
   </div>
-  ${panel('builder', false)}${panel('hygiene', true)}${panel('experiments', true)}
+  ${panel('builder', false)}${panel('hygiene', true)}${panel('experiments', true)}${panel('offers', true)}
 </main>`,
       scripts: ['/assets/lang.js', '/console/assets/app.js'],
     }));

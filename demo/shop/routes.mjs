@@ -6,8 +6,9 @@
 //
 //   GET  /  /product/<item>  /cart  /privacy      pages (language from the `lang` cookie)
 //   GET  /shop/catalog.json  /shop/offers.json     the tag catalog and offer definitions
-//   POST /api/visitor   { purposes, decided, profile, cart }   the browser's sync
+//   POST /api/visitor   { purposes, decided, profile, cart, offers }   the browser's sync
 //   DELETE /api/visitor                            "forget me": drop the copy, new visitor id
+//   GET  /api/offer-stats                          the operator's offer report (offer_stats.mjs)
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,8 +20,9 @@ import { productName, text } from './public/i18n.js';
 import { recommendOptions, tagMeta } from './public/render.js';
 import { cartMain, homeMain, notFoundMain, privacyMain, productMain, shopPage } from './pages.mjs';
 import {
-  checkVisitorBody, DEFAULT_PURPOSES, newVisitorId, visitorCookie, visitorIdOf, VisitorStore,
+  checkVisitorBody, DEFAULT_PURPOSES, mergeOfferLog, newVisitorId, visitorCookie, visitorIdOf, VisitorStore,
 } from './visitors.mjs';
+import { offerStats } from './offer_stats.mjs';
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 
@@ -112,8 +114,22 @@ export async function createShopRoutes(ctx) {
         sendJson(res, { error: 'profile refused', errors: check.errors }, 400);
         return true;
       }
-      visitors.set(id, record);
+      // The operator's offer report counts what the server keeps (mergeOfferLog);
+      // withdrawing marketing consent drops this visitor's offer records.
+      const { offers, ...rest } = record;
+      const offerLog = record.purposes.includes('marketing') ? mergeOfferLog(visitors.get(id)?.offerLog, offers) : [];
+      visitors.set(id, { ...rest, offerLog });
       sendJson(res, { ok: true, events: record.profile.events?.length ?? 0 });
+      return true;
+    }
+
+    if (path === '/api/offer-stats') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET' }).end();
+        return true;
+      }
+      res.setHeader('cache-control', 'no-store');
+      sendJson(res, offerStats(JSON.parse(offersText).offers, visitors.values()));
       return true;
     }
 

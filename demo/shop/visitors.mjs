@@ -29,10 +29,35 @@ export function visitorCookie(id) {
   return `${COOKIE}=${id}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly`;
 }
 
+const OFFER_ACTIONS = ['shown', 'clicked', 'redeemed'];
+const MAX_OFFER_RECORDS = 2000;
+
+/** Checks a body's offer records (tw.offers.history()); returns [records, null] or [null, message]. */
+function checkOffers(offers) {
+  const ok = Array.isArray(offers) && offers.length <= MAX_OFFER_RECORDS && offers.every((r) => r !== null && typeof r === 'object'
+    && typeof r.offer === 'string' && r.offer.length > 0 && r.offer.length <= 64 && OFFER_ACTIONS.includes(r.action) && Number.isFinite(r.at));
+  return ok ? [offers.map(({ offer, action, at }) => ({ offer, action, at })), null]
+    : [null, `offers must be a list of at most ${MAX_OFFER_RECORDS} { offer, action: ${OFFER_ACTIONS.join(' | ')}, at } (tw.offers.history())`];
+}
+
+/**
+ * The offer records the server keeps for a visitor: what it had plus what the
+ * browser reports now, each (offer, action, at) once. The browser prunes its
+ * own ledger to what caps need; the server's copy is what the operator's
+ * offer report counts. Dropped when the visitor turns marketing off.
+ */
+export function mergeOfferLog(previous = [], reported = []) {
+  const seen = new Map(previous.map((r) => [`${r.offer}\u0000${r.action}\u0000${r.at}`, r]));
+  for (const r of reported) seen.set(`${r.offer}\u0000${r.action}\u0000${r.at}`, r);
+  return [...seen.values()].sort((a, b) => a.at - b.at).slice(-MAX_OFFER_RECORDS);
+}
+
 /** Checks a POST /api/visitor body; returns [record, null] or [null, message]. */
 export function checkVisitorBody(body) {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [null, 'body must be an object { purposes, decided, profile, cart }'];
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [null, 'body must be an object { purposes, decided, profile, cart, offers }'];
   const { purposes, decided = false, profile = {}, cart = [] } = body;
+  const [offers, offersProblem] = checkOffers(body.offers ?? []);
+  if (offers === null) return [null, offersProblem];
   if (!Array.isArray(purposes) || purposes.some((p) => !PURPOSES.includes(p))) {
     return [null, `purposes must be a list of ${PURPOSES.join(', ')}`];
   }
@@ -42,7 +67,7 @@ export function checkVisitorBody(body) {
     return [null, 'cart must be a list of item ids'];
   }
   const list = purposes.includes('necessary') ? purposes : ['necessary', ...purposes];
-  return [{ purposes: list, decided, profile, cart }, null];
+  return [{ purposes: list, decided, profile, cart, offers }, null];
 }
 
 export class VisitorStore {
@@ -62,5 +87,10 @@ export class VisitorStore {
 
   delete(id) {
     return this.#visitors.delete(id);
+  }
+
+  /** Every visitor's record, most recent last. */
+  values() {
+    return this.#visitors.values();
   }
 }

@@ -193,6 +193,20 @@ describe('demo storefront', () => {
       assert.ok(outcome.welcome.includes('once') || outcome.welcome.includes('audience'), `welcome afterwards: ${outcome.welcome}`);
       assert.equal(outcome.order.conversion.recorded, true, 'the hero-banner experiment converted');
       assert.equal(await page.textContent('#cart-count'), '0');
+
+      // The operator sees it: the synced offer records counted per offer, in the console's offers tab.
+      await synced(page);
+      const stats = await (await page.request.get(new URL('/api/offer-stats', server.url).href)).json();
+      const welcome = stats.offers.find((o) => o.id === 'welcome');
+      assert.ok(welcome.visitors.shown >= 1 && welcome.visitors.redeemed >= 1 && welcome.redeemed >= 1, JSON.stringify(welcome));
+      await page.goto(new URL('/console#offers', server.url).href);
+      await page.waitForSelector('#panel-offers[data-runs] #offers-table');
+      const row = await page.$eval('#offers-table tr[data-offer="welcome"]', (tr) => Object.fromEntries(
+        [...tr.querySelectorAll('td[data-field]')].map((td) => [td.dataset.field, td.textContent])));
+      assert.equal(row.shown, `${welcome.visitors.shown} / ${welcome.shown}`);
+      assert.equal(row.redeemed, `${welcome.visitors.redeemed} / ${welcome.redeemed}`);
+      // A handful of visitors: no rate, said in words.
+      assert.match(row.redeemRate, /数据不足/);
       assert.deepEqual(errors, []);
     });
   });

@@ -18,6 +18,7 @@ import { loadSample } from './sample.js';
 import { mountBuilder } from './builder.js';
 import { mountHygiene } from './hygiene.js';
 import { mountExperiments } from './experiments.js';
+import { mountOffers } from './offers-report.js';
 import { openStore } from './store.js';
 
 const lang = document.getElementById('main').dataset.lang === 'en' ? 'en' : 'zh';
@@ -113,6 +114,7 @@ async function start() {
   mountBuilder(document.getElementById('panel-builder'), ctx);
   mountHygiene(document.getElementById('panel-hygiene'), ctx);
   mountExperiments(document.getElementById('panel-experiments'), ctx);
+  mountOffers(document.getElementById('panel-offers'), ctx);
   const restored = kept === undefined ? ''
     : lang === 'en' ? ' · the catalog as you left it (kept in this browser)' : ' · 目录为你上次离开时的样子（保存在本浏览器）';
   status((lang === 'en'

@@ -25,6 +25,7 @@ function recordWhenSeen(shop, li) {
       seenThisView.add(id);
       try {
         const r = shop.tw.offers.record(id, 'shown');
+        if (r.recorded) shop.sync?.schedule(); // the operator's report counts it
         const caps = e.target.querySelector('.caps');
         if (r.recorded && caps !== null) {
           const shown = shop.report.offers.find((o) => o.id === id);
@@ -80,6 +81,7 @@ export function renderOffers(shop) {
 /** "Use this offer": recorded as clicked, applied at checkout. */
 export function useOffer(shop, id) {
   const r = shop.tw.offers.record(id, 'clicked');
+  if (r.recorded) shop.sync?.schedule();
   sessionStorage.setItem(SELECTED_OFFER, id);
   return r;
 }

@@ -1,4 +1,4 @@
-// Keeps the server's copy of this visitor (profile, consent, cart) up to
+// Keeps the server's copy of this visitor (profile, consent, cart, offer records) up to
 // date, so the next page the server renders shows the same tags as the
 // browser (the SSR hand-off). Debounced after changes; at once after a
 // consent change; flushed with sendBeacon when the page goes away.
@@ -13,8 +13,18 @@ export function createSync({ tw, cart, report, showError }) {
   let chain = Promise.resolve();
   let queued = 0;
 
+  // The offer records (shown / clicked / redeemed) go along for the
+  // operator's offer report (GET /api/offer-stats); [] until the offers
+  // module is loaded, and the ledger only holds records while marketing is on.
+  const offers = () => {
+    try {
+      return tw.offers.history();
+    } catch {
+      return [];
+    }
+  };
   const body = () => JSON.stringify({
-    purposes: tw.purposes, decided: tw.consent.decided, profile: tw.getProfile(), cart: cart.ids(),
+    purposes: tw.purposes, decided: tw.consent.decided, profile: tw.getProfile(), cart: cart.ids(), offers: offers(),
   });
 
   async function post(text) {
