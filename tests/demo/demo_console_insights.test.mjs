@@ -219,6 +219,9 @@ test('experiments: counts equal GrowthBook assignments and the report equals exp
       pValue: document.querySelector('#exp-report tr[data-variation=B] td[data-field=pValue]').textContent,
       chance: document.querySelector('#exp-report tr[data-variation=B] td[data-field=chance]').textContent,
       chartRates: chart ? chart.data.datasets[0].data : null,
+      // The interval is drawn as an interval (whiskers with caps, a plugin of the chart), not as a bar.
+      plugins: chart ? chart.config.plugins.map((p) => p.id) : null,
+      datasets: chart ? chart.data.datasets.length : null,
       status: document.getElementById('exp-status').textContent,
     };
   });
@@ -232,6 +235,8 @@ test('experiments: counts equal GrowthBook assignments and the report equals exp
   const p = report.variations[1].pValue;
   assert.equal(shown.pValue, p < 0.001 ? '<0.001' : p.toFixed(3));
   assert.deepEqual(shown.chartRates, report.variations.map((v) => v.rate));
+  assert.deepEqual(shown.plugins, ['intervalWhiskers']);
+  assert.equal(shown.datasets, 1, 'the rates only: no floating bars for the intervals');
   assert.match(shown.status, /A \d+ 人/);
   // Chance to beat control is the Beta posterior (closed form, computed here), shown once the sample allows.
   const [a, b] = ['A', 'B'].map((id) => expected[id]);

@@ -1,6 +1,6 @@
 // Renders a backtest's results: assignment counts, the comparison report as
 // a table, and the rates with their confidence intervals as a Chart.js chart
-// (bars for the rates, thin floating bars for the intervals) described by
+// (bars for the rates, whiskers with caps for the intervals) described by
 // the table above it.
 import { h, num, pct, scrollTable } from './insights-dom.js';
 import { chartBox, loadChart } from './insights-chart.js';
@@ -78,22 +78,52 @@ export async function renderReportChart(holder, report, t) {
     data: {
       labels: rows.map((r) => t.variationName(r.id)),
       datasets: [
-        { label: t.rate, data: rows.map((r) => r.rate), backgroundColor: ['#8c959f', '#c2410c'], grouped: false, barPercentage: 0.6, order: 2 },
-        // Floating bars [low, high] drawn over the rate bars: the interval.
-        { label: t.ci, data: rows.map((r) => [r.ciLow, r.ciHigh]), backgroundColor: '#1f2328', grouped: false, barPercentage: 0.08, order: 1 },
+        { label: t.rate, data: rows.map((r) => r.rate), backgroundColor: ['#8c959f', '#c2410c'], barPercentage: 0.6 },
       ],
     },
+    // The interval as an interval: a whisker with caps from ciLow to ciHigh over each bar.
+    plugins: [intervalWhiskers(rows)],
     options: {
       maintainAspectRatio: false,
       animation: false,
       plugins: {
+        legend: { display: false },
         tooltip: {
           callbacks: {
-            label: (item) => (Array.isArray(item.raw) ? `${t.ci}: ${pct(item.raw[0])} – ${pct(item.raw[1])}` : `${t.rate}: ${pct(item.raw)}`),
+            label: (item) => `${t.rate}: ${pct(item.raw)} · ${t.ci}: ${pct(rows[item.dataIndex].ciLow)} – ${pct(rows[item.dataIndex].ciHigh)}`,
           },
         },
       },
-      scales: { y: { beginAtZero: true, ticks: { callback: (v) => pct(v, 0) } } },
+      // Room for a whisker above the highest bar.
+      scales: { y: { beginAtZero: true, suggestedMax: Math.min(1, Math.max(...rows.map((r) => r.ciHigh)) * 1.05), ticks: { callback: (v) => pct(v, 0) } } },
     },
   });
+}
+
+/** A Chart.js plugin drawing each row's [ciLow, ciHigh] as a vertical line with end caps. */
+function intervalWhiskers(rows) {
+  return {
+    id: 'intervalWhiskers',
+    afterDatasetsDraw(chart) {
+      const { ctx } = chart;
+      const y = chart.scales.y;
+      ctx.save();
+      ctx.strokeStyle = '#1f2328';
+      ctx.lineWidth = 2;
+      chart.getDatasetMeta(0).data.forEach((bar, i) => {
+        const top = y.getPixelForValue(rows[i].ciHigh);
+        const bottom = y.getPixelForValue(rows[i].ciLow);
+        const cap = Math.min(14, bar.width / 4);
+        ctx.beginPath();
+        ctx.moveTo(bar.x, top);
+        ctx.lineTo(bar.x, bottom);
+        ctx.moveTo(bar.x - cap, top);
+        ctx.lineTo(bar.x + cap, top);
+        ctx.moveTo(bar.x - cap, bottom);
+        ctx.lineTo(bar.x + cap, bottom);
+        ctx.stroke();
+      });
+      ctx.restore();
+    },
+  };
 }

@@ -12,14 +12,14 @@ const TEXT = {
     refresh: '刷新', loading: '正在读取…', failed: (m) => `读取失败：${m}`,
     visitors: (n) => `${n} 位访客有优惠记录`,
     cols: ['优惠', '展示（访客 / 次）', '点击（访客 / 次）', '使用（访客 / 次）', '点击率', '使用率'],
-    caption: '每个优惠的展示、点击与使用', notEnough: (min) => `数据不足（展示给至少 ${min} 位访客后才计算比率）`,
+    caption: '每个优惠的展示、点击与使用', notEnough: '数据不足', rateNote: (min) => `比率按访客计：展示给至少 ${min} 位访客后才计算，之前显示“数据不足”。`,
   },
   en: {
     title: 'Offer results', intro: 'How each storefront offer was shown, clicked and redeemed: from the offer records visitors\' browsers sync to the server (only visitors who allow marketing; "forget me" deletes theirs). Shown = at least half the offer on screen, at most once per page view.',
     refresh: 'Refresh', loading: 'Loading…', failed: (m) => `Could not load: ${m}`,
     visitors: (n) => `${n} visitors with offer records`,
     cols: ['Offer', 'Shown (visitors / times)', 'Clicked (visitors / times)', 'Redeemed (visitors / times)', 'Click rate', 'Redemption rate'],
-    caption: 'Shown, clicked and redeemed per offer', notEnough: (min) => `Not enough data (rates once at least ${min} visitors saw it)`,
+    caption: 'Shown, clicked and redeemed per offer', notEnough: 'Not enough data', rateNote: (min) => `Rates are per visitor, once at least ${min} visitors saw the offer; before that: "not enough data".`,
   },
 };
 
@@ -46,14 +46,14 @@ export function mountOffers(el, ctx) {
   function render(stats) {
     summary.textContent = t.visitors(stats.visitors);
     const cell = (row, action) => h('td', { class: 'num', dataset: { field: action } }, `${row.visitors[action]} / ${row[action]}`);
-    const rate = (value, field) => h('td', { class: 'num', dataset: { field } }, value === null ? t.notEnough(stats.minShown) : pct(value));
+    const rate = (value, field) => h('td', { class: 'num', dataset: { field } }, value === null ? t.notEnough : pct(value));
     const table = h('table', { class: 'insights-table', id: 'offers-table' },
       h('thead', {}, h('tr', {}, t.cols.map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, stats.offers.map((row) => h('tr', { dataset: { offer: row.id } },
         h('th', { scope: 'row' }, row.name, ' ', h('code', {}, row.id)),
         cell(row, 'shown'), cell(row, 'clicked'), cell(row, 'redeemed'),
         rate(row.clickRate, 'clickRate'), rate(row.redeemRate, 'redeemRate')))));
-    holder.replaceChildren(scrollTable(table, t.caption));
+    holder.replaceChildren(scrollTable(table, t.caption), h('p', { class: 'muted' }, t.rateNote(stats.minShown)));
   }
 
   refresh.addEventListener('click', load);
