@@ -72,6 +72,34 @@ export function generatedId(type, ts, props) {
 /** What readJsonLine gives for a line of a user another reader keeps. */
 export const OTHER_USER = Object.freeze({ other: true });
 
+const QUICK_PREFIX = '{"user_id":';
+// A whole number as String() writes it back (no "-0", "1.0", "1e3" or leading zeros), below 2^53.
+const CANONICAL_INTEGER = /^(?:0|-?[1-9][0-9]{0,14})$/;
+
+/**
+ * The user id of a JSON Lines line found without parsing it, so a thread can
+ * pass over other threads' lines (js/cli/shard.js); undefined when it is not
+ * certain to be what JSON.parse would give: the line must start with
+ * {"user_id": and a non-empty string without escapes or a whole number
+ * written as String() writes it, "user_id" must appear once (JSON.parse keeps
+ * the last of repeated keys), and no \u escape may spell the key again.
+ * Lines written by JSON.stringify with user_id first (the usual layout) qualify.
+ */
+export function quickUserOfLine(text) {
+  if (!text.startsWith(QUICK_PREFIX) || text.indexOf('"user_id"', 2) !== -1 || text.includes('\\u')) return undefined;
+  const at = QUICK_PREFIX.length;
+  if (text.charCodeAt(at) === 0x22) {
+    const end = text.indexOf('"', at + 1);
+    if (end <= at + 1) return undefined; // unterminated, or "" (no user)
+    const id = text.slice(at + 1, end);
+    return id.includes('\\') ? undefined : id;
+  }
+  let end = at;
+  while (end < text.length && text[end] !== ',' && text[end] !== '}') end++;
+  const n = text.slice(at, end);
+  return CANONICAL_INTEGER.test(n) ? n : undefined;
+}
+
 /**
  * Parses one JSON Lines line. Returns null for a blank line, otherwise
  * { userId, event?, attributes?, notes: [{reason, message}] } or

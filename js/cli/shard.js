@@ -15,7 +15,7 @@
 
 import { forEachCsvRecord } from './csv.js';
 import { consentOf } from './group.js';
-import { fnv1a32, readJsonLine, readTs } from './jsonl.js';
+import { fnv1a32, quickUserOfLine, readJsonLine, readTs } from './jsonl.js';
 import { forEachLine } from './lines.js';
 
 export const TAG_PHASE = 2 ** 50;
@@ -62,10 +62,15 @@ export async function readShard({ source, format, shard, shards, groups, report,
   if (format === 'jsonl') {
     const onLine = (text, line) => {
       position.key = key = line;
-      const r = readJsonLine(text, parseIso, owns);
+      // Other threads' lines are passed over unparsed when the user id can be
+      // read off the line exactly (quickUserOfLine); such a line is then this
+      // thread's whatever it holds, so its problems are reported here.
+      const quick = owns === undefined ? undefined : quickUserOfLine(text);
+      if (quick !== undefined && !owns(quick)) return;
+      const r = readJsonLine(text, parseIso, quick === undefined ? owns : undefined);
       if (r === null || r.other === true) return;
       if (r.skip !== undefined) {
-        if (mine || r.userId !== undefined) report.skip(r.skip, line, r.message);
+        if (mine || r.userId !== undefined || quick !== undefined) report.skip(r.skip, line, r.message);
         return;
       }
       use(r.userId, r.event, r.attributes, undefined, line, r.notes);

@@ -484,6 +484,12 @@ test('threads split the log by user and never change the output, the problems re
     if (u % 7 === 0) lines.push('{"user_id": broken');                // not JSON: skipped by the first thread
     if (u % 6 === 0) lines.push({ id: 'y', type: 'order_paid', ts: T }); // no user
     if (u % 8 === 0) lines.push({ user_id: `u${u}`, attributes: { consent: 'yes' } });
+    // Lines a thread may pass over unparsed (quickUserOfLine) and lines it must not:
+    if (u % 9 === 0) lines.push(`{"user_id":"u${u}" broken`); // starts like u's line, not JSON: reported once, by u's thread
+    if (u % 10 === 0) lines.push(`{"user_id":"u${u}","user_id":"u${u + 1}","id":"k${u}","type":"order_paid","ts":${T}}`); // the last key wins
+    if (u % 11 === 0) lines.push(`{"user_id":"u${u}","user\\u005fid":"u${u + 2}","id":"m${u}","type":"order_paid","ts":${T}}`); // so does an escaped one
+    if (u % 4 === 1) lines.push(`{"user_id":${1000 + u},"id":"n${u}","type":"order_paid","ts":${T}}`); // a numeric id
+    if (u % 12 === 1) lines.push(`{"user_id":1.0,"id":"f${u}","type":"order_paid","ts":${T}}`); // the user "1"
   }
   const dir = smallFiles(t, { 'events.jsonl': jsonl(...lines) });
   const base = ['tag', '--catalog', 'catalog.json', '--as-of', SMALL_AS_OF, '--max-skipped', '100%', '--batch', '4'];
@@ -495,7 +501,8 @@ test('threads split the log by user and never change the output, the problems re
   ]);
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   const [one, three, stdinOne, stdinTwo] = runs;
-  assert.equal(readJsonLines(one.stdout).length, 30);
+  assert.equal(readJsonLines(one.stdout).length, 30 + 8 + 1); // u0…u29, 1001…1029 (every 4th), "1"
+  assert.ok(readJsonLines(one.stdout).some((r) => r.user_id === '1001'));
   assert.equal(three.stdout, one.stdout);
   assert.equal(stdinOne.stdout, one.stdout);
   assert.equal(stdinTwo.stdout, one.stdout);
