@@ -41,4 +41,19 @@ test('the names and numbers of real engine messages come through', async () => {
   assert.equal(l.code, 'low_coverage');
   assert.equal(engineMessage({ code: 'invalid_rule', message: 'the weights add up to 1.2; they must add up to 1' }, 'zh'),
     '各组权重加起来是 1.2，应为 1。');
+  // The checks met most while building a rule, and the text form's syntax errors.
+  const [count] = tw.validateRule({ '>=': [1] });
+  assert.equal(engineMessage(count, 'zh'), '“>=” 需要 2 个参数，这里有 1 个。');
+  const [field] = tw.validateRule({ events: [{ type: 'order_paid', agg: 'sum' }] });
+  assert.equal(engineMessage(field, 'zh'), '这种聚合要指定读取的字段（field），例如 "amount"。');
+  const syntax = (text) => {
+    try {
+      tw.parseRuleText(text);
+    } catch (e) {
+      return engineMessage(e, 'zh');
+    }
+    return null;
+  };
+  assert.equal(syntax('events(order_paid'), '缺少右括号“)”来闭合 1:1 处的“events(”。');
+  assert.equal(syntax('events(order_paid, within 30x) >= 2'), '“30x”里的时间单位“x”不认识（可用 ms、s、m、h、d、w）。');
 });

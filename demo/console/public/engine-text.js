@@ -23,6 +23,19 @@ const ZH_MESSAGES = [
   [/there are (\d+) weights for (\d+) variations/, (m) => `有 ${m[1]} 个权重，却有 ${m[2]} 个组。`],
   [/a weight must be a number from 0 to 1/, () => '权重必须是 0 到 1 之间的数。'],
   [/"coverage" must be a number from 0 to 1/, () => '参与比例必须是 0 到 1 之间的数。'],
+  // The rule checks an operator meets most often while building a rule.
+  [/^"(.+)" takes (\d+) arguments? but got (\d+)$/, (m) => `“${m[1]}” 需要 ${m[2]} 个参数，这里有 ${m[3]} 个。`],
+  [/^the event type is a name like/, () => '事件类型应是一个名称（如 "order_paid"）或名称列表。'],
+  [/^"agg" is one of (.+)$/, (m) => `聚合方式（agg）只能是 ${m[1]} 之一。`],
+  [/^this aggregate needs a "field" to read/, () => '这种聚合要指定读取的字段（field），例如 "amount"。'],
+  [/^"events" has no option "(.+)" \(options: (.+)\)$/, (m) => `events 没有“${m[1]}”这个选项（可用：${m[2]}）。`],
+  [/^"tag" needs a tag id written as text/, () => '“tag” 需要一个文本形式的标签编号。'],
+  [/^bucket thresholds are a list of numbers/, () => '分档阈值应是数字列表，例如 [1, 5, 20]。'],
+  // The text form's syntax errors (the path says line:column).
+  [/^expected '\)' to close '(.+)' opened at (\d+:\d+)$/, (m) => `缺少右括号“)”来闭合 ${m[2]} 处的“${m[1]}”。`],
+  [/^expected a value, found the end of the rule$/, () => '规则在这里就结束了，还缺一个值。'],
+  [/^expected a value, found '(.+)'$/, (m) => `这里应是一个值，却是“${m[1]}”。`],
+  [/^unknown duration unit '(.+)' in '(.+)'/, (m) => `“${m[2]}”里的时间单位“${m[1]}”不认识（可用 ms、s、m、h、d、w）。`],
 ];
 
 // For codes that cover many cases, the engine's own detail follows the
