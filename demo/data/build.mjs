@@ -147,7 +147,7 @@ export async function buildDemoData({ out = DEFAULT_OUT, force = false } = {}) {
     let country = null;
     const orders = new Set();
     let spend = 0;
-    const invoices = new Map(); // invoice → { ts, lines } before AS_OF, in file order
+    const invoices = new Map(); // invoice → { ts, country, lines } before AS_OF, in file order
     for (const { fields, lineNo } of customers.get(user)) {
       const [invoice, stockCode, description, quantity, invoiceDate, unitPrice, , rowCountry] = fields;
       const ts = parseInvoiceDate(invoiceDate);

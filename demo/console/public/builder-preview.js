@@ -60,7 +60,7 @@ function createTagger(tw, profiles, asOf) {
  * (as the storefront records a checkout), so orders are those events — the
  * number `events(order_paid)` in a rule counts — and spend is their amounts.
  */
-export function factsOf(profile) {
+function factsOf(profile) {
   let orders = 0;
   let spend = 0;
   let last = null;

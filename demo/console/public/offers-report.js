@@ -57,8 +57,7 @@ export function mountOffers(el, ctx) {
   }
 
   refresh.addEventListener('click', load);
-  // Fresh numbers each time the tab is opened.
-  const tab = document.getElementById('tab-offers');
-  tab?.addEventListener('click', load);
+  // Fresh numbers each time the panel is shown, by click or by keyboard (as hygiene.js does).
+  new MutationObserver(() => { if (!el.hidden) load(); }).observe(el, { attributes: true, attributeFilter: ['hidden'] });
   if (!el.hidden) load();
 }
