@@ -2,8 +2,8 @@
 // The `tagwise` command (package.json "bin"). Batch jobs on the shop's
 // servers: `tagwise tag` tags every user of an event log with a catalog.
 // `tagwise hints` builds recommendation hints, `tagwise eval` runs the offline
-// evaluation. Usage: tagwise --help, tagwise <command> --help. Modules live in
-// js/cli/.
+// evaluation, `tagwise sql` compiles a catalog to SQL. Usage: tagwise --help,
+// tagwise <command> --help. Modules live in js/cli/.
 import { readFileSync } from 'node:fs';
 
 import { UsageError, parseArgs, resolveTimes, usageOf } from './cli/args.js';
@@ -36,6 +36,7 @@ async function main(argv, io) {
   // Loaded only now, so usage errors never wait for the engine's module.
   if (parsed.command === 'hints') return (await import('./cli/hints.js')).runHints(parsed.options, io);
   if (parsed.command === 'eval') return (await import('./cli/eval.js')).runEval(parsed.options, io);
+  if (parsed.command === 'sql') return (await import('./cli/sql.js')).runSql(parsed.options, io);
   const { runTag } = await import('./cli/tag.js');
   return runTag(parsed.options, io);
 }

@@ -9,12 +9,17 @@ import { makeCreateTagwise } from './tagwise.js';
 import * as features from './features.js';
 import { PURPOSES } from './purposes.js';
 import { ColumnForm } from './rule_columns.js';
+import { catalogToSql } from './sql.js';
 
 const DEFAULT_WASM = new URL('./dist/tagwise_wasm.wasm', import.meta.url);
+
+// Each wasm source's module, for the Node-only methods added below.
+const modules = new Map();
 
 async function load(options) {
   const module = await instantiate(options);
   module.__tagwiseColumnForm = ColumnForm; // rule batches as typed columns (js/rules.js)
+  modules.set(sourceKey(options), module);
   return module;
 }
 
@@ -38,11 +43,24 @@ function sourceKey(options) {
   return 'default';
 }
 
-/** Loads the wasm module (once per wasm source) and returns a Tagwise instance. */
 // The features' JavaScript too is loaded up front (a page imports it on demand).
-export const createTagwise = makeCreateTagwise(load, sourceKey, {
+const createInstance = makeCreateTagwise(load, sourceKey, {
   defaultStorage: 'memory', defaultPurposes: PURPOSES, defaultSync: false, features,
 });
+
+/**
+ * Loads the wasm module (once per wasm source) and returns a Tagwise instance,
+ * with Node's own methods: catalogToSql (js/sql.js), which pages never download.
+ */
+export async function createTagwise(options = {}) {
+  const tw = await createInstance(options);
+  const module = modules.get(sourceKey(options ?? {}));
+  Object.defineProperty(tw, 'catalogToSql', {
+    value: (catalog, o) => catalogToSql(module, catalog, o),
+    enumerable: false,
+  });
+  return tw;
+}
 export { TagwiseError } from './errors.js';
 export { indexedDBStorage, memoryStorage, webStorage } from './storage.js';
 export { embedState, readEmbeddedState } from './ssr.js';

@@ -7,10 +7,12 @@ cd "$(dirname "$0")/.."
 
 # fonts-wqy-microhei: a CJK font, so Chromium lays out (and screenshots) the
 # demo's Chinese text with real glyphs, not boxes of another width.
+# postgresql: the SQL tests start a throwaway server of their own (initdb in a
+# temp dir, unix socket only) to run the catalog compiled to SQL.
 # clang + libclang-rt-14-dev: the sanitizer build (ASan + UBSan + libFuzzer) that
 # the tests and tools/fuzz.sh run in.
 packages=(cmake g++ make clang libclang-rt-14-dev emscripten nlohmann-json3-dev libgtest-dev libbenchmark-dev
-  chromium nodejs fonts-wqy-microhei)
+  chromium nodejs fonts-wqy-microhei postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -12,9 +12,10 @@ import { walkFlags } from './flags.js';
 import { parseConsentOption } from './group.js';
 import { EVAL_USAGE, HINTS_USAGE, parseEvalArgs, parseHintsArgs } from './recommend_args.js';
 import { parseMaxSkipped } from './skipped.js';
+import { SQL_USAGE, parseSqlArgs } from './sql_args.js';
 import { UsageError } from './usage_error.js';
 
-export { EVAL_USAGE, HINTS_USAGE, UsageError };
+export { EVAL_USAGE, HINTS_USAGE, SQL_USAGE, UsageError };
 
 // Users per call into the engine. Small calls measured fastest on the retail
 // log (bench/node/tag_retail.mjs --batch N): batches of 25 users took about a
@@ -26,6 +27,7 @@ export const COMMANDS = {
   tag: 'tag every user of an event log with a tag catalog (one JSON line per user)',
   hints: 'build a recommendation hint file from an event log',
   eval: 'offline evaluation of the recommendation scorer on an order log',
+  sql: 'compile a tag catalog to one SQL query (DuckDB, PostgreSQL, Spark)',
   help: 'show this text, or a command\'s usage: tagwise help <command>',
 };
 
@@ -91,7 +93,7 @@ is unusable or too many lines were skipped, 2 bad command line.`;
 
 /** Usage text per command (the main text for anything else). */
 export function usageOf(command) {
-  return { tag: TAG_USAGE, hints: HINTS_USAGE, eval: EVAL_USAGE }[command] ?? MAIN_USAGE;
+  return { tag: TAG_USAGE, hints: HINTS_USAGE, eval: EVAL_USAGE, sql: SQL_USAGE }[command] ?? MAIN_USAGE;
 }
 
 const TAG_FLAGS = {
@@ -121,7 +123,7 @@ export function parseArgs(argv) {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     const topic = rest[0] ?? null;
-    if (topic !== null && !['tag', 'hints', 'eval'].includes(topic)) {
+    if (topic !== null && !['tag', 'hints', 'eval', 'sql'].includes(topic)) {
       throw new UsageError(`no help on "${topic}" (the commands are ${commandList()})`);
     }
     if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`);
@@ -135,6 +137,7 @@ export function parseArgs(argv) {
     if (command === 'hints') return parseHintsArgs(rest);
     if (command === 'eval') return parseEvalArgs(rest);
     if (command === 'tag') return parseTagArgs(rest);
+    if (command === 'sql') return parseSqlArgs(rest);
   } catch (e) {
     if (e instanceof UsageError) e.command ??= command;
     throw e;

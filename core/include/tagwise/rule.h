@@ -204,6 +204,7 @@ class Rule {
   friend class Compiler;
   friend class ConditionCompiler;  // condition.h: MongoDB-style conditions
   friend class ColumnRules;        // rule_columns.h: the batch evaluator over columns
+  friend class SqlRules;           // sql.h: the catalog compiled to SQL
   Rule();
   std::unique_ptr<Node> root_;
   nlohmann::json source_;

@@ -1,0 +1,172 @@
+// The catalog as one SQL query (tagwise/sql.h):
+//
+//   ev    the events deduplicated by id (the engine keeps one delivery of an
+//         id) and cut at as-of (evaluation at T never sees T+1)
+//   agg   one GROUP BY user_id with a column per distinct `events` aggregate
+//   s0    every user (users ∪ events) with attributes and aggregates
+//   s1..  one step of the catalog's plan each (Catalog::plan(), as
+//         Engine::RunSteps runs it): a tag's membership (its rule, or a
+//         child's) and value, or an exclusive group's resolution
+//   then  one row per held tag: (user_id, tag, value as JSON text)
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sql/dialect.h"
+#include "sql/rule_sql.h"
+#include "sql/value.h"
+#include "tagwise/catalog.h"
+#include "tagwise/sql.h"
+
+namespace tagwise {
+
+namespace {
+
+// The current column of each tag's membership and value; a step that
+// changes them (a group's resolution) adds new columns.
+class StepColumns : public sql::TagColumns {
+ public:
+  explicit StepColumns(const Catalog& catalog) : catalog_(catalog) {
+    held_.resize(catalog.tags().size(), "FALSE");
+    value_.resize(catalog.tags().size(), "NULL");
+  }
+  std::string Held(const std::string& id) const override { return held_[Index(id)]; }
+  // A plain tag's value is `true` while it is held.
+  std::string Value(const std::string& id) const override {
+    const size_t i = Index(id);
+    return value_[i] == "NULL" ? "CASE WHEN " + held_[i] + " THEN 'true' END" : value_[i];
+  }
+  std::string HeldAt(int i) const { return held_[static_cast<size_t>(i)]; }
+  std::string ValueAt(int i) const { return value_[static_cast<size_t>(i)]; }
+  void Set(int i, std::string held, std::string value) {
+    held_[static_cast<size_t>(i)] = std::move(held);
+    value_[static_cast<size_t>(i)] = std::move(value);
+  }
+
+ private:
+  size_t Index(const std::string& id) const { return static_cast<size_t>(catalog_.IndexOf(id)); }
+  const Catalog& catalog_;
+  std::vector<std::string> held_, value_;
+};
+
+}  // namespace
+
+bool ParseSqlDialect(std::string_view name, SqlDialect* out) {
+  if (name == "duckdb") *out = SqlDialect::kDuckDb;
+  else if (name == "postgres") *out = SqlDialect::kPostgres;
+  else if (name == "spark") *out = SqlDialect::kSpark;
+  else return false;
+  return true;
+}
+
+SqlQuery CatalogToSql(const Catalog& catalog, const SqlOptions& options) {
+  SqlQuery out;
+  std::unique_ptr<sql::Dialect> d = sql::MakeDialect(options.dialect);
+  sql::Values values(*d);
+  sql::Aggregates aggregates;
+  StepColumns columns(catalog);
+  SqlRules rules(values, options.as_of, &aggregates, &columns, &out.errors);
+  const auto& tags = catalog.tags();
+
+  // The plan's steps, each a CTE over the previous one.
+  std::vector<std::string> steps;
+  int version = 0;
+  for (const Catalog::Step& step : catalog.plan()) {
+    std::string select;
+    if (step.kind == Catalog::Step::kGroup) {
+      // Highest priority wins, then catalog order (Engine::RunSteps); the
+      // others are suppressed, values and all.
+      const GroupDef& g = catalog.groups()[static_cast<size_t>(step.index)];
+      std::vector<std::pair<int, std::string>> next;
+      for (int m : g.members) {
+        std::string wins = columns.HeldAt(m);
+        for (int o : g.members) {
+          if (o == m) continue;
+          const int po = tags[static_cast<size_t>(o)].priority, pm = tags[static_cast<size_t>(m)].priority;
+          const bool before = std::find(g.members.begin(), g.members.end(), o) < std::find(g.members.begin(), g.members.end(), m);
+          if (po > pm || (po == pm && before)) wins = sql::And(wins, sql::Not(columns.HeldAt(o)));
+        }
+        next.emplace_back(m, wins);
+      }
+      ++version;
+      for (const auto& [m, wins] : next) {
+        const std::string h = "h" + std::to_string(m) + "_" + std::to_string(version);
+        select += ",\n    " + wins + " AS " + h;
+        std::string v = columns.ValueAt(m);
+        if (v != "NULL") {
+          const std::string suppressed = "v" + std::to_string(m) + "_" + std::to_string(version);
+          select += ",\n    CASE WHEN " + wins + " THEN " + v + " END AS " + suppressed;
+          v = suppressed;
+        }
+        columns.Set(m, h, v);
+      }
+      steps.push_back("SELECT p.*" + select + "\n  FROM %PREV% AS p");
+      continue;
+    }
+    const int i = step.index;
+    const TagDef& t = tags[static_cast<size_t>(i)];
+    const std::string base = "/tags/" + std::to_string(i);
+    if (t.server) {
+      out.errors.push_back({base + "/source", "a server tag's membership comes from the snapshot, not the event log: it has no SQL form"});
+      continue;
+    }
+    auto helpers = [&]() {
+      for (const auto& [name, expr] : rules.TakeHelpers()) {
+        steps.push_back("SELECT p.*,\n    " + expr + " AS " + name + "\n  FROM %PREV% AS p");
+      }
+    };
+    std::string held = t.when ? rules.Condition(*t.when, base + "/when") : "FALSE";
+    helpers();
+    for (int c : t.children) held = sql::Or(held, columns.HeldAt(c));
+    ++version;
+    const std::string h = "h" + std::to_string(i) + "_" + std::to_string(version);
+    steps.push_back("SELECT p.*,\n    " + held + " AS " + h + "\n  FROM %PREV% AS p");
+    std::string v = "NULL";
+    if (t.value) {
+      v = "v" + std::to_string(i) + "_" + std::to_string(version);
+      const std::string value = rules.ValueText(*t.value, base + "/value");
+      helpers();
+      steps.push_back("SELECT p.*,\n    CASE WHEN " + h + " THEN " + value + " END AS " + v + "\n  FROM %PREV% AS p");
+    }
+    columns.Set(i, h, v);
+  }
+  if (!out.errors.empty()) return out;
+
+  const std::string events = d->Ident(options.events_table), users = d->Ident(options.users_table);
+  std::string props;
+  for (size_t k = 0; k < aggregates.props().size(); ++k) {
+    props += ", " + d->JsonAt("props", aggregates.props()[k]) + " AS p" + std::to_string(k);
+  }
+  std::string q = "WITH ev AS (\n  SELECT user_id, type, ts" + props + " FROM (\n    SELECT e.user_id, e.type, e.ts, e.props,\n"
+                  "      row_number() OVER (PARTITION BY e.user_id, coalesce(e.id, e.type || ':' || " +
+                  d->BigintText("e.ts") + " || ':' || " + d->JsonRaw("e.props") +
+                  ") ORDER BY e.ts, e.type) AS delivery\n    FROM " + events +
+                  " AS e\n  ) AS d\n  WHERE delivery = 1 AND ts <= " + std::to_string(options.as_of) + "\n)";
+  std::string agg_columns;
+  for (size_t k = 0; k < aggregates.exprs().size(); ++k) {
+    agg_columns += ",\n    " + aggregates.exprs()[k] + " AS a" + std::to_string(k);
+  }
+  q += ",\nagg AS (\n  SELECT user_id" + agg_columns + "\n  FROM ev\n  GROUP BY user_id\n)";
+  std::string pick;
+  for (size_t k = 0; k < aggregates.exprs().size(); ++k) pick += ", agg.a" + std::to_string(k);
+  q += ",\ns0 AS (\n  SELECT k.user_id, u.attributes" + pick + "\n  FROM (SELECT user_id FROM " + users +
+       " UNION SELECT user_id FROM " + events + ") AS k\n  LEFT JOIN " + users +
+       " AS u ON u.user_id = k.user_id\n  LEFT JOIN agg ON agg.user_id = k.user_id\n)";
+  for (size_t k = 0; k < steps.size(); ++k) {
+    std::string body = steps[k];
+    body.replace(body.find("%PREV%"), 6, "s" + std::to_string(k));
+    q += ",\ns" + std::to_string(k + 1) + " " + d->StepAs() + "\n  " + body + "\n)";
+  }
+  std::vector<sql::Dialect::Column> unpivot;
+  for (size_t i = 0; i < tags.size(); ++i) {
+    const std::string v = columns.ValueAt(static_cast<int>(i));
+    unpivot.push_back({d->String(tags[i].id), columns.HeldAt(static_cast<int>(i)), v == "NULL" ? "'true'" : "f." + v});
+    unpivot.back().held = unpivot.back().held == "FALSE" || unpivot.back().held == "TRUE" ? unpivot.back().held : "f." + unpivot.back().held;
+  }
+  q += "\n" + d->Unpivot("s" + std::to_string(steps.size()), unpivot);
+  out.sql = std::move(q);
+  return out;
+}
+
+}  // namespace tagwise
