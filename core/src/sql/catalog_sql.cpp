@@ -27,15 +27,24 @@ namespace {
 // changes them (a group's resolution) adds new columns.
 class StepColumns : public sql::TagColumns {
  public:
-  explicit StepColumns(const Catalog& catalog) : catalog_(catalog) {
+  StepColumns(const Catalog& catalog, const sql::Dialect& d) : catalog_(catalog), d_(d) {
     held_.resize(catalog.tags().size(), "FALSE");
     value_.resize(catalog.tags().size(), "NULL");
+    raw_.resize(catalog.tags().size(), {sql::Kind::kNull, "NULL"});
   }
   std::string Held(const std::string& id) const override { return held_[Index(id)]; }
-  // A plain tag's value is `true` while it is held.
-  std::string Value(const std::string& id) const override {
+  // A plain tag's value is `true` while it is held; a number keeps its NaN
+  // (the value's own column), anything else is read back from its JSON text.
+  sql::Val Value(const std::string& id) const override {
     const size_t i = Index(id);
-    return value_[i] == "NULL" ? "CASE WHEN " + held_[i] + " THEN 'true' END" : value_[i];
+    const std::string held = held_[i];
+    if (value_[i] == "NULL") return {sql::Kind::kJson, d_.ParseJson("CASE WHEN " + held + " THEN 'true' END")};
+    const sql::Val& raw = raw_[i];
+    if (raw.kind == sql::Kind::kNum) {
+      return {sql::Kind::kNumOrNull, "CASE WHEN " + held + " THEN COALESCE(" + raw.sql + ", " + d_.NaN() + ") END"};
+    }
+    if (raw.kind == sql::Kind::kNumOrNull) return {sql::Kind::kNumOrNull, "CASE WHEN " + held + " THEN " + raw.sql + " END"};
+    return {sql::Kind::kJson, d_.ParseJson(value_[i])};
   }
   std::string HeldAt(int i) const { return held_[static_cast<size_t>(i)]; }
   std::string ValueAt(int i) const { return value_[static_cast<size_t>(i)]; }
@@ -43,11 +52,14 @@ class StepColumns : public sql::TagColumns {
     held_[static_cast<size_t>(i)] = std::move(held);
     value_[static_cast<size_t>(i)] = std::move(value);
   }
+  void SetRaw(int i, sql::Val raw) { raw_[static_cast<size_t>(i)] = std::move(raw); }
 
  private:
   size_t Index(const std::string& id) const { return static_cast<size_t>(catalog_.IndexOf(id)); }
   const Catalog& catalog_;
+  const sql::Dialect& d_;
   std::vector<std::string> held_, value_;
+  std::vector<sql::Val> raw_;
 };
 
 }  // namespace
@@ -65,7 +77,7 @@ SqlQuery CatalogToSql(const Catalog& catalog, const SqlOptions& options) {
   std::unique_ptr<sql::Dialect> d = sql::MakeDialect(options.dialect);
   sql::Values values(*d);
   sql::Aggregates aggregates;
-  StepColumns columns(catalog);
+  StepColumns columns(catalog, *d);
   SqlRules rules(values, options.as_of, &aggregates, &columns, &out.errors);
   const auto& tags = catalog.tags();
 
@@ -124,10 +136,23 @@ SqlQuery CatalogToSql(const Catalog& catalog, const SqlOptions& options) {
     steps.push_back("SELECT p.*,\n    " + held + " AS " + h + "\n  FROM %PREV% AS p");
     std::string v = "NULL";
     if (t.value) {
-      v = "v" + std::to_string(i) + "_" + std::to_string(version);
-      const std::string value = rules.ValueText(*t.value, base + "/value");
+      // The value rule's raw result, then its JSON text while held. The
+      // engine reports a held tag whose value is null as `true`, but a NaN
+      // or infinite number as null: `q` remembers which.
+      const sql::Val raw = rules.Value(*t.value, base + "/value");
       helpers();
-      steps.push_back("SELECT p.*,\n    CASE WHEN " + h + " THEN " + value + " END AS " + v + "\n  FROM %PREV% AS p");
+      const std::string r = "r" + std::to_string(i);
+      steps.push_back("SELECT p.*,\n    " + raw.sql + " AS " + r + "\n  FROM %PREV% AS p");
+      columns.SetRaw(i, {raw.kind, r});
+      v = "v" + std::to_string(i) + "_" + std::to_string(version);
+      std::string not_a_number = "FALSE";
+      if (raw.kind == sql::Kind::kNum || raw.kind == sql::Kind::kNumOrNull) {
+        not_a_number = "abs(" + r + ") = " + d->Infinity(false);
+        if (raw.kind == sql::Kind::kNum) not_a_number = "(" + r + " IS NULL OR " + d->IsNaN(r) + " OR " + not_a_number + ")";
+        else not_a_number = "(" + d->IsNaN(r) + " OR " + not_a_number + ")";
+      }
+      steps.push_back("SELECT p.*,\n    CASE WHEN " + h + " THEN " + values.JsonText({raw.kind, r}) + " END AS " + v + ",\n    " +
+                      "COALESCE(" + not_a_number + ", FALSE) AS q" + std::to_string(i) + "\n  FROM %PREV% AS p");
     }
     columns.Set(i, h, v);
   }
@@ -161,7 +186,11 @@ SqlQuery CatalogToSql(const Catalog& catalog, const SqlOptions& options) {
   std::vector<sql::Dialect::Column> unpivot;
   for (size_t i = 0; i < tags.size(); ++i) {
     const std::string v = columns.ValueAt(static_cast<int>(i));
-    unpivot.push_back({d->String(tags[i].id), columns.HeldAt(static_cast<int>(i)), v == "NULL" ? "'true'" : "f." + v});
+    // A held tag whose value is null is reported as `true` (TaggedProfile).
+    unpivot.push_back({d->String(tags[i].id), columns.HeldAt(static_cast<int>(i)),
+                       v == "NULL" ? "'true'"
+                                   : "CASE WHEN f.q" + std::to_string(i) + " THEN 'null' ELSE coalesce(nullif(f." + v +
+                                         ", 'null'), 'true') END"});
     unpivot.back().held = unpivot.back().held == "FALSE" || unpivot.back().held == "TRUE" ? unpivot.back().held : "f." + unpivot.back().held;
   }
   q += "\n" + d->Unpivot("s" + std::to_string(steps.size()), unpivot);

@@ -41,9 +41,11 @@ class DuckDb : public Dialect {
   std::string JsonIsString(const std::string& j) const override { return "json_type(" + j + ") = 'VARCHAR'"; }
   std::string JsonIsBool(const std::string& j) const override { return "json_type(" + j + ") = 'BOOLEAN'"; }
   std::string JsonIsArray(const std::string& j) const override { return "json_type(" + j + ") = 'ARRAY'"; }
-  std::string JsonNumber(const std::string& j) const override { return "CAST(" + j + " AS DOUBLE)"; }
+  // Views never fail on a value of another type: SQL does not promise to
+  // evaluate `IsNumber(j) AND ...` left to right (DuckDB evaluates both).
+  std::string JsonNumber(const std::string& j) const override { return "TRY_CAST(" + j + " AS DOUBLE)"; }
   std::string JsonString(const std::string& j) const override { return "json_extract_string(" + j + ", '$')"; }
-  std::string JsonBool(const std::string& j) const override { return "CAST(" + j + " AS BOOLEAN)"; }
+  std::string JsonBool(const std::string& j) const override { return "TRY_CAST(" + j + " AS BOOLEAN)"; }
   std::string JsonArrayLength(const std::string& j) const override { return "json_array_length(" + j + ")"; }
   std::string DistinctKey(const std::string& j) const override {
     return "CASE WHEN " + JsonIsString(j) + " THEN 's' || " + JsonString(j) + " WHEN " + JsonIsNumber(j) +
@@ -94,6 +96,7 @@ class Postgres : public DuckDb {
   std::string Number(double d) const override { return "(" + js::NumberToString(d) + ")::float8"; }
   std::string Infinity(bool negative) const override { return negative ? "'-Infinity'::float8" : "'Infinity'::float8"; }
   std::string ToDouble(const std::string& e) const override { return "(" + e + ")::float8"; }
+  std::string IsNaN(const std::string& x) const override { return "(" + x + " = 'NaN'::float8)"; }
   std::string JsonAt(const std::string& json, const std::vector<std::string>& path) const override {
     std::string list;
     for (const std::string& seg : path) list += (list.empty() ? "" : ", ") + String(seg);
@@ -104,10 +107,14 @@ class Postgres : public DuckDb {
   std::string JsonIsString(const std::string& j) const override { return "jsonb_typeof(" + j + ") = 'string'"; }
   std::string JsonIsBool(const std::string& j) const override { return "jsonb_typeof(" + j + ") = 'boolean'"; }
   std::string JsonIsArray(const std::string& j) const override { return "jsonb_typeof(" + j + ") = 'array'"; }
-  std::string JsonNumber(const std::string& j) const override { return "(" + j + ")::float8"; }
+  std::string JsonNumber(const std::string& j) const override {
+    return "CASE WHEN " + JsonIsNumber(j) + " THEN (" + j + ")::float8 END";
+  }
   std::string JsonString(const std::string& j) const override { return "(" + j + " #>> '{}')"; }
-  std::string JsonBool(const std::string& j) const override { return "(" + j + ")::boolean"; }
-  std::string JsonArrayLength(const std::string& j) const override { return "jsonb_array_length(" + j + ")"; }
+  std::string JsonBool(const std::string& j) const override { return "CASE WHEN " + JsonIsBool(j) + " THEN (" + j + ")::boolean END"; }
+  std::string JsonArrayLength(const std::string& j) const override {
+    return "CASE WHEN " + JsonIsArray(j) + " THEN jsonb_array_length(" + j + ") END";
+  }
   std::string DistinctKey(const std::string& j) const override {
     return "CASE WHEN " + JsonIsString(j) + " THEN 's' || " + JsonString(j) + " WHEN " + JsonIsNumber(j) +
            " THEN 'n' || (" + JsonNumber(j) + ")::text ELSE 'o' || (" + j + ")::text END";

@@ -28,6 +28,10 @@ class Dialect {
   // +Infinity or -Infinity as a DOUBLE.
   virtual std::string Infinity(bool negative) const = 0;
   virtual std::string ToDouble(const std::string& e) const = 0;
+  // The float NaN, and whether a DOUBLE is it (SQL compares NaN equal to
+  // itself and above every number, so it is tested, never compared).
+  std::string NaN() const { return ToDouble("'NaN'"); }
+  virtual std::string IsNaN(const std::string& x) const { return "isnan(" + x + ")"; }
 
   // The JSON value at `path` (object keys or array indices) under `json`
   // (a props or attributes column); SQL NULL when absent.

@@ -51,9 +51,9 @@ std::string SqlRules::Condition(const Rule& rule, const std::string& base) {
   return Truth(*rule.root_, "attributes");
 }
 
-std::string SqlRules::ValueText(const Rule& rule, const std::string& base) {
+Val SqlRules::Value(const Rule& rule, const std::string& base) {
   base_ = base;
-  return v_.JsonText(Compile(*rule.root_, "attributes"));
+  return Compile(*rule.root_, "attributes");
 }
 
 std::vector<std::pair<std::string, std::string>> SqlRules::TakeHelpers() {
@@ -188,7 +188,14 @@ Val SqlRules::Compile(const Node& n, const std::string& scope) {
     case Op::kCat: {
       if (argc == 0) return v_.Str("");
       std::string out;
-      for (const Node& a : n.args) out += (out.empty() ? "(" : " || ") + v_.ToString(Compile(a, scope)).sql;
+      for (const Node& a : n.args) {
+        // join() prints null as "" (CatArgs), String() as "null".
+        Val v = Compile(a, scope);
+        v.sql = Hoist(v.sql, scope);
+        const std::string null = v_.IsNull(v), text = v_.ToString(v).sql;
+        out += (out.empty() ? "(" : " || ") +
+               (null == "FALSE" ? text : null == "TRUE" ? "''" : "CASE WHEN " + null + " THEN '' ELSE " + text + " END");
+      }
       return {Kind::kStr, out + ")"};
     }
     case Op::kIn:
@@ -228,9 +235,16 @@ Val SqlRules::Var(const Node& n, const std::string& scope) {
 }
 
 std::string SqlRules::Divide(const std::string& a, const std::string& b) {
-  return "CASE WHEN " + b + " = 0 THEN CASE WHEN " + a + " > 0 THEN " + d_.Infinity(false) + " WHEN " + a + " < 0 THEN " +
-         d_.Infinity(true) + " ELSE " + d_.ToDouble("NULL") + " END ELSE " + a + " / " + b + " END";
+  // x / -0 is the other infinity: the zero's sign is read off its text.
+  const std::string positive_zero = "(" + d_.DoubleText(b) + " NOT LIKE '-%')";
+  return "CASE WHEN " + b + " = 0 THEN CASE WHEN " + a + " = 0 OR " + a + " IS NULL THEN " + d_.ToDouble("NULL") +
+         " WHEN (" + a + " > 0) = " + positive_zero + " THEN " + d_.Infinity(false) + " ELSE " + d_.Infinity(true) +
+         " END ELSE " + a + " / " + b + " END";
 }
+
+// SQL's NaN (inf - inf) compares equal to itself and above every number;
+// JS's compares false: it becomes NULL, the kNum form of NaN.
+static std::string NoNaN(const sql::Dialect& d, const std::string& x) { return "nullif(" + x + ", " + d.NaN() + ")"; }
 
 Val SqlRules::Arithmetic(const Node& n, const std::string& scope) {
   const size_t argc = n.args.size();
@@ -241,24 +255,24 @@ Val SqlRules::Arithmetic(const Node& n, const std::string& scope) {
       if (argc == 0) return v_.Num(0);
       std::string out;
       for (const Node& a : n.args) out += (out.empty() ? "(" : " + ") + v_.ParseFloat(Compile(a, scope)).sql;
-      return {Kind::kNum, out + ")"};
+      return {Kind::kNum, NoNaN(d_, out + ")")};
     }
     case Op::kMul: {
       if (argc == 0) return v_.Num(1);
       if (argc == 1) return Compile(n.args[0], scope);  // json-logic-js returns a lone argument as is
       std::string out;
       for (const Node& a : n.args) out += (out.empty() ? "(" : " * ") + v_.ParseFloat(Compile(a, scope)).sql;
-      return {Kind::kNum, out + ")"};
+      return {Kind::kNum, NoNaN(d_, out + ")")};
     }
     case Op::kSub:
       if (argc == 0) return {Kind::kNum, nan};
       if (argc == 1) return {Kind::kNum, "(-" + number(0) + ")"};
-      return {Kind::kNum, "(" + number(0) + " - " + number(1) + ")"};
+      return {Kind::kNum, NoNaN(d_, "(" + number(0) + " - " + number(1) + ")")};
     case Op::kDiv:
-      return {Kind::kNum, Divide(number(0), number(1))};
+      return {Kind::kNum, NoNaN(d_, Divide(number(0), number(1)))};
     case Op::kMod: {
       const std::string a = number(0), b = number(1);
-      return {Kind::kNum, "CASE WHEN " + b + " = 0 THEN " + nan + " ELSE " + d_.Fmod(a, b) + " END"};
+      return {Kind::kNum, NoNaN(d_, "CASE WHEN " + b + " = 0 THEN " + nan + " ELSE " + d_.Fmod(a, b) + " END")};
     }
     default: {  // kMin, kMax
       const bool is_min = n.op == Op::kMin;
@@ -316,8 +330,8 @@ Val SqlRules::In(const Node& n, const std::string& scope) {
 Val SqlRules::TimeOf(const Val& v) {
   switch (v.kind) {
     case Kind::kNull: return {Kind::kNumOrNull, d_.ToDouble("NULL")};
-    case Kind::kNum:
-    case Kind::kNumOrNull: return {Kind::kNumOrNull, v.sql};
+    case Kind::kNum: return {Kind::kNumOrNull, v.sql};
+    case Kind::kNumOrNull: return {Kind::kNumOrNull, v_.NumOf(v)};  // NaN is no time: null
     case Kind::kBool: return {Kind::kNumOrNull, v_.ToNumber(v).sql};
     case Kind::kStr: return {Kind::kNumOrNull, "COALESCE(" + d_.IsoToMs(v.sql) + ", " + v_.StringToNumber(v.sql) + ")"};
     case Kind::kJson: break;
@@ -365,7 +379,8 @@ Val SqlRules::Behaviour(const Node& n, const std::string& scope) {
         return *t;
       }
       Val v = arg(0);
-      if (v.kind == Kind::kNum || v.kind == Kind::kNumOrNull) return {Kind::kNumOrNull, v.sql};
+      if (v.kind == Kind::kNumOrNull) return v;
+      if (v.kind == Kind::kNum) return {Kind::kNumOrNull, "COALESCE(" + v.sql + ", " + d_.NaN() + ")"};  // NaN stays NaN
       if (v.kind == Kind::kStr) return {Kind::kNumOrNull, d_.IsoToMs(v.sql)};
       if (v.kind != Kind::kJson) return {Kind::kNumOrNull, nan};
       return {Kind::kNumOrNull, "CASE WHEN " + v_.IsNum(v) + " THEN " + v_.NumOf(v) + " WHEN " + v_.IsStr(v) + " THEN " +
@@ -378,7 +393,7 @@ Val SqlRules::Behaviour(const Node& n, const std::string& scope) {
       return {Kind::kBool, tags_->Held(n.tag_id)};
     case Op::kTagValue:
       if (in_where_) return Refuse(n, "`tag_value` inside an events `where` has no SQL form");
-      return {Kind::kJson, d_.ParseJson(tags_->Value(n.tag_id))};
+      return tags_->Value(n.tag_id);
     case Op::kBucket: {
       std::vector<json> thresholds;
       if (argc < 2) return {Kind::kNumOrNull, nan};
@@ -425,16 +440,20 @@ Val SqlRules::Behaviour(const Node& n, const std::string& scope) {
           : "CASE WHEN " + xn + " > 709.782712893384 THEN " + d_.Infinity(false) + " WHEN " + xn + " < -745.2 THEN " +
                 d_.Number(0) + " ELSE exp(" + xn + ") END";
       const std::string null = v_.IsNull(x);
-      return {Kind::kNumOrNull, null == "FALSE" ? body : "CASE WHEN " + null + " THEN " + nan + " ELSE " + body + " END"};
+      // NaN in, NaN out; only a null argument gives null.
+      if (null == "FALSE") return {Kind::kNum, body};
+      return {Kind::kNumOrNull, "CASE WHEN " + null + " THEN " + nan + " ELSE COALESCE(" + body + ", " + d_.NaN() + ") END"};
     }
     case Op::kClamp: {
       Val x = arg(0);
       x.sql = Hoist(x.sql, scope);
       const std::string xn = Hoist(v_.ToNumber(x).sql, scope), lo = Hoist(v_.ToNumber(arg(1)).sql, scope),
                         hi = Hoist(v_.ToNumber(arg(2)).sql, scope);
-      return {Kind::kNumOrNull, "CASE WHEN " + sql::Or(v_.IsNull(x), "(" + xn + " IS NULL OR " + lo + " IS NULL OR " + hi +
-                                                                         " IS NULL)") +
-                                    " THEN " + nan + " ELSE least(greatest(" + xn + ", " + lo + "), " + hi + ") END"};
+      const std::string body = "CASE WHEN (" + xn + " IS NULL OR " + lo + " IS NULL OR " + hi + " IS NULL) THEN " + nan +
+                               " ELSE least(greatest(" + xn + ", " + lo + "), " + hi + ") END";
+      const std::string null = v_.IsNull(x);
+      if (null == "FALSE") return {Kind::kNum, body};
+      return {Kind::kNumOrNull, "CASE WHEN " + null + " THEN " + nan + " ELSE COALESCE(" + body + ", " + d_.NaN() + ") END"};
     }
     case Op::kRound: {
       double digits = 0;
@@ -456,7 +475,9 @@ Val SqlRules::Behaviour(const Node& n, const std::string& scope) {
       const std::string r = "(CASE WHEN " + a + " - floor(" + a + ") >= 0.5 THEN floor(" + a + ") + 1 ELSE floor(" + a + ") END)";
       const std::string body = "(CASE WHEN " + y + " < 0 THEN -" + r + " ELSE " + r + " END) / " + f;
       const std::string null = v_.IsNull(x);
-      return {Kind::kNumOrNull, null == "FALSE" ? body : "CASE WHEN " + null + " THEN " + nan + " ELSE " + body + " END"};
+      // NaN in, NaN out; only a null argument gives null.
+      if (null == "FALSE") return {Kind::kNum, body};
+      return {Kind::kNumOrNull, "CASE WHEN " + null + " THEN " + nan + " ELSE COALESCE(" + body + ", " + d_.NaN() + ") END"};
     }
     default:
       return Refuse(n, "the operator `" + std::string(n.name) + "` has no SQL form yet");

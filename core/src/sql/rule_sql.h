@@ -44,9 +44,9 @@ class Aggregates {
 class TagColumns {
  public:
   virtual ~TagColumns() = default;
-  // SQL of the tag's membership (BOOLEAN) and value (JSON text, NULL when not held).
+  // SQL of the tag's membership (BOOLEAN) and its value (null when not held).
   virtual std::string Held(const std::string& id) const = 0;
-  virtual std::string Value(const std::string& id) const = 0;
+  virtual Val Value(const std::string& id) const = 0;
 };
 
 }  // namespace sql
@@ -60,8 +60,8 @@ class SqlRules {
 
   // The rule's truthiness (BOOLEAN, never NULL) over the attributes column.
   std::string Condition(const Rule& rule, const std::string& base);
-  // The rule's value, as JSON text.
-  std::string ValueText(const Rule& rule, const std::string& base);
+  // The rule's value.
+  sql::Val Value(const Rule& rule, const std::string& base);
   // Columns the last Condition/ValueText needs computed first, in order
   // ({name, expression}; each may read the ones before it).
   std::vector<std::pair<std::string, std::string>> TakeHelpers();

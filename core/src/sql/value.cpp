@@ -85,15 +85,18 @@ std::string Values::IsBool(const Val& v) const {
   return v.kind == Kind::kJson ? d_.JsonIsBool(v.sql) : "FALSE";
 }
 
-std::string Values::NumOf(const Val& v) const { return v.kind == Kind::kJson ? d_.JsonNumber(v.sql) : v.sql; }
+std::string Values::NumOf(const Val& v) const {
+  if (v.kind == Kind::kNumOrNull) return "CASE WHEN " + d_.IsNaN(v.sql) + " THEN " + d_.ToDouble("NULL") + " ELSE " + v.sql + " END";
+  return v.kind == Kind::kJson ? d_.JsonNumber(v.sql) : v.sql;
+}
 std::string Values::StrOf(const Val& v) const { return v.kind == Kind::kJson ? d_.JsonString(v.sql) : v.sql; }
 std::string Values::BoolOf(const Val& v) const { return v.kind == Kind::kJson ? d_.JsonBool(v.sql) : v.sql; }
 
 std::string Values::Truthy(const Val& v) const {
   switch (v.kind) {
     case Kind::kBool: return v.sql;
-    case Kind::kNum:
-    case Kind::kNumOrNull: return "COALESCE(" + v.sql + " <> 0, FALSE)";
+    case Kind::kNum: return "COALESCE(" + v.sql + " <> 0, FALSE)";
+    case Kind::kNumOrNull: return "COALESCE(" + NumOf(v) + " <> 0, FALSE)";
     case Kind::kStr: return "(" + v.sql + " <> '')";
     case Kind::kNull: return "FALSE";
     case Kind::kJson: break;
@@ -131,7 +134,7 @@ Val Values::ToNumber(const Val& v) const {
   const std::string one = d_.Number(1), zero = d_.Number(0);
   switch (v.kind) {
     case Kind::kNum: return v;
-    case Kind::kNumOrNull: return {Kind::kNum, "COALESCE(" + v.sql + ", " + zero + ")"};
+    case Kind::kNumOrNull: return {Kind::kNum, "CASE WHEN " + v.sql + " IS NULL THEN " + zero + " ELSE " + NumOf(v) + " END"};
     case Kind::kBool: return {Kind::kNum, "CASE WHEN " + v.sql + " THEN " + one + " ELSE " + zero + " END"};
     case Kind::kStr: return {Kind::kNum, StringToNumber(v.sql)};
     case Kind::kNull: return {Kind::kNum, zero};
@@ -147,8 +150,8 @@ Val Values::ToNumber(const Val& v) const {
 
 Val Values::ParseFloat(const Val& v) const {
   switch (v.kind) {
-    case Kind::kNum:
-    case Kind::kNumOrNull: return {Kind::kNum, v.sql};  // null: parseFloat("null") is NaN
+    case Kind::kNum: return {Kind::kNum, v.sql};
+    case Kind::kNumOrNull: return {Kind::kNum, NumOf(v)};  // null: parseFloat("null") is NaN
     case Kind::kStr: return {Kind::kNum, ParseFloatString(v.sql)};
     case Kind::kBool:
     case Kind::kNull: return {Kind::kNum, d_.ToDouble("NULL")};
@@ -175,7 +178,8 @@ Val Values::ToString(const Val& v) const {
     case Kind::kBool: return {Kind::kStr, "CASE WHEN " + v.sql + " THEN 'true' ELSE 'false' END"};
     case Kind::kNum: return {Kind::kStr, "CASE WHEN " + v.sql + " IS NULL THEN 'NaN' ELSE " + NumberText(d_, v.sql) + " END"};
     case Kind::kNumOrNull:
-      return {Kind::kStr, "CASE WHEN " + v.sql + " IS NULL THEN 'null' ELSE " + NumberText(d_, v.sql) + " END"};
+      return {Kind::kStr, "CASE WHEN " + v.sql + " IS NULL THEN 'null' WHEN " + d_.IsNaN(v.sql) + " THEN 'NaN' ELSE " +
+                              NumberText(d_, v.sql) + " END"};
     case Kind::kJson: break;
   }
   return {Kind::kStr, Cases({{IsNull(v), "'null'"},
@@ -221,13 +225,13 @@ std::string Values::Less(const Val& a, const Val& b, bool or_equal) const {
 
 std::string Values::JsonText(const Val& v) const {
   auto number = [&](const std::string& x) {
-    return "CASE WHEN " + x + " IS NULL OR abs(" + x + ") = " + d_.Infinity(false) + " THEN 'null' ELSE " +
+    return "CASE WHEN " + x + " IS NULL OR " + d_.IsNaN(x) + " OR abs(" + x + ") = " + d_.Infinity(false) + " THEN 'null' ELSE " +
            NumberText(d_, x) + " END";
   };
   switch (v.kind) {
     case Kind::kBool: return "CASE WHEN " + v.sql + " THEN 'true' ELSE 'false' END";
-    case Kind::kNum:
-    case Kind::kNumOrNull: return number(v.sql);
+    case Kind::kNum: return number(v.sql);
+    case Kind::kNumOrNull: return number(NumOf(v));
     case Kind::kStr: return d_.QuoteJson(v.sql);
     case Kind::kNull: return "'null'";
     case Kind::kJson: break;

@@ -16,7 +16,8 @@ namespace tagwise::sql {
 enum class Kind {
   kBool,       // BOOLEAN, never NULL
   kNum,        // DOUBLE; SQL NULL stands for NaN
-  kNumOrNull,  // DOUBLE; SQL NULL stands for JSON null (an average of no events)
+  kNumOrNull,  // DOUBLE; SQL NULL stands for JSON null (an average of no events),
+               // the float NaN for NaN (round of a text that is no number)
   kStr,        // VARCHAR, never NULL
   kJson,       // the dialect's JSON value; SQL NULL stands for null/undefined
   kNull,       // JSON null
