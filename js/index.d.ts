@@ -591,6 +591,18 @@ export interface TaggedProfile {
   warningCount?: number;
 }
 
+/** Options of {@link Tagwise.catalogToSql} (Node only; docs/sql.md). */
+export interface CatalogToSqlOptions {
+  /** The evaluation time, the engine's `now`: ms since 1970 or a Date. Windows and days_since count back from it. */
+  asOf: number | Date;
+  /** Default `duckdb`. DuckDB and PostgreSQL are tested by running the query; Spark SQL at the text level. */
+  dialect?: 'duckdb' | 'postgres' | 'spark';
+  /** The events table, `events(user_id, id, type, ts, props)` (default `events`; `schema.table` works). */
+  eventsTable?: string;
+  /** The users table, `users(user_id, attributes)` (default `users`). */
+  usersTable?: string;
+}
+
 /** Options of {@link Tagwise.tagProfiles}. */
 export interface TagProfilesOptions extends TimeOptions {
   /** Consent purposes for this batch (default: the instance's, see {@link Tagwise.setPurposes}). */
@@ -1349,6 +1361,19 @@ export interface Tagwise {
    *   path `"/<index>"`) or nests more than 1,000 levels (`too_deep`).
    */
   tagProfiles(profiles: readonly (Profile | Snapshot)[], options?: TagProfilesOptions): TaggedProfile[];
+  /**
+   * Node only (`undefined` in browsers): the catalog compiled to one SQL
+   * SELECT that tags every user where the data lives, with this engine's
+   * results (docs/sql.md). It reads `events(user_id, id, type, ts, props)` and
+   * `users(user_id, attributes)` and returns one row `(user_id, tag, value)`
+   * per held tag, `value` as JSON text (`true` for tags without a value).
+   * Every tag is computed as if every purpose were granted.
+   * @throws TagwiseError with every problem: the catalog's own errors, or
+   *   `not_compilable_to_sql` at each construct SQL cannot mean exactly (map,
+   *   filter, a computed `var` path, server-sourced tags...), with its JSON Pointer.
+   * @throws TypeError for bad options (asOf missing, an unknown dialect).
+   */
+  readonly catalogToSql?: (catalog: Catalog | string, options: CatalogToSqlOptions) => string;
   /** A hash of the loaded catalog's content (same however it is formatted); undefined before one loads. */
   readonly catalogFingerprint: string | undefined;
 

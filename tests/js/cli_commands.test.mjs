@@ -55,7 +55,7 @@ test('tagwise --help lists every command with one line each; help and -h say the
   const r = await runCli(['--help']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^Usage: tagwise <command> \[options\]/);
-  for (const command of ['tag', 'hints', 'eval', 'help']) {
+  for (const command of ['tag', 'hints', 'eval', 'sql', 'help']) {
     const lines = r.stdout.split('\n').filter((l) => new RegExp(`^  ${command} +\\S`).test(l));
     assert.equal(lines.length, 1, `one line for ${command}`);
   }
@@ -70,6 +70,7 @@ test('tagwise <command> --help prints that command\'s usage (also as tagwise hel
     ['tag', /^Usage: tagwise tag --catalog FILE --events FILE --as-of TIME/, /--max-skipped N\|P%/],
     ['hints', /^Usage: tagwise hints --events FILE --out FILE/, /--built-at TIME/],
     ['eval', /^Usage: tagwise eval --data DIR/, /--validation/],
+    ['sql', /^Usage: tagwise sql --catalog FILE --as-of TIME/, /--dialect D/],
   ]) {
     const r = await runCli([command, '--help']);
     assert.equal(r.code, 0, command);

@@ -4,7 +4,7 @@
 // reports the unused directive and the test fails.
 import { createTagwise, embedState, indexedDBStorage, memoryStorage, queueTagwise, readEmbeddedState, TagwiseError, webStorage } from 'tagwise';
 import type {
-  ConsentState, DataExport, Diagnostic, DiagnosticCode, HydrateResult, SsrState, StorageAdapter,
+  CatalogToSqlOptions, ConsentState, DataExport, Diagnostic, DiagnosticCode, HydrateResult, SsrState, StorageAdapter,
   Catalog, CompiledRule, DecisionSource, ErrorCode, EvaluateOptions, Explanation, HeldTag, JsonValue, LintCode,
   LintReport, LoadResult, Problem, Profile, Purpose, Rule, RuleResult, RuleSet, RuleSetResult, Snapshot, TagChanges,
   TagDecision, TaggedProfile, Tagwise, TagwiseOptions, TraceNode, TrackEvent, TrackResult,
@@ -187,6 +187,13 @@ async function catalogUsage(): Promise<void> {
   const first: JsonValue | undefined = batch[0].tags.churn;
   const uid: string | null = batch[0].user_id;
   void first, uid;
+  const sqlOptions: CatalogToSqlOptions = { asOf: new Date(0), dialect: 'postgres', eventsTable: 'shop.events' };
+  const sql: string | undefined = tw.catalogToSql?.(catalog, sqlOptions);
+  void sql;
+  // @ts-expect-error: the warehouse query needs its as-of time
+  tw.catalogToSql?.(catalog, { dialect: 'duckdb' });
+  // @ts-expect-error: dialects are a closed set
+  tw.catalogToSql?.(catalog, { asOf: 0, dialect: 'mysql' });
 
   // @ts-expect-error: purposes are a closed set
   tw.setPurposes(['ads']);
