@@ -168,6 +168,15 @@ SqlQuery CatalogToSql(const Catalog& catalog, const SqlOptions& options) {
                   d->BigintText("e.ts") + " || ':' || " + d->JsonRaw("e.props") +
                   ") ORDER BY e.ts, e.type) AS delivery\n    FROM " + events +
                   " AS e\n  ) AS d\n  WHERE delivery = 1 AND ts <= " + std::to_string(options.as_of) + "\n)";
+  if (!aggregates.event_exprs().empty()) {
+    // What several aggregates read of each event, computed once.
+    std::string derived;
+    for (size_t k = 0; k < aggregates.event_exprs().size(); ++k) {
+      derived += ",\n    " + aggregates.event_exprs()[k] + " AS c" + std::to_string(k);
+    }
+    q.replace(0, std::string("WITH ev AS").size(), "WITH ev0 AS");
+    q += ",\nev AS (\n  SELECT ev0.*" + derived + "\n  FROM ev0\n)";
+  }
   std::string agg_columns;
   for (size_t k = 0; k < aggregates.exprs().size(); ++k) {
     agg_columns += ",\n    " + aggregates.exprs()[k] + " AS a" + std::to_string(k);

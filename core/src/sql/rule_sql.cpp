@@ -33,6 +33,14 @@ std::string Aggregates::PropColumn(const std::vector<std::string>& path) {
   return "p" + std::to_string(props_.size() - 1);
 }
 
+std::string Aggregates::EventColumn(const std::string& expr) {
+  for (size_t i = 0; i < event_exprs_.size(); ++i) {
+    if (event_exprs_[i] == expr) return "c" + std::to_string(i);
+  }
+  event_exprs_.push_back(expr);
+  return "c" + std::to_string(event_exprs_.size() - 1);
+}
+
 }  // namespace sql
 
 namespace {
@@ -496,8 +504,9 @@ Val SqlRules::Events(const Node& n) {
   if (spec.within_ms) cond = sql::And(cond, "ts >= " + std::to_string(now_ - *spec.within_ms));
   if (spec.where) {
     in_where_ = true;
-    cond = sql::And(cond, Truth(*spec.where, "props"));
+    const std::string verdict = Truth(*spec.where, "props");
     in_where_ = false;
+    cond = sql::And(cond, verdict == "TRUE" || verdict == "FALSE" ? verdict : aggregates_->EventColumn(verdict));
   }
   for (const std::string& seg : spec.field) {
     if (IsIndex(seg) || seg == "length") {
@@ -513,8 +522,8 @@ Val SqlRules::Events(const Node& n) {
   const std::string zero = d_.Number(0);
   auto column = [&](const std::string& expr) { return aggregates_->ColumnFor(expr); };
   Val field{Kind::kJson, spec.field.empty() ? "NULL" : aggregates_->PropColumn(spec.field)};
-  const std::string present = spec.field.empty() ? "FALSE" : sql::Not(v_.IsNull(field));
-  const std::string number = v_.ToNumber(field).sql;
+  const std::string present = spec.field.empty() ? "FALSE" : aggregates_->EventColumn(sql::Not(v_.IsNull(field)));
+  const std::string number = spec.field.empty() ? "NULL" : aggregates_->EventColumn(v_.ToNumber(field).sql);
   const std::string weighted = weight.empty() ? number : "(" + weight + ") * " + number;
   switch (spec.agg) {
     case Agg::kCount:
@@ -533,7 +542,7 @@ Val SqlRules::Events(const Node& n) {
       return {Kind::kNumOrNull, column(d_.AggWhere(spec.agg == Agg::kMin ? "min" : "max", number, sql::And(cond, present)))};
     case Agg::kDistinct:
       if (spec.field.empty()) return v_.Num(0);
-      return {Kind::kNum, "COALESCE(" + column(d_.ToDouble(d_.AggWhere("COUNT DISTINCT", d_.DistinctKey(field.sql),
+      return {Kind::kNum, "COALESCE(" + column(d_.ToDouble(d_.AggWhere("COUNT DISTINCT", aggregates_->EventColumn(d_.DistinctKey(field.sql)),
                                                                         sql::And(cond, present)))) +
                               ", " + zero + ")"};
     case Agg::kFirstTs:

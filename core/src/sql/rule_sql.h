@@ -34,10 +34,15 @@ class Aggregates {
   // The column of the events CTE holding the prop at `path` (a JSON value).
   std::string PropColumn(const std::vector<std::string>& path);
   const std::vector<std::vector<std::string>>& props() const { return props_; }
+  // A column computed once per event from the prop columns (a `where`
+  // verdict, a field's number or distinct key) that several aggregates read.
+  std::string EventColumn(const std::string& expr);
+  const std::vector<std::string>& event_exprs() const { return event_exprs_; }
 
  private:
   std::vector<std::string> exprs_;
   std::vector<std::vector<std::string>> props_;
+  std::vector<std::string> event_exprs_;
 };
 
 // How a rule reads tags decided earlier in the plan.
