@@ -9,12 +9,14 @@ import { makeCreateTagwise } from './tagwise.js';
 import * as features from './features.js';
 import { PURPOSES } from './purposes.js';
 import { ColumnForm } from './rule_columns.js';
+import { keepTagsAnswers } from './tags_kept.js';
 
 const DEFAULT_WASM = new URL('./dist/tagwise_wasm.wasm', import.meta.url);
 
 async function load(options) {
   const module = await instantiate(options);
   module.__tagwiseColumnForm = ColumnForm; // rule batches as typed columns (js/rules.js)
+  keepTagsAnswers(module);
   return module;
 }
 
