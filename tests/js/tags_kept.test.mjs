@@ -1,7 +1,7 @@
 // Node's module keeps each session's last tags() / tagDecisions() answer
 // (js/tags_kept.js): while the core's revision says the tags are unchanged,
-// the core writes no tags and the kept ones are answered again. These read
-// the raw answers through the embind session, before JSON.parse.
+// the core writes no tags and copies of the kept ones are answered. These
+// also read the core's raw answers (tagsSince) through the embind session.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
@@ -49,36 +49,38 @@ async function session() {
 
 test('tags() after a track() that changes no tag answers the kept tags without the core writing them again', async () => {
   const { s, raw, track } = await session();
-  const first = JSON.parse(s.tags(NOW, false));
-  assert.deepEqual(first.tags, []);
+  assert.deepEqual(s.tagsAnswer(NOW, false).tags, []);
   assert.equal(track({ id: 'o1', type: 'order_paid', ts: NOW - DAY }).changes.entered[0], 'buyer');
-  const bought = s.tags(NOW, false);
+  const bought = s.tagsAnswer(NOW, false);
   assert.match(raw.at(-1), /"tags":\[\{"id":"buyer"/);
   // A view: 浏览 and 常客 enter. A second view changes no decision.
   track({ id: 'v1', type: 'view', ts: NOW - 1000 });
-  const viewed = s.tags(NOW, false);
-  assert.deepEqual(JSON.parse(viewed).tags.map((t) => t.id), ['buyer', 'browser', 'regular']);
+  const viewed = s.tagsAnswer(NOW, false);
+  assert.deepEqual(viewed.tags.map((t) => t.id), ['buyer', 'browser', 'regular']);
+  assert.deepEqual(viewed.changes, { entered: [], left: [], changed: [] });  // track() reported them
   track({ id: 'v2', type: 'view', ts: NOW - 2000 });
-  const again = s.tags(NOW, false);
+  const again = s.tagsAnswer(NOW, false);
   assert.doesNotMatch(raw.at(-1), /"tags"/);  // nothing written: the kept answer
-  assert.deepEqual(JSON.parse(again), JSON.parse(viewed));
-  // Each answer equals the core's full answer at that time.
-  assert.deepEqual(JSON.parse(again).tags, JSON.parse(s.tagsSince(NOW, false, -1)).tags);
-  assert.notEqual(bought, viewed);
+  assert.deepEqual(again.tags, viewed.tags);
+  // Each answer equals the core's full answer at that time, in objects of its own.
+  assert.deepEqual(again.tags, JSON.parse(s.tagsSince(NOW, false, -1)).tags);
+  again.tags[0].name = 'changed by the caller';
+  assert.equal(s.tagsAnswer(NOW, false).tags[0].name, '买家 "b"');
+  assert.notDeepEqual(bought.tags, viewed.tags);
 });
 
 test('tags() and tagDecisions() keep their answers apart, and a change of source is a new answer', async () => {
   const { s, raw, track } = await session();
   track({ id: 'v1', type: 'view', ts: NOW });
-  const held = JSON.parse(s.tags(NOW, false));
-  const all = JSON.parse(s.tags(NOW, true));
+  const held = s.tagsAnswer(NOW, false);
+  const all = s.tagsAnswer(NOW, true);
   assert.equal(all.tags.length, 3);
-  assert.deepEqual(JSON.parse(s.tags(NOW, false)), held);
-  assert.deepEqual(JSON.parse(s.tags(NOW, true)), all);
+  assert.deepEqual(s.tagsAnswer(NOW, false).tags, held.tags);
+  assert.deepEqual(s.tagsAnswer(NOW, true).tags, all.tags);
   assert.doesNotMatch(raw.at(-1), /"tags"/);
   // Two days on, 浏览 holds through its child 常客 only: same membership and
   // value (no change reported), another source: answered in full.
-  const later = JSON.parse(s.tags(NOW + 2 * DAY, false));
+  const later = s.tagsAnswer(NOW + 2 * DAY, false);
   assert.deepEqual(later.changes, { entered: [], left: [], changed: [] });
   assert.match(raw.at(-1), /"tags"/);
   assert.equal(later.tags.find((t) => t.id === 'browser').source, 'parentTag');
