@@ -10,6 +10,7 @@ import * as features from './features.js';
 import { PURPOSES } from './purposes.js';
 import { ColumnForm } from './rule_columns.js';
 import { catalogToSql } from './sql.js';
+import { keepTagsAnswers } from './tags_kept.js';
 
 const DEFAULT_WASM = new URL('./dist/tagwise_wasm.wasm', import.meta.url);
 
@@ -19,6 +20,7 @@ const modules = new Map();
 async function load(options) {
   const module = await instantiate(options);
   module.__tagwiseColumnForm = ColumnForm; // rule batches as typed columns (js/rules.js)
+  keepTagsAnswers(module);
   modules.set(sourceKey(options), module);
   return module;
 }

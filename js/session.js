@@ -305,7 +305,7 @@ export class VisitorSessionRuntime {
   #decisions(opts, all) {
     const now = this.#wasm.now(checkedOptions(opts, all ? 'tagDecisions' : 'tags'));
     if (this.#session === null) return this.#live([]);
-    const r = JSON.parse(this.#session.tags(now, all));
+    const r = this.#session.tagsAnswer?.(now, all) ?? JSON.parse(this.#session.tags(now, all));  // js/tags_kept.js
     if (!r.ok) throw new TagwiseError(r.errors);
     this.#notify(r.changes);
     return r.tags;

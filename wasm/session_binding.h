@@ -180,9 +180,27 @@ class SessionBinding {
   }
 
   // Held tags (or, with `all`, every tag's decision) in catalog order.
-  std::string Tags(double now, bool all) {
+  std::string Tags(double now, bool all) { return TagsSince(now, all, -1); }
+
+  // The same with the answer's revision (TagsAt::revision) before "tags".
+  // `known`: the revision of an answer the caller kept (Node's module,
+  // js/tags_kept.js), 0 for none; while it is current, "tags" is left out;
+  // negative: no revision (Tags()). The browser's
+  // modules (TAGWISE_BROWSER_MODULE, built for size) keep no revisions and
+  // always answer as Tags() does.
+  std::string TagsSince(double now, bool all, double known) {
     return Guard([&] {
       TagsAt t = s_.Tags(ToMs(now));
+      ObjectText o;
+      o.Add("ok", true).AddText("changes", ChangesText(t.changes));
+#ifndef TAGWISE_BROWSER_MODULE
+      if (known >= 0) {
+        o.Add("revision", t.revision);
+        if (t.revision == known) return o.Close();
+      }
+#else
+      (void)known;
+#endif
       std::vector<std::string> tags;
       if (t.catalog != nullptr) {
         const auto& defs = t.catalog->tags();
@@ -191,11 +209,7 @@ class SessionBinding {
           if (all || d.holds) tags.push_back(DecisionText(defs[i], d, *t.server, all));
         }
       }
-      return ObjectText()
-          .Add("ok", true)
-          .AddText("changes", ChangesText(t.changes))
-          .AddText("tags", ArrayText(tags))
-          .Close();
+      return o.AddText("tags", ArrayText(tags)).Close();
     });
   }
 

@@ -23,6 +23,9 @@ EMSCRIPTEN_BINDINGS(tagwise_session) {
       .function("setProfile", &SessionBinding::SetProfile)
       .function("track", &SessionBinding::Track)
       .function("tags", &SessionBinding::Tags)
+#ifndef TAGWISE_BROWSER_MODULE
+      .function("tagsSince", &SessionBinding::TagsSince)  // js/tags_kept.js
+#endif
       .function("explain", &SessionBinding::Explain)
       .function("profileJson", &SessionBinding::ProfileJson)
 #ifndef TAGWISE_PAGE_RUNTIME

@@ -69,6 +69,28 @@ class EventMemo {
   // or nullptr when the memo is full.
   [[gnu::noinline]] Column* For(std::string_view key, size_t events);
 
+  // One `count` or `sum` aggregate's terms at one evaluation time, by event
+  // position: what each event adds to the total (its weight, 1 or
+  // 0.5^((now - ts) / half_life), times the field's number for a sum; 0 for
+  // an event its `where` rejects) and the steps that took, so a re-evaluation
+  // at the same time adds the same terms in the same order instead of
+  // filtering and weighing every event again. Kept by the full core only
+  // (events_agg.cpp). Three columns of the table above, so that they move
+  // with the events as the verdicts do: the term's bits in two, the steps + 1
+  // in the third (0: not known).
+  struct Terms {
+    Column* low;
+    Column* high;
+    Column* steps;
+    double Value(size_t i) const;
+    void Set(size_t i, double value, uint32_t steps);
+  };
+
+  // The terms of the aggregate `key` at `now`, sized for `events` events (new
+  // positions unknown); those of other times are dropped. False when the
+  // memo is full.
+  [[gnu::noinline]] bool TermsFor(std::string_view key, size_t events, int64_t now, Terms* out);
+
   // An event inserted at `at`: the positions behind it move up one.
   [[gnu::noinline]] void InsertAt(size_t at);
 

@@ -155,6 +155,13 @@ struct TagsAt {
   const Catalog* catalog = nullptr;         // null before a catalog is loaded
   const Evaluation* evaluation = nullptr;   // null before a catalog is loaded
   const ServerTags* server = nullptr;
+  // Changes whenever what these tags show may differ from an earlier call's
+  // (a decision's membership, value, source, suppression or error; the server
+  // tags; the catalog): a caller that kept the answer of an earlier call with
+  // this revision may show it again (the JS tags()), and changes only then.
+  // Never 0, except in the browser's modules (built for size), which keep
+  // none: 0 there, which no caller may take for a revision.
+  uint64_t revision = 0;
 };
 
 struct StoreMerge {
@@ -310,6 +317,7 @@ class VisitorSession {
   // tags it did not touch as of the earlier time, so it clears exact_; the
   // next Tags() then evaluates everything and reports what time changed.
   bool exact_ = false;
+  uint64_t revision_ = 1;  // TagsAt::revision; 0 is never one (a caller's "none")
   std::unique_ptr<internal::Activity> activity_;
   std::unique_ptr<internal::HintsSession> hints_;
 };

@@ -6,6 +6,7 @@
 // aggregate binary-searches its window and touches only matching events.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <set>
 #include <string>
 
@@ -132,6 +133,21 @@ bool CountsWithoutVisiting(const EventsSpec& s) {
          (s.agg == Agg::kCount || s.agg == Agg::kExists || s.agg == Agg::kFirstTs || s.agg == Agg::kLastTs);
 }
 
+#ifndef TAGWISE_SMALL_CORE
+// What identifies an aggregate's terms (EventMemo::Terms): count or sum, the
+// half-life, the `where` rule's text (JSON text has no raw control
+// characters) and the field's path, each segment with its length.
+std::string TermsKey(const EventsSpec& s) {
+  std::string key = s.agg == Agg::kCount ? "c" : "s";
+  if (s.half_life_ms) key += std::to_string(*s.half_life_ms);
+  key += '\x1f';
+  key += s.where_key;
+  key += '\x1f';
+  for (const std::string& seg : s.field) key += std::to_string(seg.size()) + ':' + seg;
+  return key;
+}
+#endif
+
 // Two specs that aggregate the same events the same way (no `where`).
 bool SameAggregate(const EventsSpec& a, const EventsSpec& b) {
   return a.agg == b.agg && !a.where && !b.where && a.within_ms == b.within_ms && a.half_life_ms == b.half_life_ms &&
@@ -185,7 +201,22 @@ Val Evaluator::CountEvents(const EventsSpec& spec) {
   EventMemo::Column* memo = spec.where && !spec.where_key.empty() && strict_ == 0 && verdicts == nullptr
                                 ? p->memo().For(spec.where_key, events.size())
                                 : nullptr;
-  auto consider = [&](size_t i) {
+#ifndef TAGWISE_SMALL_CORE
+  // A decayed count or sum keeps each event's term at this time
+  // (EventMemo::Terms): the weight (an exp2), the `where` verdict and the
+  // field's number are worked out once per event, not at every re-evaluation
+  // at the same time (track() with a fixed clock, SSR). Only decayed ones:
+  // every kept column is shifted when a late event is inserted, which costs
+  // more than it saves for a plain count or sum.
+  EventMemo::Terms kept;
+  EventMemo::Terms* terms = nullptr;
+  if ((spec.agg == Agg::kCount || spec.agg == Agg::kSum) && spec.half_life_ms && !spec.types.empty() &&
+      strict_ == 0 && trace_node_ == nullptr && verdicts == nullptr && (!spec.where || memo != nullptr) &&
+      p->memo().TermsFor(TermsKey(spec), events.size(), ctx_.now, &kept)) {
+    terms = &kept;
+  }
+#endif
+  auto consider = [&](size_t i, Accumulator& acc) {
     const Event& e = events[i];
     if (spec.where) {
       uint32_t* entry = memo != nullptr ? &(*memo)[i] : nullptr;
@@ -251,12 +282,47 @@ Val Evaluator::CountEvents(const EventsSpec& spec) {
   } else if (spec.types.empty()) {
     auto first = std::lower_bound(events.begin(), events.end(), lower,
                                   [](const Event& e, int64_t t) { return e.ts < t; });
-    for (auto it = first; it != events.end() && it->ts <= upper; ++it) consider(static_cast<size_t>(it - events.begin()));
+    for (auto it = first; it != events.end() && it->ts <= upper; ++it) {
+      consider(static_cast<size_t>(it - events.begin()), acc);
+    }
   } else {
     for (const std::string& type : spec.types) {
       const std::vector<uint32_t>& idx = p->EventsOfType(type);
       auto it = std::lower_bound(idx.begin(), idx.end(), lower, by_ts_lower);
-      for (; it != idx.end() && events[*it].ts <= upper; ++it) consider(*it);
+#ifndef TAGWISE_SMALL_CORE
+      if (terms != nullptr) {
+        // The same additions in the same order as AddEvent's (a rejected
+        // event adds 0, which leaves a total that starts at +0 unchanged),
+        // and the same steps, charged together between new events.
+        double& total = spec.agg == Agg::kCount ? acc.count : acc.sum;
+        int64_t known_steps = 0;
+        const auto end = std::upper_bound(it, idx.end(), upper, by_ts_upper);
+        const uint32_t* known = terms->steps->data();
+        const uint32_t* low = terms->low->data();
+        const uint32_t* high = terms->high->data();
+        for (; it != end; ++it) {
+          if (const uint32_t steps = known[*it]; steps != 0) {
+            known_steps += steps - 1;
+            const uint64_t bits = static_cast<uint64_t>(high[*it]) << 32 | low[*it];
+            double term;
+            std::memcpy(&term, &bits, sizeof term);
+            total += term;
+            continue;
+          }
+          Steps(known_steps);
+          known_steps = 0;
+          const int64_t before = steps_;
+          Accumulator one(spec, ctx_.now);
+          consider(*it, one);
+          const double term = spec.agg == Agg::kCount ? one.count : one.sum;
+          total += term;
+          if (steps_ - before <= EventMemo::kMaxSteps) terms->Set(*it, term, static_cast<uint32_t>(steps_ - before));
+        }
+        Steps(known_steps);
+        continue;
+      }
+#endif
+      for (; it != idx.end() && events[*it].ts <= upper; ++it) consider(*it, acc);
     }
   }
   // Compacted history counts when no `where` filter needs the events' props

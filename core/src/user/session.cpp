@@ -12,6 +12,7 @@
 #include "common/json_fingerprint.h"
 #include "experiments/activity.h"
 #include "recommend/hints_session.h"
+#include "tagwise/answer.h"
 #include "tagwise/catalog_cache.h"
 #include "tagwise/json_text.h"
 #include "tagwise/limits.h"
@@ -95,6 +96,47 @@ TagChanges DiffById(const Catalog* before_catalog, const Evaluation& before, con
   }
   return c;
 }
+
+// The browser's modules (TAGWISE_SMALL_CORE) keep no revision of their
+// tags (TagsAt::revision stays 0) and compare no decisions, for their bytes:
+// a page's clock moves between calls, so it evaluates each time anyway.
+#ifdef TAGWISE_SMALL_CORE
+constexpr bool kRevisions = false;
+#else
+constexpr bool kRevisions = true;
+#endif
+
+// Every field of every decision alike: what a tags() answer shows of them.
+#ifndef TAGWISE_SMALL_CORE
+// The same JSON down to what its text shows: the same kinds of value and
+// signs of zero (json's == takes 1 for 1.0 and -0.0 for 0.0, whose texts
+// differ); NaN is NaN (both print as null). Lists and objects (rare tag
+// values) by their text.
+bool SameJson(const json& a, const json& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_structured()) return DumpValue(a) == DumpValue(b);
+  if (a.is_number_float()) {
+    const double x = a.get<double>(), y = b.get<double>();
+    return x == y ? std::signbit(x) == std::signbit(y) : x != x && y != y;
+  }
+  return a == b;
+}
+
+bool SameDecisions(const Evaluation& a, const Evaluation& b) {
+  if (a.decisions.size() != b.decisions.size()) return false;
+  for (size_t i = 0; i < a.decisions.size(); ++i) {
+    const TagDecision& x = a.decisions[i];
+    const TagDecision& y = b.decisions[i];
+    if (x.holds != y.holds || x.source != y.source || x.suppressed_by != y.suppressed_by || x.error != y.error ||
+        !SameJson(x.value, y.value)) {
+      return false;
+    }
+  }
+  return true;
+}
+#else
+bool SameDecisions(const Evaluation&, const Evaluation&) { return false; }
+#endif
 
 }  // namespace
 
@@ -329,6 +371,7 @@ TagsAt VisitorSession::Tags(int64_t now) {
     out.evaluation = &eval_;
   }
   out.server = &server_;
+  out.revision = kRevisions ? revision_ : 0;
   return out;
 }
 
@@ -399,6 +442,7 @@ PruneReport VisitorSession::ApplyPurposes(PurposeSet purposes) {
 TagChanges VisitorSession::EvaluateFully(const Catalog* previous_catalog, const Evaluation& previous, int64_t now) {
   eval_ = engine_->EvaluateAll(profile_, server_, now);
   exact_ = true;
+  if (kRevisions && (previous_catalog != catalog_.get() || !SameDecisions(previous, eval_))) ++revision_;
   return DiffById(previous_catalog, previous, *catalog_, eval_);
 }
 
@@ -408,8 +452,11 @@ TagChanges VisitorSession::EvaluateAt(int64_t now) {
   return EvaluateFully(catalog_.get(), previous, now);
 }
 
+// After a change of state (profile, consent, server tags, compaction): the
+// answer may differ even where the decisions do not (a server tag's expiry).
 TagChanges VisitorSession::Reevaluate(int64_t now) {
   if (!catalog_) return {};
+  if (kRevisions) ++revision_;
   Evaluation previous = std::move(eval_);
   return EvaluateFully(catalog_.get(), previous, now);
 }
@@ -418,8 +465,14 @@ TagChanges VisitorSession::ReevaluateTypes(int64_t now, const std::vector<std::s
   if (!catalog_) return {};
   if (eval_.decisions.size() != catalog_->tags().size()) return Reevaluate(now);
   const bool same_time = exact_ && eval_.now == now;
+#ifndef TAGWISE_SMALL_CORE
+  const Evaluation previous = eval_;
+#else
+  const Evaluation& previous = eval_;  // unread: the browser's modules keep no revision
+#endif
   TagChanges c = engine_->Reevaluate(profile_, server_, now, types, &eval_);
   exact_ = same_time;
+  if (kRevisions && !SameDecisions(previous, eval_)) ++revision_;
   return c;
 }
 

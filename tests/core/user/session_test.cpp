@@ -144,6 +144,53 @@ TEST(SessionTest, TimePassingIsReportedByTheNextTagsCall) {
   EXPECT_THAT(s.Tags(kNow + 31 * kDay).changes.left, IsEmpty());
 }
 
+TEST(SessionTest, TheTagsRevisionChangesWhenTheAnswerMayAndOnlyThen) {
+  VisitorSession s = Loaded();
+  const uint64_t first = s.Tags(kNow).revision;
+  EXPECT_NE(first, 0u);
+  EXPECT_EQ(s.Tags(kNow).revision, first);
+  // One view of the three 高意向 needs changes no decision: the same answer.
+  s.Track("[" + EventJson("v1", "view", kNow) + "]", false, kNow);
+  EXPECT_EQ(s.Tags(kNow).revision, first);
+  EXPECT_EQ(s.Tags(kNow + kDay).revision, first);  // time passed, nothing changed
+  s.Track("[" + EventJson("o1", "order_paid", kNow) + "]", false, kNow + kDay);
+  const uint64_t ordered = s.Tags(kNow + kDay).revision;
+  EXPECT_NE(ordered, first);
+  // A new profile may bring server tags (their expiry shows): always a new revision.
+  ASSERT_TRUE(s.SetProfile(R"({"user_id": "u1", "events": []})", ProfileMode::kReplace, kNow).ok());
+  const uint64_t replaced = s.Tags(kNow).revision;
+  EXPECT_NE(replaced, ordered);
+  ASSERT_TRUE(s.SetProfile(R"({"user_id": "u1", "events": []})", ProfileMode::kReplace, kNow).ok());
+  EXPECT_NE(s.Tags(kNow).revision, replaced);
+}
+
+TEST(SessionTest, TheTagsRevisionSeesWhatChangesDoNotReport) {
+  // 浏览 holds by its own rule within a day of a view, then as 常客's parent;
+  // 零分's value turns from -0 to 0 when a click arrives. Neither is in
+  // {entered, left, changed} (membership and value compare equal), yet a
+  // tags() answer shows both (its source; "-0.0" against "0").
+  VisitorSession s;
+  ASSERT_TRUE(s.LoadCatalog(R"({"tagwise": 1, "tags": [
+    {"id": "browser", "name": "浏览", "when": {"events": [{"type": "view", "within": "1d", "agg": "exists"}]}},
+    {"id": "regular", "name": "常客", "parent": "browser", "when": {"events": [{"type": "view", "agg": "exists"}]}},
+    {"id": "zero", "name": "零分", "when": true,
+     "value": {"*": [{"events": [{"type": "order_paid"}]}, {"-": [{"events": [{"type": "click"}]}, 0.5]}]}}
+  ]})", kNow).ok());
+  s.Track("[" + EventJson("v1", "view", kNow) + "]", false, kNow);
+  const TagsAt now = s.Tags(kNow);
+  const uint64_t at_first = now.revision;
+  EXPECT_EQ(now.evaluation->decisions[0].source, DecisionSource::kRule);
+  const TagsAt later = s.Tags(kNow + 2 * kDay);
+  EXPECT_TRUE(later.changes.empty());
+  EXPECT_EQ(later.evaluation->decisions[0].source, DecisionSource::kParentTag);
+  const uint64_t at_later = later.revision;
+  EXPECT_NE(at_later, at_first);
+  TrackResult click = s.Track("[" + EventJson("c1", "click", kNow) + "]", false, kNow + 2 * kDay);
+  EXPECT_TRUE(click.changes.empty());
+  EXPECT_EQ(s.Tags(kNow + 2 * kDay).evaluation->decisions[2].value.dump(), "0");
+  EXPECT_NE(s.Tags(kNow + 2 * kDay).revision, at_later);
+}
+
 TEST(SessionTest, EventsNoGrantedPurposeNeedsAreNotRecorded) {
   VisitorSession s = Loaded({"necessary", "security"});
   TrackResult r = s.Track("[" + EventJson("v1", "view", kNow) + "," + EventJson("r1", "refund", kNow) + "]", false, kNow);
