@@ -52,13 +52,14 @@ async function best(fn) {
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const tw = await createTagwise();
 const sql = tw.catalogToSql(readFileSync(CATALOG, 'utf8'), { asOf: AS_OF });
-const duck = await DuckDBInstance.create(':memory:');
+const dir = mkdtempSync(join(tmpdir(), 'tagwise-sqlbench-'));
+// DuckDB spills to disk past its memory limit: into the temp folder, not the checkout.
+const duck = await DuckDBInstance.create(':memory:', { temp_directory: join(dir, 'spill') });
 const connection = await duck.connect();
 const threads = (await connection.runAndReadAll("SELECT current_setting('threads')")).getRows()[0][0];
 console.log(`node ${process.version}, DuckDB ${(await connection.runAndReadAll('SELECT version()')).getRows()[0][0]} (${threads} threads)`);
 
 // ---- 1. the retail log
-const dir = mkdtempSync(join(tmpdir(), 'tagwise-sqlbench-'));
 try {
   let t0 = performance.now();
   const tables = await readLog(LOG, { csvMap: MAP, asOfMs: AS_OF });
