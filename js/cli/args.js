@@ -42,7 +42,8 @@ Options:
 
 Run "tagwise <command> --help" for a command's options. Exit status: 0 done,
 1 an input is unusable (or too many of its lines were skipped), 2 bad command
-line. docs/cli.md and docs/recommendations.md (in the package) have more.`;
+line. docs/cli.md, docs/sql.md and docs/recommendations.md (in the package) have
+more.`;
 
 export const TAG_USAGE = `Usage: tagwise tag --catalog FILE --events FILE --as-of TIME [options]
 

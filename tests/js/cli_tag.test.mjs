@@ -582,7 +582,7 @@ test('a missing events file is an error (exit 1)', async (t) => {
 
 test('command-line mistakes print the usage text and exit with 2', async () => {
   // Without a command the main usage (every command) is shown.
-  for (const [args, message] of [[[], /no command given/], [['tagg'], /unknown command "tagg" \(the commands are "tag", "hints" and "eval"\)/]]) {
+  for (const [args, message] of [[[], /no command given/], [['tagg'], /unknown command "tagg" \(the commands are "tag", "hints", "eval" and "sql"\)/]]) {
     const r = await runCli(args);
     assert.equal(r.code, 2);
     assert.match(r.stderr, message);
