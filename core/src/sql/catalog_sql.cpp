@@ -164,7 +164,7 @@ SqlQuery CatalogToSql(const Catalog& catalog, const SqlOptions& options) {
     props += ", " + d->JsonAt("props", aggregates.props()[k]) + " AS p" + std::to_string(k);
   }
   std::string q = "WITH ev AS (\n  SELECT user_id, type, ts" + props + " FROM (\n    SELECT e.user_id, e.type, e.ts, e.props,\n"
-                  "      row_number() OVER (PARTITION BY e.user_id, coalesce(e.id, e.type || ':' || " +
+                  "      row_number() OVER (PARTITION BY e.user_id, coalesce(nullif(e.id, ''), e.type || ':' || " +
                   d->BigintText("e.ts") + " || ':' || " + d->JsonRaw("e.props") +
                   ") ORDER BY e.ts, e.type) AS delivery\n    FROM " + events +
                   " AS e\n  ) AS d\n  WHERE delivery = 1 AND ts <= " + std::to_string(options.as_of) + "\n)";
@@ -202,7 +202,11 @@ SqlQuery CatalogToSql(const Catalog& catalog, const SqlOptions& options) {
                                          ", 'null'), 'true') END"});
     unpivot.back().held = unpivot.back().held == "FALSE" || unpivot.back().held == "TRUE" ? unpivot.back().held : "f." + unpivot.back().held;
   }
-  q += "\n" + d->Unpivot("s" + std::to_string(steps.size()), unpivot);
+  if (unpivot.empty()) {
+    q += "\nSELECT user_id, CAST(NULL AS VARCHAR) AS tag, CAST(NULL AS VARCHAR) AS value FROM s0 WHERE FALSE";
+  } else {
+    q += "\n" + d->Unpivot("s" + std::to_string(steps.size()), unpivot);
+  }
   out.sql = std::move(q);
   return out;
 }

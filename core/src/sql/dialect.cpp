@@ -24,7 +24,9 @@ std::string PointerToken(std::string_view s) {
 
 class DuckDb : public Dialect {
  public:
-  std::string Number(double d) const override { return "CAST(" + js::NumberToString(d) + " AS DOUBLE)"; }
+  // From text: a decimal literal goes through DECIMAL in DuckDB and can
+  // land one unit in the last place off; text casts round correctly.
+  std::string Number(double d) const override { return "CAST('" + js::NumberToString(d) + "' AS DOUBLE)"; }
   std::string Infinity(bool negative) const override {
     return negative ? "CAST('-Infinity' AS DOUBLE)" : "CAST('Infinity' AS DOUBLE)";
   }
@@ -131,9 +133,10 @@ class Postgres : public DuckDb {
     return "substring(" + s + " from " + String(regex) + ")";
   }
   std::string Pow2(const std::string& x) const override { return "power(2::float8, " + x + ")"; }
-  // Exact for whole numbers (numeric); a - b * trunc(a / b) otherwise.
+  // x % Infinity is x; exact for whole numbers below 9e15 (numeric); a - b * trunc(a / b) otherwise.
   std::string Fmod(const std::string& a, const std::string& b) const override {
-    return "CASE WHEN " + a + " = trunc(" + a + ") AND " + b + " = trunc(" + b + ") AND abs(" + a + ") < 9e15 AND abs(" + b +
+    return "CASE WHEN abs(" + b + ") = " + Infinity(false) + " AND abs(" + a + ") <> " + Infinity(false) + " THEN " + a +
+           " WHEN " + a + " = trunc(" + a + ") AND " + b + " = trunc(" + b + ") AND abs(" + a + ") < 9e15 AND abs(" + b +
            ") < 9e15 THEN ((" + a + ")::numeric % (" + b + ")::numeric)::float8 ELSE " + a + " - " + b + " * trunc(" + a +
            " / " + b + ") END";
   }
@@ -145,6 +148,9 @@ class Postgres : public DuckDb {
     return a + (or_equal ? " <= " : " < ") + b + " COLLATE \"C\"";
   }
   std::string StepAs() const override { return "AS MATERIALIZED ("; }
+  std::string Space() const override {
+    return R"([\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff])";
+  }
 
  protected:
   std::string LateralKeyword() const override { return " CROSS JOIN LATERAL"; }
@@ -211,6 +217,9 @@ class Spark : public DuckDb {
     return "instr(" + hay + ", " + needle + ") > 0";
   }
   std::string Pow2(const std::string& x) const override { return "pow(2.0, " + x + ")"; }
+  std::string Space() const override {
+    return R"([\t\n\x0B\f\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF])";
+  }
   std::string Fmod(const std::string& a, const std::string& b) const override { return "(" + a + " % " + b + ")"; }
   std::string JsonArrayAny(const std::string& array,
                            const std::function<std::string(const std::string&)>& cond) const override {

@@ -60,6 +60,11 @@ class Dialect {
   virtual std::string DoubleText(const std::string& d) const = 0;
   virtual std::string BigintText(const std::string& d) const = 0;
 
+  // A regex class of JavaScript's white space (what Number() trims: tabs,
+  // line breaks, NBSP, U+2000-U+200A, U+3000, BOM ...); `\s` misses some.
+  virtual std::string Space() const {
+    return R"([\t\n\x0B\f\r \x{00A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}])";
+  }
   // Whole-string match and the first capture group (NULL/'' when none).
   virtual std::string FullMatch(const std::string& s, std::string_view regex) const = 0;
   virtual std::string Capture(const std::string& s, std::string_view regex) const = 0;

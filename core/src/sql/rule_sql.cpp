@@ -48,8 +48,9 @@ namespace {
 constexpr double kMsPerDay = 86'400'000.0;
 constexpr double kMsPerHour = 3'600'000.0;
 
+// A canonical array index, as the engine reads one: "0" or digits without a leading 0.
 bool IsIndex(const std::string& seg) {
-  return !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos;
+  return !seg.empty() && seg.find_first_not_of("0123456789") == std::string::npos && (seg == "0" || seg[0] != '0');
 }
 
 }  // namespace
@@ -233,6 +234,12 @@ Val SqlRules::Var(const Node& n, const std::string& scope) {
   for (const std::string& seg : n.path) {
     // JS reads .length of arrays and strings; SQL would read a key.
     if (seg == "length") return Refuse(n, "the path segment `length` has no SQL form");
+    // "-1", "01", "+1": the engine reads them as object keys only, PostgreSQL
+    // as array positions too.
+    if (!IsIndex(seg) && seg.find_first_of("0123456789") != std::string::npos &&
+        seg.find_first_not_of("+- 0123456789") == std::string::npos) {
+      return Refuse(n, "the path segment \"" + seg + "\" (a number that is no array index) has no SQL form");
+    }
   }
   Val found{Kind::kJson, scope == "props" ? aggregates_->PropColumn(n.path) : d_.JsonAt(scope, n.path)};
   if (n.args.size() < 2) return found;
@@ -434,8 +441,8 @@ Val SqlRules::Behaviour(const Node& n, const std::string& scope) {
           return Refuse(p, "`logistic` terms must be [weight, value] pairs written in the rule");
         }
       }
-      z = Hoist("(" + z + ")", scope);
-      return {Kind::kNum, "CASE WHEN " + z + " < -709.782712893384 THEN " + d_.Number(0) + " WHEN " + z + " > 745.2 THEN " +
+      z = Hoist(NoNaN(d_, "(" + z + ")"), scope);  // inf * 0 is NaN, and so the answer
+      return {Kind::kNum, "CASE WHEN " + z + " < -709.782712893384 THEN " + d_.Number(0) + " WHEN " + z + " > 745.1332191019412 THEN " +
                               d_.Number(1) + " ELSE " + d_.Number(1) + " / (" + d_.Number(1) + " + exp(-" + z + ")) END"};
     }
     case Op::kLn:
@@ -445,7 +452,7 @@ Val SqlRules::Behaviour(const Node& n, const std::string& scope) {
       const std::string xn = Hoist(v_.ToNumber(x).sql, scope);
       std::string body = n.op == Op::kLn
           ? "CASE WHEN " + xn + " > 0 THEN ln(" + xn + ") WHEN " + xn + " = 0 THEN " + d_.Infinity(true) + " ELSE " + nan + " END"
-          : "CASE WHEN " + xn + " > 709.782712893384 THEN " + d_.Infinity(false) + " WHEN " + xn + " < -745.2 THEN " +
+          : "CASE WHEN " + xn + " > 709.782712893384 THEN " + d_.Infinity(false) + " WHEN " + xn + " < -745.1332191019412 THEN " +
                 d_.Number(0) + " ELSE exp(" + xn + ") END";
       const std::string null = v_.IsNull(x);
       // NaN in, NaN out; only a null argument gives null.
@@ -517,9 +524,11 @@ Val SqlRules::Events(const Node& n) {
   std::string weight;
   if (spec.half_life_ms) {
     const std::string age = d_.ToDouble("(" + std::to_string(now_) + " - ts)") + " / " + d_.Number(static_cast<double>(*spec.half_life_ms));
-    weight = "CASE WHEN " + age + " > 1074 THEN " + d_.Number(0) + " ELSE " + d_.Pow2("-(" + age + ")") + " END";
+    // Past 2^-1000 a weight is taken as 0: PostgreSQL raises an error where
+    // weight x number rounds to 0 (the engine adds such a term, < 1e-301 of it).
+    weight = "CASE WHEN " + age + " > 1000 THEN " + d_.Number(0) + " ELSE " + d_.Pow2("-(" + age + ")") + " END";
   }
-  const std::string zero = d_.Number(0);
+  const std::string zero = d_.Number(0), nan_or_null = d_.ToDouble("NULL");
   auto column = [&](const std::string& expr) { return aggregates_->ColumnFor(expr); };
   Val field{Kind::kJson, spec.field.empty() ? "NULL" : aggregates_->PropColumn(spec.field)};
   const std::string present = spec.field.empty() ? "FALSE" : aggregates_->EventColumn(sql::Not(v_.IsNull(field)));
@@ -531,15 +540,20 @@ Val SqlRules::Events(const Node& n) {
       return {Kind::kNum, "COALESCE(" + column(d_.ToDouble(d_.CountWhere(cond))) + ", " + zero + ")"};
     case Agg::kSum:
       if (spec.field.empty()) return v_.Num(0);
-      return {Kind::kNum, "COALESCE(" + column(d_.AggWhere("sum", weighted, sql::And(cond, present))) + ", " + zero + ")"};
+      return {Kind::kNum, NoNaN(d_, "COALESCE(" + column(d_.AggWhere("sum", weighted, sql::And(cond, present))) + ", " + zero + ")")};
     case Agg::kAvg:
       if (spec.field.empty()) return v_.Null();
-      return {Kind::kNumOrNull, column(d_.AggWhere("sum", weighted, sql::And(cond, present)) + " / nullif(" +
-                                       d_.ToDouble(d_.AggWhere("count", number, sql::And(cond, present))) + ", 0)")};
+      // Infinity - Infinity: the engine's NaN, reported as null (Result()).
+      return {Kind::kNumOrNull, NoNaN(d_, column(d_.AggWhere("sum", weighted, sql::And(cond, present)) + " / nullif(" +
+                                                    d_.ToDouble(d_.AggWhere("count", number, sql::And(cond, present))) + ", 0)"))};
     case Agg::kMin:
     case Agg::kMax:
       if (spec.field.empty()) return v_.Null();
-      return {Kind::kNumOrNull, column(d_.AggWhere(spec.agg == Agg::kMin ? "min" : "max", number, sql::And(cond, present)))};
+      {
+        // An infinite extreme is null, as the engine's isfinite check.
+        const std::string m = column(d_.AggWhere(spec.agg == Agg::kMin ? "min" : "max", number, sql::And(cond, present)));
+        return {Kind::kNumOrNull, "CASE WHEN abs(" + m + ") = " + d_.Infinity(false) + " THEN " + nan_or_null + " ELSE " + m + " END"};
+      }
     case Agg::kDistinct:
       if (spec.field.empty()) return v_.Num(0);
       return {Kind::kNum, "COALESCE(" + column(d_.ToDouble(d_.AggWhere("COUNT DISTINCT", aggregates_->EventColumn(d_.DistinctKey(field.sql)),

@@ -112,21 +112,19 @@ std::string Values::Truthy(const Val& v) const {
 }
 
 std::string Values::StringToNumber(const std::string& s) const {
-  const std::string number(kNumber);
-  return Cases({{d_.FullMatch(s, R"(\s*)"), d_.Number(0)},
-                {d_.FullMatch(s, R"(\s*)" + number + R"(\s*)"),
-                 d_.ToDouble(d_.Capture(s, R"(^\s*()" + number + R"()\s*$)"))},
-                {d_.FullMatch(s, R"(\s*\+?Infinity\s*)"), d_.Infinity(false)},
-                {d_.FullMatch(s, R"(\s*-Infinity\s*)"), d_.Infinity(true)}},
+  const std::string number(kNumber), ws = d_.Space() + "*";
+  return Cases({{d_.FullMatch(s, ws), d_.Number(0)},
+                {d_.FullMatch(s, ws + number + ws), d_.ToDouble(d_.Capture(s, "^" + ws + "(" + number + ")" + ws + "$"))},
+                {d_.FullMatch(s, ws + R"(\+?Infinity)" + ws), d_.Infinity(false)},
+                {d_.FullMatch(s, ws + "-Infinity" + ws), d_.Infinity(true)}},
                d_.ToDouble("NULL"));
 }
 
 std::string Values::ParseFloatString(const std::string& s) const {
-  const std::string number(kNumber);
-  return Cases({{d_.FullMatch(s, R"(\s*)" + number + R"([\s\S]*)"),
-                 d_.ToDouble(d_.Capture(s, R"(^\s*()" + number + ")"))},
-                {d_.FullMatch(s, R"(\s*\+?Infinity[\s\S]*)"), d_.Infinity(false)},
-                {d_.FullMatch(s, R"(\s*-Infinity[\s\S]*)"), d_.Infinity(true)}},
+  const std::string number(kNumber), ws = d_.Space() + "*";
+  return Cases({{d_.FullMatch(s, ws + number + R"([\s\S]*)"), d_.ToDouble(d_.Capture(s, "^" + ws + "(" + number + ")"))},
+                {d_.FullMatch(s, ws + R"(\+?Infinity[\s\S]*)"), d_.Infinity(false)},
+                {d_.FullMatch(s, ws + R"(-Infinity[\s\S]*)"), d_.Infinity(true)}},
                d_.ToDouble("NULL"));
 }
 
