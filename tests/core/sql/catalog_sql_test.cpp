@@ -91,6 +91,21 @@ TEST(CatalogSqlTest, ParentsAndExclusiveGroupsFollowThePlan) {
   EXPECT_NE(q.sql.find("(NOT h3_"), std::string::npos) << q.sql;
 }
 
+// Tags that read no column of the step being built share it: the query is
+// as deep as the catalog's chains of references, not as long as the catalog.
+TEST(CatalogSqlTest, IndependentTagsShareAStep) {
+  SqlQuery q = Compile(R"({"tagwise": 1, "tags": [
+    {"id": "a", "when": {">": [{"var": "x"}, 1]}},
+    {"id": "b", "when": {">": [{"var": "x"}, 2]}},
+    {"id": "c", "when": {">": [{"var": "x"}, 3]}},
+    {"id": "d", "when": {"tag": "a"}}
+  ]})");
+  ASSERT_TRUE(q.ok());
+  EXPECT_NE(q.sql.find("\ns1 AS ("), std::string::npos);
+  EXPECT_NE(q.sql.find("\ns2 AS ("), std::string::npos) << "d reads a: a second step";
+  EXPECT_EQ(q.sql.find("\ns3 AS ("), std::string::npos) << q.sql;
+}
+
 TEST(CatalogSqlTest, DialectNamesParse) {
   SqlDialect d;
   EXPECT_TRUE(ParseSqlDialect("postgres", &d));
