@@ -1,6 +1,8 @@
 // Shared helpers for the package tests (not a test file: node --test skips it).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
+import { prng } from '../../bench/prng.mjs';
+
 /** Repository root and the shared folder beside it (conformance suites live there). */
 export const REPO_ROOT = new URL('../../', import.meta.url);
 export const SHARED = new URL('../../../shared/', import.meta.url);
@@ -45,4 +47,12 @@ export function outcome(fn) {
   } catch (error) {
     return { error };
   }
+}
+
+/** Seeded choices for the generators of the differential tests (mulberry32, bench/prng.mjs). */
+export class Gen {
+  constructor(seed) { this.rand = prng(seed); }
+  int(lo, hi) { return lo + Math.floor(this.rand() * (hi - lo + 1)); }
+  pick(list) { return list[Math.floor(this.rand() * list.length)]; }
+  chance(p) { return this.rand() < p; }
 }

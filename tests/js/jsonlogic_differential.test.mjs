@@ -29,31 +29,13 @@ import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { createTagwise, TagwiseError } from 'tagwise';
 
+import { Gen } from './helpers.mjs';
+
 const jsonLogic = createRequire(import.meta.url)('json-logic-js');
 
 const SEED = Number(process.env.TAGWISE_DIFF_SEED ?? 20261123) >>> 0;
 const CASES = Number(process.env.TAGWISE_DIFF_CASES ?? 10000);
 const MAX_REPORTED = Number(process.env.TAGWISE_DIFF_REPORT ?? 20);
-
-// ---------------------------------------------------------------------------
-// Random source
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Gen {
-  constructor(seed) { this.rand = mulberry32(seed); }
-  int(lo, hi) { return lo + Math.floor(this.rand() * (hi - lo + 1)); }
-  pick(list) { return list[Math.floor(this.rand() * list.length)]; }
-  chance(p) { return this.rand() < p; }
-}
 
 // ---------------------------------------------------------------------------
 // Values

@@ -17,6 +17,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 import { createTagwise } from '../../js/index.node.js';
 import { PURPOSES } from '../../js/purposes.js';
+import { Gen } from './helpers.mjs';
 import { startPostgres } from './sql/postgres.mjs';
 import { differences, heldFromRows, loadDuckDb, loadPostgres } from './sql/tables.mjs';
 
@@ -24,23 +25,6 @@ const SEED = Number(process.env.TAGWISE_SQL_SEED ?? 20261208) >>> 0;
 const CATALOGS = Number(process.env.TAGWISE_SQL_CATALOGS ?? 40);
 const AS_OF = Date.UTC(2026, 11, 1, 12, 0, 0);
 const DAY = 86_400_000;
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Gen {
-  constructor(seed) { this.rand = mulberry32(seed); }
-  int(lo, hi) { return lo + Math.floor(this.rand() * (hi - lo + 1)); }
-  pick(list) { return list[Math.floor(this.rand() * list.length)]; }
-  chance(p) { return this.rand() < p; }
-}
 
 // ---------------------------------------------------------------- the log
 
