@@ -212,19 +212,20 @@ SqlQuery CatalogToSql(const Catalog& catalog, const SqlOptions& options) {
   for (size_t k = 0; k < aggregates.props().size(); ++k) {
     props += ", " + d->JsonAt("props", aggregates.props()[k]) + " AS p" + std::to_string(k);
   }
-  std::string q = "WITH ev AS (\n  SELECT user_id, type, ts" + props + " FROM (\n    SELECT e.user_id, e.type, e.ts, e.props,\n"
+  // The deduplicated events are `ev`, or `ev0` under an `ev` that adds what
+  // several aggregates read of each event, computed once.
+  const bool derived = !aggregates.event_exprs().empty();
+  std::string q = "WITH " + std::string(derived ? "ev0" : "ev") + " AS (\n  SELECT user_id, type, ts" + props + " FROM (\n    SELECT e.user_id, e.type, e.ts, e.props,\n"
                   "      row_number() OVER (PARTITION BY e.user_id, coalesce(nullif(e.id, ''), e.type || ':' || " +
                   d->BigintText("e.ts") + " || ':' || " + d->JsonRaw("e.props") +
                   ") ORDER BY e.ts, e.type) AS delivery\n    FROM " + events +
                   " AS e\n  ) AS d\n  WHERE delivery = 1 AND ts <= " + std::to_string(options.as_of) + "\n)";
-  if (!aggregates.event_exprs().empty()) {
-    // What several aggregates read of each event, computed once.
-    std::string derived;
+  if (derived) {
+    std::string columns;
     for (size_t k = 0; k < aggregates.event_exprs().size(); ++k) {
-      derived += ",\n    " + aggregates.event_exprs()[k] + " AS c" + std::to_string(k);
+      columns += ",\n    " + aggregates.event_exprs()[k] + " AS c" + std::to_string(k);
     }
-    q.replace(0, std::string("WITH ev AS").size(), "WITH ev0 AS");
-    q += ",\nev AS (\n  SELECT ev0.*" + derived + "\n  FROM ev0\n)";
+    q += ",\nev AS (\n  SELECT ev0.*" + columns + "\n  FROM ev0\n)";
   }
   std::string agg_columns;
   for (size_t k = 0; k < aggregates.exprs().size(); ++k) {
